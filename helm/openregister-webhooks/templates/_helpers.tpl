@@ -1,0 +1,200 @@
+{{/*
+Expand the name of the chart.
+*/}}
+{{- define "openregister-webhooks.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Create a default fully qualified app name.
+We truncate at 63 chars because some Kubernetes name fields are limited to this (by the DNS naming spec).
+If release name contains chart name it will be used as a full name.
+*/}}
+{{- define "openregister-webhooks.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Create chart name and version as used by the chart label.
+*/}}
+{{- define "openregister-webhooks.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels
+*/}}
+{{- define "openregister-webhooks.labels" -}}
+helm.sh/chart: {{ include "openregister-webhooks.chart" . }}
+{{ include "openregister-webhooks.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: openregister-webhooks
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Selector labels: the Deployment, Service, PodDisruptionBudget and NetworkPolicy select pods by these.
+*/}}
+{{- define "openregister-webhooks.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "openregister-webhooks.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Create the name of the service account to use
+*/}}
+{{- define "openregister-webhooks.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "openregister-webhooks.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The image reference: repository@digest when a digest is given, else repository:tag (tag defaults
+to the chart's appVersion).
+*/}}
+{{- define "openregister-webhooks.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret the pods read: the existing one, or the one this chart makes.
+*/}}
+{{- define "openregister-webhooks.secretName" -}}
+{{- default (include "openregister-webhooks.fullname" .) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{/*
+Name of the data PersistentVolumeClaim.
+*/}}
+{{- define "openregister-webhooks.claimName" -}}
+{{- default (printf "%s-data" (include "openregister-webhooks.fullname" .)) .Values.persistence.existingClaim }}
+{{- end }}
+
+{{/*
+True ("true") when more than one pod can run at once: replicaCount > 1 or autoscaling on.
+*/}}
+{{- define "openregister-webhooks.multiReplica" -}}
+{{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) }}true{{- end }}
+{{- end }}
+
+{{/*
+TRUST_PROXY: the configured value, or 1 (the ingress hop) behind the chart's Ingress, else false.
+*/}}
+{{- define "openregister-webhooks.trustProxy" -}}
+{{- $v := .Values.config.trustProxy }}
+{{- if kindIs "string" $v }}
+{{- if eq $v "" }}{{ ternary "1" "false" .Values.ingress.enabled }}{{ else }}{{ $v }}{{ end }}
+{{- else if kindIs "bool" $v }}
+{{- $v | toString }}
+{{- else }}
+{{- int64 $v | toString }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether the chart generates the webhook secret: nothing else authenticates deliveries.
+*/}}
+{{- define "openregister-webhooks.generateWebhookSecret" -}}
+{{- $s := .Values.secrets }}
+{{- if and (not $s.existingSecret) (not $s.webhookSecrets) (not $s.webhookTokens) (not .Values.config.webhook.allowUnauthenticated) }}true{{- end }}
+{{- end }}
+
+{{/*
+Checks that values the schema cannot express are consistent; fails the render with the reason.
+Included from the Deployment, so `helm template`, `helm lint` and `helm install` all stop on them.
+*/}}
+{{- define "openregister-webhooks.validate" -}}
+{{- $multi := include "openregister-webhooks.multiReplica" . }}
+{{- if and $multi (ne .Values.store.driver "redis") }}
+{{- fail (printf "\n\nreplicaCount > 1 or autoscaling.enabled needs a shared store: set store.driver=redis with a REDIS_URL (store.redis.url or secrets.existingSecret).\nWith store.driver=%s every pod keeps a private inbox and idempotency set, so the same change reaching two pods would run its handlers twice, and a pod's queued deliveries are invisible to the others.\nKeep replicaCount=1 with autoscaling.enabled=false, or use the shared Redis store." .Values.store.driver) }}
+{{- end }}
+{{- if and (eq .Values.store.driver "redis") (not .Values.store.redis.url) (not .Values.secrets.existingSecret) }}
+{{- fail "\n\nstore.driver=redis needs a REDIS_URL: set store.redis.url, or put REDIS_URL in secrets.existingSecret (key secrets.existingSecretKeys.redisUrl)." }}
+{{- end }}
+{{- if and .Values.secrets.existingSecret .Values.store.redis.url }}
+{{- fail "\n\nstore.redis.url is written into the chart's Secret, which is not made when secrets.existingSecret is set: put REDIS_URL in the existing Secret (key secrets.existingSecretKeys.redisUrl) and leave store.redis.url empty." }}
+{{- end }}
+{{- $graceMs := int64 .Values.config.shutdownGraceMs }}
+{{- $terminationMs := mul (int64 .Values.terminationGracePeriodSeconds) 1000 }}
+{{- if le $terminationMs $graceMs }}
+{{- fail (printf "\n\nterminationGracePeriodSeconds (%d s) must be longer than the service's drain, config.shutdownGraceMs (%d ms): Kubernetes would kill the pod with SIGKILL before in-flight deliveries finish." (int64 .Values.terminationGracePeriodSeconds) $graceMs) }}
+{{- end }}
+{{- if and $multi .Values.persistence.enabled (not (has "ReadWriteMany" .Values.persistence.accessModes)) }}
+{{- fail "\n\nSeveral replicas cannot share a ReadWriteOnce data volume across nodes: with replicaCount > 1 or autoscaling, set persistence.accessModes to [ReadWriteMany] or persistence.enabled=false." }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail "\n\nautoscaling.minReplicas must not be above autoscaling.maxReplicas." }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment variables read from the Secret. From the chart's own Secret: exactly the keys it holds.
+From an existing Secret: every key, optional, so it may hold only the ones you use.
+*/}}
+{{- define "openregister-webhooks.secretEnv" -}}
+{{- $secretName := include "openregister-webhooks.secretName" . }}
+{{- $s := .Values.secrets }}
+{{- $vars := list }}
+{{- if $s.existingSecret }}
+{{- $k := $s.existingSecretKeys }}
+{{- $vars = list (list "WEBHOOK_SECRETS" $k.webhookSecrets) (list "WEBHOOK_TOKENS" $k.webhookTokens) (list "ADMIN_TOKEN" $k.adminToken) (list "FORWARD_SECRET" $k.forwardSecret) (list "REDIS_URL" $k.redisUrl) }}
+{{- else }}
+{{- if or $s.webhookSecrets (include "openregister-webhooks.generateWebhookSecret" .) }}
+{{- $vars = append $vars (list "WEBHOOK_SECRETS" "WEBHOOK_SECRETS") }}
+{{- end }}
+{{- if $s.webhookTokens }}
+{{- $vars = append $vars (list "WEBHOOK_TOKENS" "WEBHOOK_TOKENS") }}
+{{- end }}
+{{- if $s.adminToken }}
+{{- $vars = append $vars (list "ADMIN_TOKEN" "ADMIN_TOKEN") }}
+{{- end }}
+{{- if $s.forwardSecret }}
+{{- $vars = append $vars (list "FORWARD_SECRET" "FORWARD_SECRET") }}
+{{- end }}
+{{- if .Values.store.redis.url }}
+{{- $vars = append $vars (list "REDIS_URL" "REDIS_URL") }}
+{{- end }}
+{{- end }}
+{{- range $vars }}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ index . 1 | quote }}
+      {{- if $s.existingSecret }}
+      optional: true
+      {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+An HTTP probe on the named port `http`: probe settings without `enabled`, plus httpGet.
+Usage: include "openregister-webhooks.probe" (dict "probe" .Values.livenessProbe "path" "/health/live")
+*/}}
+{{- define "openregister-webhooks.probe" -}}
+httpGet:
+  path: {{ .path }}
+  port: http
+{{ omit .probe "enabled" | toYaml }}
+{{- end }}
