@@ -1,0 +1,30 @@
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { CoreModule, CoreOptions } from './common/core.module.js';
+import { DeliveryModule } from './delivery/delivery.module.js';
+import { HandlersModule } from './handlers/handlers.module.js';
+import { HealthModule } from './health/health.module.js';
+import { WebhooksModule } from './ingest/webhooks.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+
+export interface AppOptions extends CoreOptions {
+  /** Modules that provide your `@OnWebhookEvent` handlers (see `src/extensions`). */
+  extensions?: ModuleMetadata['imports'];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(options),
+        MetricsModule,
+        HealthModule,
+        HandlersModule.forRoot({ auditLog: config.auditLogEnabled }),
+        WebhooksModule.forRoot(config, DeliveryModule.forRoot(config)),
+        ...(options.extensions ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { WebhookRequest } from '../ingest/webhook-request.js';
+import { WebhookAuthenticator } from './webhook-authenticator.service.js';
+
+/**
+ * Verifies credentials on the raw bytes and records the verdict on the request. It never refuses
+ * by itself: the throttler first counts failures per address, then `AuthenticatedGuard` refuses.
+ */
+@Injectable()
+export class WebhookAuthGuard implements CanActivate {
+  constructor(private readonly authenticator: WebhookAuthenticator) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<WebhookRequest>();
+    request.webhookAuth = this.authenticator.authenticate(request.headers, request.rawBody);
+    return true;
+  }
+}

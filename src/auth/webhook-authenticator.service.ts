@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Clock } from '../common/clock.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { AuthResult } from '../ingest/webhook-request.js';
+import { HMAC_SIGNATURE_HEADER, verifyHmac } from './hmac-signature.js';
+import { STANDARD_WEBHOOK_HEADERS, verifyStandardWebhook } from './standard-webhooks.js';
+import { presentedTokens, verifyStaticToken } from './static-token.js';
+
+/**
+ * Decides whether a delivery is genuine from its headers and raw bytes. Any one valid credential
+ * is enough: an HMAC signature (OpenRegister), a Standard Webhooks signature (a gateway), or a
+ * static token (Nextcloud `webhook_listeners`).
+ */
+@Injectable()
+export class WebhookAuthenticator {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  authenticate(headers: IncomingHttpHeaders, rawBody: Buffer): AuthResult {
+    const { secrets, tokens } = this.config.webhook;
+    // Only reachable when WEBHOOK_ALLOW_UNAUTHENTICATED=true: config refuses to start otherwise.
+    if (secrets.length === 0 && tokens.length === 0) return { ok: true, method: 'none' };
+
+    const reasons: string[] = [];
+    const standardSignature = header(headers, STANDARD_WEBHOOK_HEADERS.signature);
+    if (standardSignature !== undefined && secrets.length > 0) {
+      const verdict = verifyStandardWebhook(
+        secrets,
+        rawBody,
+        {
+          id: header(headers, STANDARD_WEBHOOK_HEADERS.id),
+          timestamp: header(headers, STANDARD_WEBHOOK_HEADERS.timestamp),
+          signature: standardSignature,
+        },
+        this.config.webhook.toleranceInSeconds,
+        Math.floor(this.clock.now() / 1000),
+      );
+      if (verdict.ok) return { ok: true, method: 'standard-webhooks', webhookId: header(headers, STANDARD_WEBHOOK_HEADERS.id) };
+      reasons.push(verdict.reason);
+    }
+
+    const signature = header(headers, HMAC_SIGNATURE_HEADER);
+    if (signature !== undefined && secrets.length > 0) {
+      if (verifyHmac(secrets, rawBody, signature) >= 0) return { ok: true, method: 'hmac' };
+      reasons.push('X-Webhook-Signature does not match the body');
+    }
+
+    const presented = presentedTokens({ authorization: header(headers, 'authorization'), 'x-api-key': header(headers, 'x-api-key') });
+    if (presented.length > 0 && tokens.length > 0) {
+      if (verifyStaticToken(tokens, presented)) return { ok: true, method: 'token' };
+      reasons.push('the token is not valid');
+    }
+
+    return { ok: false, reason: reasons.length > 0 ? reasons.join('; ') : 'no credentials presented' };
+  }
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,119 @@
+import { IpAllowlist } from '../auth/ip-allowlist.js';
+import { DELIVERY_MODES, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
+
+/** The validated, typed configuration; the only place environment variables are read. */
+export interface AppConfig {
+  port: number;
+  logLevel: string;
+  webhook: {
+    secrets: string[];
+    tokens: string[];
+    allowUnauthenticated: boolean;
+    toleranceInSeconds: number;
+    bodyLimit: string;
+  };
+  ipAllowlist: string[];
+  /** Passed to Express's `trust proxy` setting. */
+  trustProxy: boolean | number | string[];
+  throttle: {
+    unauthenticated: { limit: number; ttlInSeconds: number };
+    authenticated: { limit: number; ttlInSeconds: number };
+  };
+  idempotency: { ttlInSeconds: number; maxEntries: number };
+  auditLogEnabled: boolean;
+  shutdownGraceInMs: number;
+  handlerTimeoutInMs: number;
+  delivery: {
+    mode: (typeof DELIVERY_MODES)[number];
+    store: (typeof STORE_DRIVERS)[number];
+    dataDir: string;
+    concurrency: number;
+    maxAttempts: number;
+    backoffBaseInMs: number;
+    backoffMaxInMs: number;
+    retentionInDays: number;
+  };
+  forward: { urls: string[]; secret?: string; timeoutInMs: number };
+  adminToken?: string;
+}
+
+export const APP_CONFIG = Symbol('AppConfig');
+
+/**
+ * Reads and validates the environment.
+ * @throws Error that names each bad variable, or says which credential to set when none is.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const v = validateEnvironment(env);
+  const int = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+  const config: AppConfig = {
+    port: int(v.PORT, 3000),
+    logLevel: v.LOG_LEVEL ?? 'info',
+    webhook: {
+      secrets: splitList(v.WEBHOOK_SECRETS),
+      tokens: splitList(v.WEBHOOK_TOKENS),
+      allowUnauthenticated: parseBoolean(v.WEBHOOK_ALLOW_UNAUTHENTICATED, false),
+      toleranceInSeconds: int(v.WEBHOOK_TOLERANCE_SECONDS, 300),
+      bodyLimit: v.WEBHOOK_BODY_LIMIT ?? '5mb',
+    },
+    ipAllowlist: splitList(v.IP_ALLOWLIST),
+    trustProxy: parseTrustProxy(v.TRUST_PROXY),
+    throttle: {
+      unauthenticated: { limit: int(v.THROTTLE_UNAUTHENTICATED_LIMIT, 20), ttlInSeconds: int(v.THROTTLE_UNAUTHENTICATED_TTL_SECONDS, 60) },
+      authenticated: { limit: int(v.THROTTLE_AUTHENTICATED_LIMIT, 60_000), ttlInSeconds: int(v.THROTTLE_AUTHENTICATED_TTL_SECONDS, 60) },
+    },
+    idempotency: { ttlInSeconds: int(v.IDEMPOTENCY_TTL_SECONDS, 7 * 24 * 3600), maxEntries: int(v.IDEMPOTENCY_MAX_ENTRIES, 100_000) },
+    auditLogEnabled: parseBoolean(v.AUDIT_LOG_ENABLED, true),
+    shutdownGraceInMs: int(v.SHUTDOWN_GRACE_MS, 10_000),
+    handlerTimeoutInMs: int(v.HANDLER_TIMEOUT_MS, 30_000),
+    delivery: {
+      mode: (v.DELIVERY_MODE as AppConfig['delivery']['mode']) ?? 'inline',
+      store: (v.STORE_DRIVER as AppConfig['delivery']['store']) ?? 'sqlite',
+      dataDir: v.DATA_DIR ?? './data',
+      concurrency: int(v.DELIVERY_CONCURRENCY, 8),
+      maxAttempts: int(v.DELIVERY_MAX_ATTEMPTS, 8),
+      backoffBaseInMs: int(v.DELIVERY_BACKOFF_BASE_MS, 1000),
+      backoffMaxInMs: int(v.DELIVERY_BACKOFF_MAX_MS, 300_000),
+      retentionInDays: int(v.DELIVERY_RETENTION_DAYS, 14),
+    },
+    forward: { urls: v.FORWARD_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
+    adminToken: v.ADMIN_TOKEN,
+  };
+  assertConsistent(config);
+  return config;
+}
+
+function assertConsistent(config: AppConfig): void {
+  const { webhook } = config;
+  if (webhook.secrets.length === 0 && webhook.tokens.length === 0 && !webhook.allowUnauthenticated) {
+    throw new Error(
+      'Invalid configuration: no credential is configured. Set WEBHOOK_SECRETS (HMAC secrets, comma-separated) ' +
+        'and/or WEBHOOK_TOKENS (static tokens, comma-separated), or set WEBHOOK_ALLOW_UNAUTHENTICATED=true to accept unauthenticated deliveries.',
+    );
+  }
+  try {
+    new IpAllowlist(config.ipAllowlist);
+  } catch (error) {
+    throw new Error(`Invalid configuration:\n  IP_ALLOWLIST: ${(error as Error).message}`, { cause: error });
+  }
+  const positive: [string, number][] = [
+    ['PORT', config.port],
+    ['DELIVERY_CONCURRENCY', config.delivery.concurrency],
+    ['DELIVERY_MAX_ATTEMPTS', config.delivery.maxAttempts],
+    ['HANDLER_TIMEOUT_MS', config.handlerTimeoutInMs],
+    ['IDEMPOTENCY_MAX_ENTRIES', config.idempotency.maxEntries],
+    ['THROTTLE_UNAUTHENTICATED_TTL_SECONDS', config.throttle.unauthenticated.ttlInSeconds],
+    ['THROTTLE_AUTHENTICATED_TTL_SECONDS', config.throttle.authenticated.ttlInSeconds],
+  ];
+  for (const [name, value] of positive) {
+    if (value < 1) throw new Error(`Invalid configuration:\n  ${name}=${value}: must be at least 1`);
+  }
+  if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
+}
+
+function parseTrustProxy(value: string | undefined): AppConfig['trustProxy'] {
+  if (value === undefined || /^false$/i.test(value)) return false;
+  if (/^true$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return splitList(value);
+}

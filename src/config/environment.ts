@@ -1,0 +1,73 @@
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsOptional, IsUrl, Matches, validateSync } from 'class-validator';
+
+const WHOLE_NUMBER = /^\d+$/;
+const BOOLEAN = /^(true|false|1|0|yes|no)$/i;
+const SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
+const LIST = /^[^,]*(,[^,]*)*$/;
+const whole = (name: string) => Matches(WHOLE_NUMBER, { message: `${name} must be a whole number` });
+const boolean = (name: string) => Matches(BOOLEAN, { message: `${name} must be true or false` });
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const DELIVERY_MODES = ['queued', 'inline'] as const;
+export const STORE_DRIVERS = ['sqlite', 'memory'] as const;
+
+/**
+ * Every environment variable the service reads, as strings, with the rule each must follow.
+ * Defaults live in `app-config.ts`; this class only says what a valid value looks like.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @whole('PORT') PORT?: string;
+  @IsOptional() @Matches(LIST) WEBHOOK_SECRETS?: string;
+  @IsOptional() @Matches(LIST) WEBHOOK_TOKENS?: string;
+  @IsOptional() @boolean('WEBHOOK_ALLOW_UNAUTHENTICATED') WEBHOOK_ALLOW_UNAUTHENTICATED?: string;
+  @IsOptional() @whole('WEBHOOK_TOLERANCE_SECONDS') WEBHOOK_TOLERANCE_SECONDS?: string;
+  @IsOptional() @Matches(SIZE, { message: 'WEBHOOK_BODY_LIMIT must be a size such as 5mb, 512kb or 1048576' }) WEBHOOK_BODY_LIMIT?: string;
+  @IsOptional() IP_ALLOWLIST?: string;
+  @IsOptional() @Matches(/^(true|false|\d+|[\w.:/,\s-]+)$/i, { message: 'TRUST_PROXY must be true, false, a hop count or a list of addresses/CIDRs' }) TRUST_PROXY?: string;
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: string;
+  @IsOptional() @whole('THROTTLE_UNAUTHENTICATED_LIMIT') THROTTLE_UNAUTHENTICATED_LIMIT?: string;
+  @IsOptional() @whole('THROTTLE_UNAUTHENTICATED_TTL_SECONDS') THROTTLE_UNAUTHENTICATED_TTL_SECONDS?: string;
+  @IsOptional() @whole('THROTTLE_AUTHENTICATED_LIMIT') THROTTLE_AUTHENTICATED_LIMIT?: string;
+  @IsOptional() @whole('THROTTLE_AUTHENTICATED_TTL_SECONDS') THROTTLE_AUTHENTICATED_TTL_SECONDS?: string;
+  @IsOptional() @whole('IDEMPOTENCY_TTL_SECONDS') IDEMPOTENCY_TTL_SECONDS?: string;
+  @IsOptional() @whole('IDEMPOTENCY_MAX_ENTRIES') IDEMPOTENCY_MAX_ENTRIES?: string;
+  @IsOptional() @boolean('AUDIT_LOG_ENABLED') AUDIT_LOG_ENABLED?: string;
+  @IsOptional() @whole('SHUTDOWN_GRACE_MS') SHUTDOWN_GRACE_MS?: string;
+  @IsOptional() @whole('HANDLER_TIMEOUT_MS') HANDLER_TIMEOUT_MS?: string;
+  @IsOptional() @IsIn(DELIVERY_MODES) DELIVERY_MODE?: string;
+  @IsOptional() @IsIn(STORE_DRIVERS, { message: `STORE_DRIVER must be one of ${STORE_DRIVERS.join(', ')}` }) STORE_DRIVER?: string;
+  @IsOptional() DATA_DIR?: string;
+  @IsOptional() @whole('DELIVERY_CONCURRENCY') DELIVERY_CONCURRENCY?: string;
+  @IsOptional() @whole('DELIVERY_MAX_ATTEMPTS') DELIVERY_MAX_ATTEMPTS?: string;
+  @IsOptional() @whole('DELIVERY_BACKOFF_BASE_MS') DELIVERY_BACKOFF_BASE_MS?: string;
+  @IsOptional() @whole('DELIVERY_BACKOFF_MAX_MS') DELIVERY_BACKOFF_MAX_MS?: string;
+  @IsOptional() @whole('DELIVERY_RETENTION_DAYS') DELIVERY_RETENTION_DAYS?: string;
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'FORWARD_URLS must be a comma list of http(s) URLs' })
+  FORWARD_URLS?: string[];
+  @IsOptional() FORWARD_SECRET?: string;
+  @IsOptional() @whole('FORWARD_TIMEOUT_MS') FORWARD_TIMEOUT_MS?: string;
+  @IsOptional() ADMIN_TOKEN?: string;
+}
+
+/** @throws Error naming every variable with a bad value and why. */
+export function validateEnvironment(env: Record<string, string | undefined>): EnvironmentVariables {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const plain: Record<string, unknown> = { ...present };
+  if (typeof present.FORWARD_URLS === 'string') plain.FORWARD_URLS = splitList(present.FORWARD_URLS);
+  const variables = plainToInstance(EnvironmentVariables, plain, { excludeExtraneousValues: false });
+  const errors = validateSync(variables, { skipMissingProperties: false, whitelist: true });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `  ${error.property}=${JSON.stringify(env[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return variables;
+}
+
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+export function parseBoolean(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : /^(true|1|yes)$/i.test(value);
+}

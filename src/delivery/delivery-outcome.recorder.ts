@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { DeliveryTrace } from '../ingest/webhook-request.js';
+import { PINO_LOGGER } from '../logging/logger.js';
+import { DeliveryOutcome, MetricsService } from '../metrics/metrics.service.js';
+
+export interface OutcomeDetail {
+  status: number;
+  reason?: string;
+  details?: readonly string[];
+  ip?: string;
+}
+
+/** Writes the one log line and counts the one metric every delivery outcome gets. */
+@Injectable()
+export class DeliveryOutcomeRecorder {
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  record(trace: DeliveryTrace, outcome: DeliveryOutcome, detail: OutcomeDetail): void {
+    this.metrics.deliveries.inc({ format: trace.format ?? 'unknown', event: trace.event ?? 'unknown', outcome });
+    const line = {
+      deliveryId: trace.deliveryId,
+      format: trace.format,
+      event: trace.event,
+      objectUuid: trace.objectUuid,
+      outcome,
+      status: detail.status,
+      reason: detail.reason,
+      details: detail.details,
+      ip: detail.ip,
+      durationMs: Math.round((performance.now() - trace.startedAt) * 1000) / 1000,
+    };
+    if (detail.status >= 500) this.logger.error(line, `delivery ${outcome}`);
+    else if (detail.status >= 400) this.logger.warn(line, `delivery ${outcome}`);
+    else this.logger.info(line, `delivery ${outcome}`);
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { WebhookError } from '../common/webhook-error.js';
+import { TEST_EVENT_TYPE } from '../events/openregister-event.js';
+import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import { ShutdownState } from '../health/shutdown.state.js';
+import { IdempotencyStore } from '../idempotency/idempotency.store.js';
+import type { IncomingDelivery } from '../ingest/parse-delivery.pipe.js';
+import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
+
+/**
+ * Runs the handlers before answering: 200 `processed` when all succeed, 500 naming the failed
+ * handlers otherwise. A failed delivery's key is released, so a resend is handled again.
+ */
+@Injectable()
+export class InlineDeliveryStrategy implements DeliveryStrategy {
+  constructor(
+    private readonly dispatcher: EventDispatcher,
+    @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
+    private readonly shutdown: ShutdownState,
+  ) {}
+
+  async accept({ trace, event, idempotencyKey }: IncomingDelivery): Promise<DeliveryReceipt> {
+    const deliveryId = trace.deliveryId;
+    // Inline handlers need the process to stay up until they finish; a draining one cannot promise that.
+    if (this.shutdown.draining) throw new WebhookError('unavailable', 'The service is shutting down');
+    if (event.type === TEST_EVENT_TYPE || !this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
+    // An in-progress claim is a resend racing the first copy: the first copy's answer stands.
+    if ((await this.idempotency.claim(idempotencyKey)) !== 'claimed') return { httpStatus: 200, status: 'duplicate', deliveryId };
+    let failures;
+    try {
+      ({ failures } = await this.dispatcher.dispatch(event, { deliveryId, attempt: 1 }));
+    } catch (error) {
+      await this.idempotency.release(idempotencyKey);
+      throw error;
+    }
+    if (failures.length > 0) {
+      await this.idempotency.release(idempotencyKey);
+      throw new WebhookError(
+        'handler_failed',
+        `${failures.length} handler(s) failed`,
+        failures.map(({ handler, error }) => `${handler}: ${error}`),
+      );
+    }
+    await this.idempotency.complete(idempotencyKey);
+    return { httpStatus: 200, status: 'processed', deliveryId };
+  }
+}

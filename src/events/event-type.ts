@@ -1,0 +1,23 @@
+import { TEST_EVENT_TYPE } from './openregister-event.js';
+
+const OPENREGISTER_EVENT = /^OCA\\OpenRegister\\Event\\([A-Za-z]+?)(Created|Updated|Deleted|Locked|Unlocked|Reverted|Published|Depublished)Event$/;
+const OPENREGISTER_TEST_EVENT = 'OCA\\OpenRegister\\Event\\TestEvent';
+
+/**
+ * Maps a sender's event class to the lifecycle type handlers subscribe to:
+ * `OCA\OpenRegister\Event\ObjectUpdatedEvent` → `object.updated`,
+ * `OCA\OpenRegister\Event\AuditTrailCreatedEvent` → `audit-trail.created`.
+ * Classes that are not OpenRegister entity events (Nextcloud's own) keep their class as the type.
+ */
+export function eventTypeOf(eventClass: string): string {
+  if (eventClass === OPENREGISTER_TEST_EVENT || eventClass === 'TestEvent') return TEST_EVENT_TYPE;
+  const match = OPENREGISTER_EVENT.exec(eventClass);
+  if (!match) return eventClass;
+  const entity = match[1].replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  return `${entity}.${match[2].toLowerCase()}`;
+}
+
+/** True for OpenRegister entity-event classes, whether or not an object is attached. */
+export function isOpenRegisterClass(eventClass: string): boolean {
+  return eventClass.startsWith('OCA\\OpenRegister\\');
+}

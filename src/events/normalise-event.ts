@@ -1,0 +1,117 @@
+import { WebhookError } from '../common/webhook-error.js';
+import type { ParsedDelivery } from '../ingest/parse-delivery.js';
+import { eventTypeOf } from './event-type.js';
+import { objectChanges } from './object-changes.js';
+import { EnvelopeFormat, OpenRegisterEvent, TEST_EVENT_TYPE } from './openregister-event.js';
+import { readObject, text } from './openregister-object.js';
+import { isJsonObject, JsonObject } from './safe-object.js';
+
+/**
+ * Turns a validated envelope, whatever its format, into the one typed event handlers see.
+ * @param receivedAt used as `occurredAt` when the sender does not say when the event happened.
+ * @throws WebhookError `invalid` when an object event carries no object uuid.
+ */
+export function normaliseEvent({ format, body }: ParsedDelivery, receivedAt: Date): OpenRegisterEvent {
+  const parts = READERS[format](body);
+  const type = eventTypeOf(parts.eventClass);
+  const event: OpenRegisterEvent = {
+    type,
+    eventClass: parts.eventClass,
+    format,
+    occurredAt: isoOrUndefined(parts.occurredAt) ?? receivedAt.toISOString(),
+  };
+  const fallback = { uuid: parts.objectUuid, register: parts.register, schema: parts.schema };
+  const object = readObject(parts.object, fallback);
+  const previous = readObject(parts.previous, fallback);
+  if (object) event.object = object;
+  if (previous) event.previous = previous;
+  const subject = object ?? previous;
+  if (subject && !subject.uuid) throw new WebhookError('invalid', 'The object carries no uuid', ['object.id or object.uuid is required']);
+  event.register = subject?.register ?? parts.register;
+  event.schema = subject?.schema ?? parts.schema;
+  if (object && previous) event.changes = objectChanges(previous.data, object.data);
+  if (parts.webhook) event.webhook = parts.webhook;
+  if (parts.user) event.user = parts.user;
+  if (!subject && type !== TEST_EVENT_TYPE) event.payload = parts.payload;
+  return removeUndefined(event);
+}
+
+/** What each envelope says, before it is turned into an event. */
+interface EnvelopeParts {
+  eventClass: string;
+  occurredAt?: unknown;
+  object?: unknown;
+  previous?: unknown;
+  objectUuid?: string;
+  register?: string;
+  schema?: string;
+  webhook?: { id?: string; name?: string };
+  user?: { uid?: string; displayName?: string };
+  payload?: unknown;
+}
+
+const READERS: Record<EnvelopeFormat, (body: JsonObject) => EnvelopeParts> = {
+  openregister: (body) => ({
+    ...readOpenRegisterData(body.data as JsonObject),
+    eventClass: body.event as string,
+    occurredAt: body.timestamp ?? (body.data as JsonObject).timestamp,
+    webhook: readWebhook(body.webhook),
+  }),
+  cloudevents: (body) => {
+    const data = body.data as JsonObject;
+    return {
+      ...readOpenRegisterData(data),
+      eventClass: body.type as string,
+      occurredAt: body.time ?? data.timestamp,
+      webhook: readWebhook(data.webhook),
+    };
+  },
+  nextcloud: (body) => {
+    const event = body.event as JsonObject;
+    const user = isJsonObject(body.user) ? { uid: text(body.user.uid), displayName: text(body.user.displayName) } : undefined;
+    return {
+      eventClass: event.class as string,
+      occurredAt: typeof body.time === 'number' ? new Date(body.time * 1000).toISOString() : undefined,
+      object: event.newObject ?? event.object,
+      previous: event.oldObject,
+      user,
+      payload: event,
+    };
+  },
+  documented: (body) => {
+    const data = body.data as JsonObject;
+    return {
+      eventClass: body.event as string,
+      occurredAt: body.timestamp,
+      object: data.newObject ?? data.object,
+      previous: data.oldObject,
+      payload: data,
+    };
+  },
+};
+
+function readOpenRegisterData(data: JsonObject): Omit<EnvelopeParts, 'eventClass'> {
+  return {
+    object: data.object,
+    objectUuid: text(data.objectUuid),
+    register: text(data.register),
+    schema: text(data.schema),
+    payload: data,
+  };
+}
+
+function readWebhook(value: unknown): EnvelopeParts['webhook'] {
+  return isJsonObject(value) ? { id: text(value.id), name: text(value.name) } : undefined;
+}
+
+function isoOrUndefined(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+function removeUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+

@@ -1,0 +1,60 @@
+/** Where a delivery came from, by the shape of its body. */
+export type EnvelopeFormat = 'openregister' | 'cloudevents' | 'nextcloud' | 'documented';
+
+/** Lifecycle types of OpenRegister objects; other entities map to `<entity>.<action>`. */
+export const OBJECT_EVENT_TYPES = [
+  'object.created',
+  'object.updated',
+  'object.deleted',
+  'object.locked',
+  'object.unlocked',
+  'object.reverted',
+] as const;
+export type ObjectEventType = (typeof OBJECT_EVENT_TYPES)[number];
+
+/** OpenRegister's "test webhook" button; answered, never handled. */
+export const TEST_EVENT_TYPE = 'test';
+
+/** An OpenRegister object, whatever envelope carried it. */
+export interface OpenRegisterObject {
+  uuid: string;
+  register?: string;
+  schema?: string;
+  /** The user's own fields, exactly as sent. */
+  data: Record<string, unknown>;
+  /** Metadata: OpenRegister's `@self` block, or the guide shape's fields beside `data`. */
+  meta: Record<string, unknown>;
+}
+
+/** One field-level difference between the previous and the new object data. */
+export interface FieldChange {
+  /** JSON pointer into `object.data`, e.g. `/address/number` or `/tags/1`. */
+  path: string;
+  op: 'add' | 'remove' | 'replace';
+  oldValue?: unknown;
+  newValue?: unknown;
+}
+
+/** The one typed event every envelope is normalised into; handlers only ever see this. */
+export interface OpenRegisterEvent {
+  /** `object.updated`, `register.created`, `test`, or a Nextcloud event class for other events. */
+  type: string;
+  /** The sender's event class, e.g. `OCA\OpenRegister\Event\ObjectUpdatedEvent`. */
+  eventClass: string;
+  format: EnvelopeFormat;
+  /** When the sender says the event happened (ISO 8601), or when it arrived if it does not say. */
+  occurredAt: string;
+  register?: string;
+  schema?: string;
+  object?: OpenRegisterObject;
+  /** The state before the change, only when the sender sent it. */
+  previous?: OpenRegisterObject;
+  /** Field-level changes, only for updates that carry the previous state. */
+  changes?: FieldChange[];
+  /** The OpenRegister webhook that sent it, if named. */
+  webhook?: { id?: string; name?: string };
+  /** The Nextcloud user the event is about, for `webhook_listeners` deliveries. */
+  user?: { uid?: string; displayName?: string };
+  /** The sender's event payload, for events that carry no OpenRegister object. */
+  payload?: unknown;
+}

@@ -1,0 +1,26 @@
+/** A JSON object as parsed: plain, with arbitrary user keys. */
+export type JsonObject = Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Copies own fields except the excluded ones. Keys are defined, never assigned, so a user field
+ * called `__proto__` stays a plain field and can never reach an object prototype.
+ */
+export function copyFields(source: JsonObject, exclude: readonly string[] = []): JsonObject {
+  const target: JsonObject = {};
+  for (const key of Object.keys(source)) {
+    if (exclude.includes(key)) continue;
+    Object.defineProperty(target, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+  }
+  return target;
+}
+
+/** PHP's json_encode turns an empty associative array into `[]`; read it back as an empty map. */
+export function asJsonObject(value: unknown): JsonObject | undefined {
+  if (isJsonObject(value)) return value;
+  if (Array.isArray(value) && value.length === 0) return {};
+  return undefined;
+}

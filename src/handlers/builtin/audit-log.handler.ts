@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { OpenRegisterEvent } from '../../events/openregister-event.js';
+import { PINO_LOGGER } from '../../logging/logger.js';
+import { redactSecrets } from '../../logging/redact.js';
+import { ANY_EVENT, OnWebhookEvent } from '../on-webhook-event.decorator.js';
+import { DeliveryContext, WebhookEventHandler } from '../webhook-event-handler.js';
+
+/**
+ * Writes one `audit` log line per event with what changed, credentials redacted. On by default
+ * (AUDIT_LOG_ENABLED); it is also the simplest example of a handler.
+ */
+@Injectable()
+@OnWebhookEvent(ANY_EVENT)
+export class AuditLogHandler implements WebhookEventHandler {
+  constructor(@Inject(PINO_LOGGER) private readonly logger: Logger) {}
+
+  handle(event: OpenRegisterEvent, context: DeliveryContext): void {
+    this.logger.info(
+      {
+        audit: true,
+        deliveryId: context.deliveryId,
+        attempt: context.attempt,
+        event: event.type,
+        eventClass: event.eventClass,
+        objectUuid: event.object?.uuid ?? event.previous?.uuid,
+        register: event.register,
+        schema: event.schema,
+        occurredAt: event.occurredAt,
+        changes: event.changes ? redactSecrets(event.changes) : undefined,
+      },
+      `audit ${event.type}`,
+    );
+  }
+}

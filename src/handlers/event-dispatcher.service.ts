@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { OpenRegisterEvent } from '../events/openregister-event.js';
+import { PINO_LOGGER } from '../logging/logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { HandlerExplorer } from './handler-explorer.service.js';
+import { matchingHandlers, RegisteredHandler } from './handler-registry.js';
+import { DeliveryContext } from './webhook-event-handler.js';
+
+export interface HandlerFailure {
+  handler: string;
+  error: string;
+}
+
+export interface DispatchResult {
+  /** How many handlers took the event; 0 means nobody subscribes to it. */
+  handled: number;
+  failures: HandlerFailure[];
+}
+
+/**
+ * Runs every handler whose subscription matches, side by side, and waits for all of them:
+ * one failing handler neither stops the others nor hides their failures. A handler that does
+ * not settle within HANDLER_TIMEOUT_MS counts as failed.
+ */
+@Injectable()
+export class EventDispatcher {
+  constructor(
+    private readonly explorer: HandlerExplorer,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** True when at least one handler would take this event. */
+  wants(event: OpenRegisterEvent): boolean {
+    return matchingHandlers(this.explorer.handlers, event).length > 0;
+  }
+
+  async dispatch(event: OpenRegisterEvent, context: DeliveryContext): Promise<DispatchResult> {
+    const handlers = matchingHandlers(this.explorer.handlers, event);
+    const outcomes = await Promise.all(handlers.map((handler) => this.run(handler, event, context)));
+    return { handled: handlers.length, failures: outcomes.filter((failure): failure is HandlerFailure => failure !== undefined) };
+  }
+
+  private async run(handler: RegisteredHandler, event: OpenRegisterEvent, context: DeliveryContext): Promise<HandlerFailure | undefined> {
+    const stopTimer = this.metrics.handlerDuration.startTimer({ event: event.type, handler: handler.name });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new HandlerTimeoutError(this.config.handlerTimeoutInMs)), this.config.handlerTimeoutInMs);
+      });
+      await Promise.race([Promise.resolve().then(() => handler.instance.handle(event, context)), timeout]);
+      this.metrics.handlerRuns.inc({ event: event.type, handler: handler.name, outcome: 'success' });
+      return undefined;
+    } catch (error) {
+      const outcome = error instanceof HandlerTimeoutError ? 'timeout' : 'failure';
+      this.metrics.handlerRuns.inc({ event: event.type, handler: handler.name, outcome });
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error({ deliveryId: context.deliveryId, handler: handler.name, event: event.type, attempt: context.attempt, err: error }, `Handler ${handler.name} failed: ${message}`);
+      return { handler: handler.name, error: message };
+    } finally {
+      clearTimeout(timer);
+      stopTimer();
+    }
+  }
+}
+
+class HandlerTimeoutError extends Error {
+  constructor(timeoutInMs: number) {
+    super(`timed out after ${timeoutInMs} ms`);
+  }
+}

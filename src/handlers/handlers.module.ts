@@ -1,0 +1,24 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AuditLogHandler } from './builtin/audit-log.handler.js';
+import { EventDispatcher } from './event-dispatcher.service.js';
+import { HandlerExplorer } from './handler-explorer.service.js';
+
+export interface HandlersModuleOptions {
+  auditLog: boolean;
+}
+
+/** Discovery and dispatch of `@OnWebhookEvent` handlers, plus the built-in ones that are switched on. */
+@Module({})
+export class HandlersModule {
+  static forRoot(options: HandlersModuleOptions): DynamicModule {
+    const builtins: Provider[] = options.auditLog ? [AuditLogHandler] : [];
+    return {
+      module: HandlersModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [HandlerExplorer, EventDispatcher, ...builtins],
+      exports: [EventDispatcher, HandlerExplorer],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { PINO_LOGGER } from '../logging/logger.js';
+
+/**
+ * Knows whether the service is draining and which deliveries are still in flight. On SIGTERM
+ * readiness turns 503 at once, then shutdown waits (up to SHUTDOWN_GRACE_MS) for in-flight
+ * deliveries before Nest closes the server and the process exits.
+ */
+@Injectable()
+export class ShutdownState implements BeforeApplicationShutdown {
+  private drainingSince?: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  get draining(): boolean {
+    return this.drainingSince !== undefined;
+  }
+
+  /** Follows a delivery until it settles, so shutdown can wait for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const forget = () => this.inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.drainingSince = Date.now();
+    this.logger.info({ signal, inFlight: this.inFlight.size }, 'Shutting down: readiness is now 503, draining in-flight deliveries');
+    const deadline = this.drainingSince + this.config.shutdownGraceInMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(Math.max(0, deadline - Date.now()))]);
+    }
+    if (this.inFlight.size > 0) this.logger.warn({ inFlight: this.inFlight.size }, 'Grace period over with deliveries still in flight');
+  }
+}

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { OpenRegisterEvent } from '../events/openregister-event.js';
+import { canonicalJson } from './canonical-json.js';
+
+/**
+ * The key that recognises a resend of the same change.
+ *
+ * A Standard Webhooks `webhook-id` is the sender's own promise of identity, so it wins. Otherwise
+ * the key is a hash of what the change *is* (event class, object uuid, the object's content and,
+ * when sent, its previous content), never of what varies per attempt: `attempt`, the send
+ * `timestamp` and the CloudEvents `id` are all left out. Two different updates of one object differ
+ * in content (at least in `@self.version`/`updated`), so they never share a key.
+ */
+export function idempotencyKey(event: OpenRegisterEvent, webhookId?: string): string {
+  if (webhookId) return `webhook-id:${webhookId}`;
+  const identity = event.object
+    ? [event.eventClass, event.object.uuid, event.object, event.previous ?? null]
+    : [event.eventClass, withoutAttemptFields(event.payload), event.user ?? null, event.format === 'nextcloud' ? event.occurredAt : null];
+  return 'sha256:' + createHash('sha256').update(canonicalJson(identity)).digest('hex');
+}
+
+/** OpenRegister restamps `timestamp` on every attempt of an event without an object, too. */
+function withoutAttemptFields(payload: unknown): unknown {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return payload ?? null;
+  const { timestamp: _timestamp, attempt: _attempt, ...rest } = payload as Record<string, unknown>;
+  return rest;
+}

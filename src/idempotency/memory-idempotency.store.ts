@@ -1,0 +1,59 @@
+import { ClaimResult, IdempotencyStore } from './idempotency.store.js';
+
+interface Entry {
+  state: 'in-progress' | 'done';
+  expiresAt: number;
+}
+
+export interface MemoryIdempotencyOptions {
+  maxEntries: number;
+  ttlInSeconds: number;
+  now?: () => number;
+}
+
+/**
+ * In-process idempotency store, bounded in entries and in time: the oldest keys go first when
+ * it is full, and a key is forgotten once its time is up. Private to one replica.
+ */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  // A Map iterates in insertion order, which makes "oldest first" eviction O(1).
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: MemoryIdempotencyOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async claim(key: string): Promise<ClaimResult> {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt > this.now()) return entry.state;
+    this.set(key, 'in-progress');
+    return 'claimed';
+  }
+
+  async complete(key: string): Promise<void> {
+    this.set(key, 'done');
+  }
+
+  async release(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  private set(key: string, state: Entry['state']): void {
+    this.entries.delete(key);
+    this.entries.set(key, { state, expiresAt: this.now() + this.options.ttlInSeconds * 1000 });
+    this.evict();
+  }
+
+  private evict(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.options.maxEntries && entry.expiresAt > now) break;
+      this.entries.delete(key);
+    }
+  }
+}

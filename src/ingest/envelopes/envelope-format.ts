@@ -1,0 +1,30 @@
+import { EnvelopeFormat } from '../../events/openregister-event.js';
+import { isJsonObject, JsonObject } from '../../events/safe-object.js';
+import { CloudEventEnvelopeDto } from './cloudevent-envelope.dto.js';
+import { DocumentedEnvelopeDto } from './documented-envelope.dto.js';
+import { NextcloudEnvelopeDto } from './nextcloud-envelope.dto.js';
+import { OpenRegisterEnvelopeDto } from './openregister-envelope.dto.js';
+
+/** The DTO that validates each envelope format. */
+export const ENVELOPE_DTOS = {
+  openregister: OpenRegisterEnvelopeDto,
+  cloudevents: CloudEventEnvelopeDto,
+  nextcloud: NextcloudEnvelopeDto,
+  documented: DocumentedEnvelopeDto,
+} as const satisfies Record<EnvelopeFormat, new () => object>;
+
+/**
+ * Tells the envelope format from the body's shape; senders do not say which they use.
+ * @returns undefined when the body fits none of them.
+ */
+export function detectFormat(body: JsonObject): EnvelopeFormat | undefined {
+  if ('specversion' in body) return 'cloudevents';
+  if (isJsonObject(body.event)) return 'nextcloud';
+  if (typeof body.event !== 'string') return undefined;
+  // OpenRegister's own service always names the webhook and the attempt; the guide's shape does not.
+  if ('webhook' in body || 'attempt' in body) return 'openregister';
+  const data = body.data;
+  if (isJsonObject(data) && ('newObject' in data || 'oldObject' in data)) return 'documented';
+  if (isJsonObject(data) && ('objectType' in data || 'action' in data)) return 'openregister';
+  return 'documented';
+}

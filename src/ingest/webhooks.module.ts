@@ -1,0 +1,58 @@
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { AuthenticatedGuard } from '../auth/authenticated.guard.js';
+import { IpAllowlistMiddleware } from '../auth/ip-allowlist.middleware.js';
+import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
+import { WebhookAuthenticator } from '../auth/webhook-authenticator.service.js';
+import { WebhookErrorFilter } from '../common/webhook-error.filter.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DeliveryOutcomeInterceptor } from '../delivery/delivery-outcome.interceptor.js';
+import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
+import { PINO_LOGGER } from '../logging/logger.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
+import { DeliveryTraceMiddleware } from './delivery-trace.middleware.js';
+import { ParseDeliveryPipe } from './parse-delivery.pipe.js';
+import { RawBodyMiddleware } from './raw-body.middleware.js';
+import { WebhookController } from './webhook.controller.js';
+
+/**
+ * The ingest path of a delivery: trace → IP allowlist → raw body → authenticate → throttle →
+ * parse/validate/normalise → the delivery strategy the `delivery` module provides.
+ */
+@Module({})
+export class WebhooksModule implements NestModule, OnApplicationBootstrap {
+  static forRoot(config: AppConfig, delivery: DynamicModule): DynamicModule {
+    const providers: Provider[] = [
+      WebhookAuthenticator,
+      WebhookAuthGuard,
+      AuthenticatedGuard,
+      ParseDeliveryPipe,
+      DeliveryOutcomeRecorder,
+      DeliveryOutcomeInterceptor,
+      { provide: APP_FILTER, useClass: WebhookErrorFilter },
+    ];
+    return {
+      module: WebhooksModule,
+      imports: [ThrottlingModule.forRoot(config.throttle), delivery],
+      controllers: [WebhookController],
+      providers,
+    };
+  }
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(DeliveryTraceMiddleware, IpAllowlistMiddleware, RawBodyMiddleware).forRoutes(WebhookController);
+  }
+
+  onApplicationBootstrap(): void {
+    const { secrets, tokens } = this.config.webhook;
+    if (secrets.length === 0 && tokens.length === 0) {
+      this.logger.warn('WEBHOOK_ALLOW_UNAUTHENTICATED=true and no WEBHOOK_SECRETS or WEBHOOK_TOKENS: anyone who can reach this service can trigger handlers');
+    }
+  }
+}

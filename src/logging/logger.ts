@@ -1,0 +1,52 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { DestinationStream, Logger } from 'pino';
+import { REDACTED, REDACTED_LOG_PATHS } from './redact.js';
+
+/** The pino instance every part of the service logs through. */
+export const PINO_LOGGER = Symbol('PinoLogger');
+
+/** One JSON line per entry on stdout (or the given stream), credentials blanked. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'openregister-webhooks' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_LOG_PATHS, censor: REDACTED },
+    },
+    destination ?? pino.destination({ sync: false }),
+  );
+}
+
+/** Routes Nest's own log calls (boot, errors) into the same JSON stream. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.write('error', message, context, trace);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string, trace?: string): void {
+    const fields: Record<string, unknown> = { context };
+    if (trace) fields.stack = trace;
+    if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
+    else if (message !== null && typeof message === 'object') this.logger[level]({ ...fields, ...message });
+    else this.logger[level](fields, String(message));
+  }
+}
