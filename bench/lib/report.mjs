@@ -1,0 +1,181 @@
+// Ratios to the anchors, the issue's targets, and the markdown tables.
+import { machineLine } from './machine.mjs';
+import { ratio, toMB } from './stats.mjs';
+
+export const ANCHORS = ['naive', 'floor'];
+export const TARGET_CONNECTIONS = 50;
+
+/** Adds `ratios.{naive,floor}` to every run of one body size (same size and concurrency). */
+export function addRatios(sizeResult) {
+  for (const run of sizeResult.runs) {
+    run.ratios = {};
+    for (const anchor of ANCHORS) {
+      const a = sizeResult.runs.find((r) => r.target === anchor && r.connections === run.connections);
+      if (!a) continue;
+      run.ratios[anchor] = {
+        rps: ratio(run.rps, a.rps),
+        p50: ratio(run.latencyMs.p50, a.latencyMs.p50),
+        p99: ratio(run.latencyMs.p99, a.latencyMs.p99),
+        max: ratio(run.latencyMs.max, a.latencyMs.max),
+        peakRss: ratio(run.peakRssBytes, a.peakRssBytes),
+        cpuPerRequest: ratio(run.cpuUsPerRequest, a.cpuUsPerRequest),
+      };
+    }
+  }
+}
+
+function closestConnections(runs, wanted) {
+  const all = [...new Set(runs.map((r) => r.connections))];
+  if (all.length === 0) return null;
+  return all.reduce((best, c) => (Math.abs(c - wanted) < Math.abs(best - wanted) ? c : best));
+}
+
+const fmt = (x, digits = 0) =>
+  x == null ? 'n/a' : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * Evaluates the issue's targets. Each entry: `{ id, target, measured, met }`, where `met` is
+ * true, false, or null when it could not be measured in this run.
+ */
+export function evaluateTargets(results) {
+  const out = [];
+  const one = results.sizes.find((s) => s.size === '1kb');
+  const conns = one ? closestConnections(one.runs, TARGET_CONNECTIONS) : null;
+  const at = (target) => one?.runs.find((r) => r.target === target && r.connections === conns);
+  const naive = at('naive');
+  const queued = at('queued');
+  const inline = at('inline');
+  const where = `at ${conns ?? TARGET_CONNECTIONS} connections, 1 KB bodies`;
+
+  out.push({
+    id: 'queued-throughput',
+    target: `queued mode (durable ack) throughput ≥ naive Express, ${where}`,
+    measured:
+      queued && naive ? `${fmt(queued.rps)} vs ${fmt(naive.rps)} req/s (${queued.ratios.naive?.rps}× naive)` : 'not measured',
+    met: queued && naive ? queued.rps >= naive.rps : null,
+  });
+  out.push({
+    id: 'queued-p99',
+    target: `queued mode p99 ≤ naive Express p99, ${where}`,
+    measured:
+      queued && naive
+        ? `${fmt(queued.latencyMs.p99, 2)} vs ${fmt(naive.latencyMs.p99, 2)} ms (${queued.ratios.naive?.p99}× naive)`
+        : 'not measured',
+    met: queued && naive ? queued.latencyMs.p99 <= naive.latencyMs.p99 : null,
+  });
+  out.push({
+    id: 'inline-throughput',
+    target: `inline mode (audit handler) throughput ≥ 0.8 × naive Express, ${where}`,
+    measured:
+      inline && naive ? `${fmt(inline.rps)} vs ${fmt(naive.rps)} req/s (${inline.ratios.naive?.rps}× naive)` : 'not measured',
+    met: inline && naive ? inline.rps >= 0.8 * naive.rps : null,
+  });
+
+  // Linear cost: server CPU per request (including any work after the answer, e.g. draining the
+  // queue) as a function of body bytes. Linear with a fixed part means the marginal cost per byte
+  // from 100 KB to 1 MB is about the one from 1 KB to 100 KB; allow 1.5x for noise.
+  for (const mode of ['queued', 'inline']) {
+    const cost = (size) => {
+      const s = results.sizes.find((x) => x.size === size);
+      if (!s) return null;
+      const c = closestConnections(s.runs, TARGET_CONNECTIONS);
+      const r = s.runs.find((x) => x.target === mode && x.connections === c);
+      return r && r.cpuUsPerRequest != null ? { us: r.cpuUsPerRequest, bytes: s.bodyBytes } : null;
+    };
+    const [a, b, c] = ['1kb', '100kb', '1mb'].map(cost);
+    let measured = 'not measured (needs the 1 KB, 100 KB and 1 MB runs)';
+    let met = null;
+    if (a && b && c) {
+      const perByteLow = (b.us - a.us) / (b.bytes - a.bytes);
+      const perByteHigh = (c.us - b.us) / (c.bytes - b.bytes);
+      const growth = perByteLow > 0 ? perByteHigh / perByteLow : null;
+      measured =
+        `CPU per request ${fmt(a.us)} / ${fmt(b.us)} / ${fmt(c.us)} µs at 1 KB / 100 KB / 1 MB; ` +
+        `marginal ${fmt(perByteLow * 1024, 1)} then ${fmt(perByteHigh * 1024, 1)} µs per KB` +
+        (growth != null ? ` (${growth.toFixed(2)}×)` : '');
+      met = growth != null ? growth <= 1.5 : null;
+    }
+    out.push({ id: `${mode}-linear-cost`, target: `${mode} mode: cost grows linearly with body size`, measured, met });
+  }
+
+  const s = results.sustained;
+  out.push({
+    id: 'flat-memory',
+    target: 'memory stays flat under sustained load (queued, 1 KB): RSS growth over the second half ≤ max(5 %, 8 MB)',
+    measured: s?.memory
+      ? `RSS start ${s.memory.startMB} MB, mid ${s.memory.midMB} MB, end ${s.memory.endMB} MB; ` +
+        `slope ${s.memory.slopeMBPerMin} MB/min overall, ${s.memory.secondHalfSlopeMBPerMin} MB/min over the second half`
+      : s?.error
+        ? `not measured: ${s.error.split('\n')[0]}`
+        : 'not measured',
+    met: s?.memory ? s.memory.endMB - s.memory.midMB <= Math.max(0.05 * s.memory.midMB, 8) : null,
+  });
+  return out;
+}
+
+const verdict = (met) => (met === true ? '**met**' : met === false ? '**not met**' : 'not measured');
+
+function cellWithRatios(value, ratios, key, digits) {
+  if (value == null) return 'n/a';
+  const n = ratios?.naive?.[key];
+  const f = ratios?.floor?.[key];
+  const r = [n, f].map((x) => (x == null ? '–' : x.toFixed(2))).join(' / ');
+  return `${fmt(value, digits)} (${r})`;
+}
+
+/** The markdown report of one full run. */
+export function renderMarkdown(results) {
+  const lines = [];
+  lines.push(`# Benchmark ${results.startedAt}`, '');
+  lines.push(`Machine: ${machineLine(results.machine)}. Load generator: autocannon ${results.config.autocannon} in the harness process on the same machine.`, '');
+  lines.push(
+    `Durations: ${results.config.durationSec} s per run for 1 KB, ${results.config.durationBigSec} s for 100 KB and 1 MB, after ${results.config.warmupSec} s warm-up per process and size. ` +
+      'Cells read `value (×naive / ×floor)`: the ratio to the naive Express receiver and to the node:http floor at the same body size and concurrency. ' +
+      'req/s counts 2xx answers only; latencies are of 2xx answers; peak RSS is the highest VmRSS/VmHWM during the run; CPU/req is the server process\'s user+system CPU time per answered request, including work it did after the load stopped (queue draining).',
+    '',
+  );
+  for (const s of results.sizes) {
+    lines.push(`## ${s.label} bodies (${fmt(s.bodyBytes)} bytes)`, '');
+    lines.push('| receiver | conns | req/s | p50 ms | p99 ms | max ms | non-2xx / errors | peak RSS MB | CPU/req µs |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of s.runs) {
+      const flags = [];
+      if (r.stoppedEarly) flags.push(`stopped at ${r.durationSec} s: pool used up`);
+      if (r.bodies.reused) flags.push(`${r.bodies.reused} bodies reused`);
+      if (r.outcomes && Object.keys(r.outcomes).some((k) => k !== 'accepted' && k !== 'processed'))
+        flags.push(`outcomes ${JSON.stringify(r.outcomes)}`);
+      lines.push(
+        `| ${r.label}${flags.length ? ` (${flags.join('; ')})` : ''} | ${r.connections} | ${cellWithRatios(r.rps, r.ratios, 'rps', 0)} | ` +
+          `${cellWithRatios(r.latencyMs.p50, r.ratios, 'p50', 2)} | ${cellWithRatios(r.latencyMs.p99, r.ratios, 'p99', 2)} | ` +
+          `${cellWithRatios(r.latencyMs.max, r.ratios, 'max', 1)} | ${fmt(r.non2xx)} / ${fmt(r.errors)} | ` +
+          `${cellWithRatios(toMB(r.peakRssBytes), r.ratios, 'peakRss', 1)} | ${cellWithRatios(r.cpuUsPerRequest, r.ratios, 'cpuPerRequest', 0)} |`,
+      );
+    }
+    for (const f of s.failures) lines.push(`\n**${f.label} failed:** ${f.error.split('\n')[0]}`);
+    lines.push('');
+  }
+  const st = results.sustained;
+  if (st) {
+    lines.push(`## Sustained load: ${st.label}, ${st.connections} connections, ${st.sizeLabel}, ${st.durationSec ?? st.requested} s`, '');
+    if (st.error) {
+      lines.push(`Failed: ${st.error.split('\n')[0]}`, '');
+    } else {
+      lines.push(
+        `${fmt(st.rps)} req/s, p50 ${fmt(st.latencyMs.p50, 2)} ms, p99 ${fmt(st.latencyMs.p99, 2)} ms, max ${fmt(st.latencyMs.max, 1)} ms, ` +
+          `non-2xx ${fmt(st.non2xx)}, errors ${fmt(st.errors)}.`,
+        '',
+        `RSS sampled every second: start ${st.memory.startMB} MB, mid ${st.memory.midMB} MB, end ${st.memory.endMB} MB, peak ${st.memory.peakMB} MB; ` +
+          `slope ${st.memory.slopeMBPerMin} MB/min overall, ${st.memory.secondHalfSlopeMBPerMin} MB/min over the second half.`,
+        '',
+      );
+    }
+  }
+  lines.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |');
+  for (const t of results.targets) lines.push(`| ${t.target} | ${t.measured} | ${verdict(t.met)} |`);
+  lines.push('');
+  if (results.failures.length) {
+    lines.push('## Failures', '');
+    for (const f of results.failures) lines.push(`### ${f.label}`, '', '```', f.error, '```', '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,401 @@
+#!/usr/bin/env node
+// Benchmark of the webhook receiver against the simplest receivers and the machine's floor.
+// `npm run bench` builds the service and runs this file; see bench/README.md for what it measures.
+//
+// Options (CLI flag or environment variable; CLI wins):
+//   --quick            BENCH_QUICK=1         smoke run of about a minute (short runs, 50 connections)
+//   --duration S       BENCH_DURATION        seconds per run with 1 KB bodies (10; quick 3)
+//   --duration-big S   BENCH_DURATION_BIG    seconds per run with 100 KB / 1 MB bodies (5; quick 2)
+//   --warmup S         BENCH_WARMUP          warm-up seconds per process and body size (2; quick 1)
+//   --sustained S      BENCH_SUSTAINED       sustained-load seconds, 0 to skip (60; quick 10)
+//   --connections L    BENCH_CONNECTIONS     comma list (1,10,50,100; quick 50)
+//   --sizes L          BENCH_SIZES           comma list of 1kb,100kb,1mb
+//   --targets L        BENCH_TARGETS         comma list of queued,inline,naive,floor
+//   --pool-mb N        BENCH_POOL_MB         memory cap of one pre-generated body pool (512)
+//   --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
+//   --cpu-prof         BENCH_CPU_PROF=1      run the service with --cpu-prof (profiles in bench/results/)
+//   --out F            BENCH_OUT             results JSON path (bench/results/<timestamp>.json)
+//   BENCH_ENV_<NAME>=value                   extra environment variable NAME for the service
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBodyFactory, createBodySupply, generatePool } from './lib/bodies.mjs';
+import { runLoad } from './lib/load.mjs';
+import { describeMachine, machineLine } from './lib/machine.mjs';
+import {
+  HOST,
+  freePort,
+  httpReady,
+  sampleMemory,
+  startProcess,
+  stopProcess,
+  tcpReady,
+  waitReady,
+} from './lib/processes.mjs';
+import { addRatios, evaluateTargets, renderMarkdown, TARGET_CONNECTIONS } from './lib/report.mjs';
+import { readCpuMs, slope, toMB, waitIdle } from './lib/stats.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const SECRET = 'bench-secret';
+const PATH = '/webhooks/openregister';
+
+const SIZES = {
+  '1kb': { label: '1 KB', bytes: 1024, guessRps: 20000 },
+  '100kb': { label: '100 KB', bytes: 100 * 1024, guessRps: 2000 },
+  '1mb': { label: '1 MB', bytes: 1024 * 1024, guessRps: 200 },
+};
+
+const TARGETS = {
+  queued: { label: 'service, queued', service: true, env: { DELIVERY_MODE: 'queued' } },
+  inline: { label: 'service, inline', service: true, env: { DELIVERY_MODE: 'inline' } },
+  naive: { label: 'naive Express', script: 'bench/receivers/naive-express.mjs' },
+  floor: { label: 'floor node:http', script: 'bench/receivers/floor-http.mjs' },
+};
+
+function parseOptions(argv, env) {
+  const cli = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const [k, inline] = a.slice(2).split('=', 2);
+    if (['quick', 'cpu-prof'].includes(k)) cli[k] = inline ?? '1';
+    else cli[k] = inline ?? argv[++i];
+  }
+  const get = (flag, name, fallback) => cli[flag] ?? env[name] ?? fallback;
+  const truthy = (v) => v != null && !['', '0', 'false', 'no'].includes(String(v).toLowerCase());
+  const quick = truthy(get('quick', 'BENCH_QUICK'));
+  const list = (v) => String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  const num = (v, name) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
+    return n;
+  };
+  const opts = {
+    quick,
+    durationSec: num(get('duration', 'BENCH_DURATION', quick ? 3 : 10), 'duration'),
+    durationBigSec: num(get('duration-big', 'BENCH_DURATION_BIG', quick ? 2 : 5), 'duration-big'),
+    warmupSec: num(get('warmup', 'BENCH_WARMUP', quick ? 1 : 2), 'warmup'),
+    sustainedSec: num(get('sustained', 'BENCH_SUSTAINED', quick ? 10 : 60), 'sustained'),
+    connections: list(get('connections', 'BENCH_CONNECTIONS', quick ? '50' : '1,10,50,100')).map((c) => num(c, 'connections')),
+    sizes: list(get('sizes', 'BENCH_SIZES', '1kb,100kb,1mb')),
+    targets: list(get('targets', 'BENCH_TARGETS', 'queued,inline,naive,floor')),
+    poolMB: num(get('pool-mb', 'BENCH_POOL_MB', 512), 'pool-mb'),
+    serviceLog: get('service-log', 'BENCH_SERVICE_LOG', '/dev/null'),
+    cpuProf: truthy(get('cpu-prof', 'BENCH_CPU_PROF')),
+    out: get('out', 'BENCH_OUT'),
+    serviceEnv: Object.fromEntries(
+      Object.entries(env)
+        .filter(([k]) => k.startsWith('BENCH_ENV_'))
+        .map(([k, v]) => [k.slice('BENCH_ENV_'.length), v]),
+    ),
+  };
+  for (const s of opts.sizes) if (!SIZES[s]) throw new Error(`unknown size ${s} (use ${Object.keys(SIZES).join(',')})`);
+  for (const t of opts.targets) if (!TARGETS[t]) throw new Error(`unknown target ${t} (use ${Object.keys(TARGETS).join(',')})`);
+  if (opts.connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('connections must be positive integers');
+  return opts;
+}
+
+const log = (...args) => process.stderr.write(args.join(' ') + '\n');
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const live = new Set();
+
+/** Starts one receiver on a free loopback port and waits until it is ready. */
+async function startTarget(name, opts) {
+  const t = TARGETS[name];
+  const port = await freePort();
+  const baseEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? os.homedir(),
+    TMPDIR: os.tmpdir(),
+    NODE_ENV: 'production',
+    PORT: String(port),
+  };
+  let dataDir = null;
+  let proc;
+  if (t.service) {
+    const main = path.join(ROOT, 'dist', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'orw-bench-'));
+    const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, `${stamp}-cpuprof`)}`] : [];
+    proc = startProcess({
+      name: t.label,
+      args: [...nodeArgs, main],
+      cwd: ROOT,
+      stdoutPath: opts.serviceLog,
+      env: {
+        ...baseEnv,
+        WEBHOOK_SECRETS: SECRET,
+        LOG_LEVEL: 'info',
+        AUDIT_LOG_ENABLED: 'true',
+        DATA_DIR: dataDir,
+        ...t.env,
+        ...opts.serviceEnv,
+      },
+    });
+    live.add(proc);
+    try {
+      await waitReady(proc, httpReady(`http://${HOST}:${port}/health/ready`), 60000);
+    } catch (err) {
+      live.delete(proc);
+      await stopProcess(proc, 2000);
+      rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    }
+  } else {
+    proc = startProcess({
+      name: t.label,
+      args: [path.join(ROOT, t.script)],
+      cwd: ROOT,
+      env: { ...baseEnv, WEBHOOK_SECRETS: SECRET },
+    });
+    live.add(proc);
+    await waitReady(proc, tcpReady(port), 30000);
+  }
+  return {
+    name,
+    label: t.label,
+    service: !!t.service,
+    port,
+    proc,
+    url: `http://${HOST}:${port}${PATH}`,
+    async stop() {
+      live.delete(proc);
+      // queued mode may still be draining: give it time to finish
+      const info = await stopProcess(proc, 15000);
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      return info;
+    },
+  };
+}
+
+/** `webhook_deliveries_total` summed by outcome, from the service's /metrics. */
+async function deliveriesByOutcome(port) {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    const out = {};
+    for (const m of text.matchAll(/^webhook_deliveries_total\{([^}]*)\}\s+([0-9.e+]+)/gm)) {
+      const outcome = /outcome="([^"]*)"/.exec(m[1])?.[1] ?? 'unknown';
+      out[outcome] = (out[outcome] ?? 0) + Number(m[2]);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+function diffCounts(before, after) {
+  if (!before || !after) return null;
+  const out = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = v - (before[k] ?? 0);
+    if (d) out[k] = d;
+  }
+  return out;
+}
+
+// Enough bodies for three times the best rate seen so far (a warm process can be much faster than its
+// warm-up), capped by memory; unused ones go to the next run of the same process.
+function poolCount(size, estRps, seconds, opts) {
+  const cap = Math.max(200, Math.floor((opts.poolMB * 1024 * 1024) / (SIZES[size].bytes + 512)));
+  const want = Math.ceil(estRps * seconds * 3) + 1000;
+  return Math.min(cap, want);
+}
+
+/** One measured load run: fresh pool, memory sampling, CPU accounting, service outcomes. */
+async function measure(target, supply, size, connections, seconds, estRps, opts, sampleMs = 100) {
+  const count = poolCount(size, estRps, seconds, opts);
+  const t0 = performance.now();
+  let pool = supply.take(count);
+  const genMs = Math.round(performance.now() - t0);
+  const before = target.service ? await deliveriesByOutcome(target.port) : null;
+  const pid = target.proc.pid;
+  const cpu0 = readCpuMs(pid);
+  const mem = sampleMemory(pid, sampleMs);
+  const load = await runLoad({ url: target.url, connections, durationSec: seconds, pool });
+  const memory = mem.stop();
+  supply.giveBack(pool, load.bodies.used);
+  pool = null;
+  const settleMs = await waitIdle(pid);
+  const cpu1 = readCpuMs(pid);
+  const after = target.service ? await deliveriesByOutcome(target.port) : null;
+  if (target.proc.exitInfo) {
+    throw new Error(`${target.label} exited during the load\n--- stderr ---\n${target.proc.stderr.trim()}`);
+  }
+  return {
+    target: target.name,
+    label: target.label,
+    ...load,
+    poolGenerationMs: genMs,
+    peakRssBytes: memory.peak,
+    memory,
+    cpuMs: cpu0 != null && cpu1 != null ? cpu1 - cpu0 : null,
+    cpuUsPerRequest: cpu0 != null && cpu1 != null && load.ok ? Math.round(((cpu1 - cpu0) * 1000) / load.ok) : null,
+    settleMs,
+    outcomes: diffCounts(before, after),
+  };
+}
+
+async function benchSize(size, opts, results) {
+  const spec = SIZES[size];
+  const factory = createBodyFactory({ secret: SECRET, targetBytes: spec.bytes });
+  const probe = generatePool(factory, 16);
+  const bodyBytes = Math.round(probe.reduce((a, b) => a + b.body.length, 0) / probe.length);
+  const sizeResult = { size, label: spec.label, targetBytes: spec.bytes, bodyBytes, runs: [], failures: [] };
+  results.sizes.push(sizeResult);
+  const seconds = size === '1kb' ? opts.durationSec : opts.durationBigSec;
+  const maxConns = Math.max(...opts.connections);
+  for (const name of opts.targets) {
+    log(`\n[${spec.label}] starting ${TARGETS[name].label}`);
+    let target;
+    try {
+      target = await startTarget(name, opts);
+    } catch (err) {
+      log(`[${spec.label}] ${TARGETS[name].label} did not start:\n${err.message}`);
+      sizeResult.failures.push({ target: name, label: TARGETS[name].label, error: err.message });
+      results.failures.push({ target: name, label: `${TARGETS[name].label} (${spec.label})`, error: err.message });
+      continue;
+    }
+    const supply = createBodySupply(factory);
+    try {
+      let estRps = spec.guessRps;
+      if (opts.warmupSec > 0) {
+        const w = await measure(target, supply, size, Math.min(maxConns, TARGET_CONNECTIONS), opts.warmupSec, spec.guessRps, opts);
+        estRps = Math.max(w.rps, 1);
+        log(`[${spec.label}] ${target.label} warm-up: ${Math.round(w.rps)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
+        if (w.ok === 0) {
+          const codes = JSON.stringify(w.statusCodes);
+          throw new Error(`no 2xx answers during warm-up (status codes ${codes}, errors ${w.errors})`);
+        }
+      }
+      for (const connections of opts.connections) {
+        const run = await measure(target, supply, size, connections, seconds, estRps, opts);
+        estRps = Math.max(estRps, run.rps);
+        sizeResult.runs.push(run);
+        log(
+          `[${spec.label}] ${target.label} c=${connections}: ${run.rps} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ` +
+            `max ${run.latencyMs.max} ms, non-2xx ${run.non2xx}, errors ${run.errors}, peak RSS ${toMB(run.peakRssBytes)} MB, ` +
+            `CPU ${run.cpuUsPerRequest} µs/req` +
+            (run.outcomes ? `, outcomes ${JSON.stringify(run.outcomes)}` : '') +
+            (run.stoppedEarly ? `, stopped early at ${run.durationSec} s (pool of ${run.bodies.pool})` : '') +
+            (run.settleMs > 500 ? `, busy ${run.settleMs} ms after the load` : ''),
+        );
+      }
+    } catch (err) {
+      log(`[${spec.label}] ${target.label} failed: ${err.message}`);
+      sizeResult.failures.push({ target: name, label: target.label, error: err.message });
+      results.failures.push({ target: name, label: `${target.label} (${spec.label})`, error: err.message });
+    } finally {
+      await target.stop();
+    }
+  }
+  addRatios(sizeResult);
+}
+
+async function benchSustained(opts, results) {
+  const seconds = opts.sustainedSec;
+  const connections = TARGET_CONNECTIONS;
+  const sustained = { target: 'queued', label: TARGETS.queued.label, connections, sizeLabel: '1 KB bodies', requested: seconds };
+  results.sustained = sustained;
+  log(`\n[sustained] ${seconds} s, ${connections} connections, 1 KB, ${TARGETS.queued.label}`);
+  let target;
+  try {
+    target = await startTarget('queued', opts);
+  } catch (err) {
+    sustained.error = err.message;
+    results.failures.push({ target: 'queued', label: `${TARGETS.queued.label} (sustained)`, error: err.message });
+    log(`[sustained] did not start:\n${err.message}`);
+    return;
+  }
+  try {
+    const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes }));
+    let estRps = SIZES['1kb'].guessRps;
+    if (opts.warmupSec > 0) {
+      const w = await measure(target, supply, '1kb', connections, opts.warmupSec, estRps, opts);
+      estRps = Math.max(w.rps, 1);
+    }
+    // the pool cap is raised for this one run: a minute of bodies at full speed
+    const run = await measure(target, supply, '1kb', connections, seconds, estRps, { ...opts, poolMB: Math.max(opts.poolMB, 1024) }, 1000);
+    const samples = run.memory.samples;
+    const mid = samples[Math.floor(samples.length / 2)];
+    const pts = samples.map((s) => [s.t / 60000, s.rss / 1048576]);
+    const second = pts.slice(Math.floor(pts.length / 2));
+    const r2 = (x) => (x == null ? null : Math.round(x * 100) / 100);
+    Object.assign(sustained, run, {
+      memory: {
+        startMB: toMB(samples[0]?.rss),
+        midMB: toMB(mid?.rss),
+        endMB: toMB(samples.at(-1)?.rss),
+        peakMB: toMB(run.peakRssBytes),
+        slopeMBPerMin: r2(slope(pts)),
+        secondHalfSlopeMBPerMin: r2(slope(second)),
+        samples: samples.map((s) => ({ t: s.t, rssMB: toMB(s.rss) })),
+      },
+    });
+    log(
+      `[sustained] ${run.rps} req/s, p99 ${run.latencyMs.p99} ms, RSS ${sustained.memory.startMB} → ${sustained.memory.midMB} → ${sustained.memory.endMB} MB` +
+        ` (slope ${sustained.memory.slopeMBPerMin} MB/min, second half ${sustained.memory.secondHalfSlopeMBPerMin} MB/min)`,
+    );
+  } catch (err) {
+    sustained.error = err.message;
+    results.failures.push({ target: 'queued', label: `${TARGETS.queued.label} (sustained)`, error: err.message });
+    log(`[sustained] failed: ${err.message}`);
+  } finally {
+    await target.stop();
+  }
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2), process.env);
+  const require = createRequire(import.meta.url);
+  const machine = describeMachine();
+  const results = {
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    machine,
+    config: {
+      ...opts,
+      autocannon: require('autocannon/package.json').version,
+      host: HOST,
+      path: PATH,
+    },
+    sizes: [],
+    sustained: null,
+    targets: [],
+    failures: [],
+  };
+  log(`machine: ${machineLine(machine)}`);
+  log(`config: ${JSON.stringify({ ...opts, serviceEnv: Object.keys(opts.serviceEnv) })}`);
+  for (const size of opts.sizes) await benchSize(size, opts, results);
+  if (opts.sustainedSec > 0 && opts.targets.includes('queued')) await benchSustained(opts, results);
+  results.finishedAt = new Date().toISOString();
+  results.targets = evaluateTargets(results);
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const out = opts.out ? path.resolve(opts.out) : path.join(RESULTS_DIR, `${stamp}.json`);
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  const md = renderMarkdown(results);
+  writeFileSync(out.replace(/\.json$/, '') + '.md', md + '\n');
+  process.stdout.write('\n' + md + '\n');
+  log(`results: ${path.relative(ROOT, out)} (and .md)`);
+  const seconds = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 1000;
+  log(`took ${Math.round(seconds)} s`);
+  if (results.failures.length) process.exitCode = 1;
+}
+
+async function shutdown(signal) {
+  log(`\n${signal}: stopping ${live.size} process(es)`);
+  await Promise.all([...live].map((p) => stopProcess(p, 3000)));
+  process.exit(130);
+}
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
+
+main().catch(async (err) => {
+  log(err.stack ?? String(err));
+  await Promise.all([...live].map((p) => stopProcess(p, 3000)));
+  process.exit(1);
+});
