@@ -1,0 +1,131 @@
+/**
+ * Every variable of the service's environment contract is reachable from values, lands in the
+ * ConfigMap or the Secret as the service expects it, and the values schema refuses bad input.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { findOne, helmTemplate, helmTemplateRaw, type Manifest, mainContainer } from './helm.js';
+
+/** The service's environment contract (DESIGN.md and the issue), with its defaults. */
+const CONFIG_DEFAULTS: Record<string, string> = {
+  PORT: '3000',
+  WEBHOOK_ALLOW_UNAUTHENTICATED: 'false',
+  WEBHOOK_TOLERANCE_SECONDS: '300',
+  WEBHOOK_BODY_LIMIT: '5mb',
+  TRUST_PROXY: 'false',
+  LOG_LEVEL: 'info',
+  THROTTLE_UNAUTHENTICATED_LIMIT: '20',
+  THROTTLE_UNAUTHENTICATED_TTL_SECONDS: '60',
+  THROTTLE_AUTHENTICATED_LIMIT: '60000',
+  THROTTLE_AUTHENTICATED_TTL_SECONDS: '60',
+  IDEMPOTENCY_TTL_SECONDS: '604800',
+  IDEMPOTENCY_MAX_ENTRIES: '100000',
+  AUDIT_LOG_ENABLED: 'true',
+  SHUTDOWN_GRACE_MS: '10000',
+  DELIVERY_MODE: 'queued',
+  STORE_DRIVER: 'sqlite',
+  DATA_DIR: '/data',
+  DELIVERY_CONCURRENCY: '8',
+  DELIVERY_MAX_ATTEMPTS: '8',
+  DELIVERY_BACKOFF_BASE_MS: '1000',
+  DELIVERY_BACKOFF_MAX_MS: '300000',
+  HANDLER_TIMEOUT_MS: '30000',
+  FORWARD_TIMEOUT_MS: '10000',
+  DELIVERY_RETENTION_DAYS: '14',
+};
+/** Empty by default: rendered only when set. */
+const OPTIONAL_CONFIG = ['IP_ALLOWLIST', 'FORWARD_URLS'];
+const SECRET_VARS = ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'REDIS_URL'];
+
+/** values path, --set value, variable, rendered value. */
+const CONFIG_VALUES: Array<[string, string | number | boolean, string, string]> = [
+  ['containerPort', 8080, 'PORT', '8080'],
+  ['config.webhook.allowUnauthenticated', true, 'WEBHOOK_ALLOW_UNAUTHENTICATED', 'true'],
+  ['config.webhook.toleranceSeconds', 120, 'WEBHOOK_TOLERANCE_SECONDS', '120'],
+  ['config.webhook.bodyLimit', '512kb', 'WEBHOOK_BODY_LIMIT', '512kb'],
+  ['config.ipAllowlist', '{10.0.0.0/8,2001:db8::/32}', 'IP_ALLOWLIST', '10.0.0.0/8,2001:db8::/32'],
+  ['config.trustProxy', 2, 'TRUST_PROXY', '2'],
+  ['config.trustProxy', true, 'TRUST_PROXY', 'true'],
+  ['config.logLevel', 'trace', 'LOG_LEVEL', 'trace'],
+  ['config.throttle.unauthenticated.limit', 5, 'THROTTLE_UNAUTHENTICATED_LIMIT', '5'],
+  ['config.throttle.unauthenticated.ttlSeconds', 30, 'THROTTLE_UNAUTHENTICATED_TTL_SECONDS', '30'],
+  ['config.throttle.authenticated.limit', 120000, 'THROTTLE_AUTHENTICATED_LIMIT', '120000'],
+  ['config.throttle.authenticated.ttlSeconds', 120, 'THROTTLE_AUTHENTICATED_TTL_SECONDS', '120'],
+  ['config.idempotency.ttlSeconds', 86400, 'IDEMPOTENCY_TTL_SECONDS', '86400'],
+  ['config.idempotency.maxEntries', 1000000, 'IDEMPOTENCY_MAX_ENTRIES', '1000000'],
+  ['config.auditLogEnabled', false, 'AUDIT_LOG_ENABLED', 'false'],
+  ['config.shutdownGraceMs', 20000, 'SHUTDOWN_GRACE_MS', '20000'],
+  ['config.delivery.mode', 'inline', 'DELIVERY_MODE', 'inline'],
+  ['store.driver', 'memory', 'STORE_DRIVER', 'memory'],
+  ['persistence.mountPath', '/var/lib/webhooks', 'DATA_DIR', '/var/lib/webhooks'],
+  ['config.delivery.concurrency', 16, 'DELIVERY_CONCURRENCY', '16'],
+  ['config.delivery.maxAttempts', 3, 'DELIVERY_MAX_ATTEMPTS', '3'],
+  ['config.delivery.backoffBaseMs', 500, 'DELIVERY_BACKOFF_BASE_MS', '500'],
+  ['config.delivery.backoffMaxMs', 3600000, 'DELIVERY_BACKOFF_MAX_MS', '3600000'],
+  ['config.delivery.handlerTimeoutMs', 10000, 'HANDLER_TIMEOUT_MS', '10000'],
+  ['config.forward.urls', '{https://a.example/h,http://b.example/h}', 'FORWARD_URLS', 'https://a.example/h,http://b.example/h'],
+  ['config.forward.timeoutMs', 2500, 'FORWARD_TIMEOUT_MS', '2500'],
+  ['config.delivery.retentionDays', 30, 'DELIVERY_RETENTION_DAYS', '30'],
+];
+
+const configOf = (docs: Manifest[]) => findOne(docs, 'ConfigMap').data as Record<string, string>;
+
+describe('environment contract', () => {
+  it('renders every non-secret variable with the service defaults', () => {
+    expect(configOf(helmTemplate())).toEqual(CONFIG_DEFAULTS);
+  });
+
+  it.each(CONFIG_VALUES)('%s=%s sets %s', (path, value, variable, rendered) => {
+    expect(configOf(helmTemplate([], { [path]: value }))[variable]).toBe(rendered);
+  });
+
+  it('prints large integers from values files whole, not in float notation (1e+06)', () => {
+    // YAML numbers reach the templates as float64; --set ones as int64, so this needs a file.
+    const config = configOf(helmTemplate(['inline-mode-values.yaml']));
+    expect(config.IDEMPOTENCY_MAX_ENTRIES).toBe('1000000');
+    expect(config.SHUTDOWN_GRACE_MS).toBe('45000');
+  });
+
+  it('covers the whole contract: every variable is set from values somewhere', () => {
+    const docs = helmTemplate(['existing-secret-values.yaml'], {
+      'config.ipAllowlist': '{10.0.0.0/8}',
+    });
+    const fromConfig = Object.keys(configOf(docs));
+    const fromSecret = (mainContainer(docs).env as Manifest[]).map((e) => e.name);
+    const all = [...Object.keys(CONFIG_DEFAULTS), ...OPTIONAL_CONFIG, ...SECRET_VARS];
+    expect([...fromConfig, ...fromSecret].sort()).toEqual([...all].sort());
+  });
+
+  it('trusts the ingress hop by default when the Ingress is on', () => {
+    expect(configOf(helmTemplate([], { 'ingress.enabled': true })).TRUST_PROXY).toBe('1');
+    expect(configOf(helmTemplate([], { 'ingress.enabled': true, 'config.trustProxy': 'false' })).TRUST_PROXY).toBe('false');
+    expect(
+      configOf(helmTemplate([], ['config.trustProxy=10.0.0.0/8\\,192.168.0.0/16'])).TRUST_PROXY,
+    ).toBe('10.0.0.0/8,192.168.0.0/16');
+  });
+});
+
+describe('values.schema.json refuses bad values', () => {
+  it.each([
+    ['a string replica count', 'replicaCount=two', /replicaCount.*integer/i],
+    ['a negative number', 'config.delivery.concurrency=-1', /concurrency.*greater than or equal to 1/i],
+    ['a zero termination grace period', 'terminationGracePeriodSeconds=0', /terminationGracePeriodSeconds/],
+    ['an unknown log level', 'config.logLevel=verbose', /logLevel.*one of/i],
+    ['an unknown delivery mode', 'config.delivery.mode=async', /mode.*one of/i],
+    ['an unknown store driver', 'store.driver=postgres', /driver.*one of/i],
+    ['a port out of range', 'containerPort=70000', /containerPort/],
+    ['a boolean given as a word', 'config.auditLogEnabled=yes', /auditLogEnabled.*boolean/i],
+    ['a fractional integer', 'config.idempotency.ttlSeconds=1.5', /ttlSeconds.*integer/i],
+    ['a malformed body limit', 'config.webhook.bodyLimit=lots', /bodyLimit/],
+    ['a non-http forward URL', 'config.forward.urls={ftp://x.example}', /urls/],
+    ['a secret with a comma in it', 'secrets.webhookTokens={a\\,b}', /webhookTokens/],
+    ['a non-redis REDIS_URL', 'store.redis.url=http://redis:6379', /url/],
+    ['an unknown top-level key', 'replicas=2', /Additional property replicas is not allowed/],
+    ['an unknown config key', 'config.logLevl=debug', /Additional property logLevl is not allowed/],
+    ['a bad pull policy', 'image.pullPolicy=Sometimes', /pullPolicy/],
+  ])('%s (%s)', (_label, set, message) => {
+    const result = helmTemplateRaw([], [set]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(result.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * The Deployment the chart renders: restricted security, probes, secret and config wiring,
+ * checksums that roll the pods, replicas versus HPA, shutdown timing and volumes.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { FULLNAME, findAll, findOne, helmTemplate, type Manifest, mainContainer } from './helm.js';
+
+const deploymentOf = (docs: Manifest[]) => findOne(docs, 'Deployment');
+const podSpecOf = (docs: Manifest[]) => deploymentOf(docs).spec.template.spec as Manifest;
+const envOf = (docs: Manifest[]) => (mainContainer(docs).env ?? []) as Manifest[];
+
+describe('security (restricted Pod Security Standard)', () => {
+  it.each([
+    ['default values', [] as string[]],
+    ['the persistence and lockdown scenario', ['persistence-lockdown-values.yaml']],
+    ['the HPA scenario', ['persistence-hpa-redis-values.yaml']],
+  ])('pod and container security contexts are restricted with %s', (_label, files) => {
+    const docs = helmTemplate(files);
+    const pod = podSpecOf(docs);
+    expect(pod.securityContext).toEqual(
+      expect.objectContaining({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      }),
+    );
+    for (const container of pod.containers as Manifest[]) {
+      expect(container.securityContext).toEqual(
+        expect.objectContaining({
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        }),
+      );
+      expect(container.securityContext.capabilities.add).toBeUndefined();
+    }
+    expect(pod.hostNetwork).toBeUndefined();
+    expect(pod.hostPID).toBeUndefined();
+    expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
+  it('gives the pods a ServiceAccount that mounts no API token', () => {
+    const docs = helmTemplate();
+    const sa = findOne(docs, 'ServiceAccount');
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(podSpecOf(docs).serviceAccountName).toBe(sa.metadata.name);
+  });
+});
+
+describe('probes', () => {
+  it('startup and liveness ask /health/live, readiness /health/ready, all on the named port http', () => {
+    const docs = helmTemplate();
+    const container = mainContainer(docs);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
+    expect(container.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+      expect(probe.enabled).toBeUndefined();
+      expect(probe.periodSeconds).toBeGreaterThan(0);
+    }
+  });
+
+  it('follows containerPort into the port, PORT and the Service target', () => {
+    const docs = helmTemplate([], { containerPort: 8080 });
+    expect(mainContainer(docs).ports[0]).toEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
+    expect(findOne(docs, 'ConfigMap').data.PORT).toBe('8080');
+    expect(findOne(docs, 'Service').spec.ports[0].targetPort).toBe('http');
+  });
+
+  it('can switch a probe off', () => {
+    const container = mainContainer(helmTemplate([], { 'startupProbe.enabled': false }));
+    expect(container.startupProbe).toBeUndefined();
+    expect(container.livenessProbe).toBeDefined();
+  });
+});
+
+describe('secret wiring', () => {
+  it("reads secrets from the chart's own Secret, key by key", () => {
+    const docs = helmTemplate(['ingress-tls-servicemonitor-values.yaml'], [], {
+      apiVersions: ['monitoring.coreos.com/v1'],
+    });
+    const secret = findOne(docs, 'Secret');
+    expect(secret.metadata.name).toBe(FULLNAME);
+    const decoded = Object.fromEntries(
+      Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    );
+    expect(decoded).toEqual({
+      WEBHOOK_SECRETS: 'ci-signing-secret-new,ci-signing-secret-old',
+      WEBHOOK_TOKENS: 'ci-nextcloud-token',
+    });
+    expect(envOf(docs)).toEqual([
+      { name: 'WEBHOOK_SECRETS', valueFrom: { secretKeyRef: { name: FULLNAME, key: 'WEBHOOK_SECRETS' } } },
+      { name: 'WEBHOOK_TOKENS', valueFrom: { secretKeyRef: { name: FULLNAME, key: 'WEBHOOK_TOKENS' } } },
+    ]);
+  });
+
+  it('reads every secret from an existingSecret with the configured keys, and makes no Secret', () => {
+    const docs = helmTemplate(['existing-secret-values.yaml']);
+    expect(findAll(docs, 'Secret')).toHaveLength(0);
+    const name = 'openregister-webhooks-credentials';
+    const ref = (key: string) => ({ secretKeyRef: { name, key, optional: true } });
+    expect(envOf(docs)).toEqual([
+      { name: 'WEBHOOK_SECRETS', valueFrom: ref('hmac-secrets') },
+      { name: 'WEBHOOK_TOKENS', valueFrom: ref('bearer-tokens') },
+      { name: 'ADMIN_TOKEN', valueFrom: ref('admin-token') },
+      { name: 'FORWARD_SECRET', valueFrom: ref('forward-secret') },
+      { name: 'REDIS_URL', valueFrom: ref('redis-url') },
+    ]);
+  });
+
+  it('keeps secrets out of the ConfigMap and reads the ConfigMap with envFrom', () => {
+    const docs = helmTemplate([], {
+      'secrets.webhookSecrets': '{s3cret-one}',
+      'secrets.adminToken': 'adm1n',
+      'secrets.forwardSecret': 'f0rward',
+      'store.driver': 'redis',
+      'store.redis.url': 'redis://:pw@redis:6379/0',
+    });
+    const configMap = findOne(docs, 'ConfigMap');
+    const text = JSON.stringify(configMap.data);
+    for (const secret of ['s3cret-one', 'adm1n', 'f0rward', 'redis://']) expect(text).not.toContain(secret);
+    for (const key of ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'REDIS_URL']) {
+      expect(configMap.data[key]).toBeUndefined();
+    }
+    expect(mainContainer(docs).envFrom).toEqual([{ configMapRef: { name: FULLNAME } }]);
+    expect(envOf(docs).map((e) => e.name)).toEqual(['WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'REDIS_URL']);
+  });
+
+  it('generates a webhook secret when nothing else would authenticate deliveries', () => {
+    const docs = helmTemplate();
+    const value = Buffer.from(findOne(docs, 'Secret').data.WEBHOOK_SECRETS, 'base64').toString();
+    expect(value).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(envOf(docs).map((e) => e.name)).toEqual(['WEBHOOK_SECRETS']);
+  });
+
+  it('generates nothing when unauthenticated deliveries are allowed on purpose', () => {
+    const docs = helmTemplate([], { 'config.webhook.allowUnauthenticated': true });
+    expect(findOne(docs, 'Secret').data ?? {}).toEqual({});
+    expect(mainContainer(docs).env).toBeUndefined();
+    expect(findOne(docs, 'ConfigMap').data.WEBHOOK_ALLOW_UNAUTHENTICATED).toBe('true');
+  });
+
+  it('appends extraEnv after the secrets, so it can override the ConfigMap', () => {
+    const docs = helmTemplate(['default-values.yaml'], ['extraEnv[0].name=NODE_OPTIONS', 'extraEnv[0].value=--max-old-space-size=384']);
+    expect(envOf(docs).at(-1)).toEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' });
+  });
+});
+
+describe('checksum annotations roll the pods when config or secrets change', () => {
+  const annotations = (docs: Manifest[]) => deploymentOf(docs).spec.template.metadata.annotations as Record<string, string>;
+
+  it('are sha256 digests of the ConfigMap and the Secret', () => {
+    const a = annotations(helmTemplate(['default-values.yaml']));
+    expect(a['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
+    expect(a['checksum/secret']).toMatch(/^[a-f0-9]{64}$/);
+  });
+
+  it('are stable when nothing changes', () => {
+    expect(annotations(helmTemplate(['default-values.yaml']))).toEqual(annotations(helmTemplate(['default-values.yaml'])));
+  });
+
+  it('checksum/config changes with a config value, checksum/secret does not', () => {
+    const before = annotations(helmTemplate(['default-values.yaml']));
+    const after = annotations(helmTemplate(['default-values.yaml'], { 'config.logLevel': 'debug' }));
+    expect(after['checksum/config']).not.toBe(before['checksum/config']);
+    expect(after['checksum/secret']).toBe(before['checksum/secret']);
+  });
+
+  it('checksum/secret changes with a secret value, checksum/config does not', () => {
+    const before = annotations(helmTemplate(['default-values.yaml']));
+    const after = annotations(helmTemplate(['default-values.yaml'], { 'secrets.webhookSecrets': '{rotated-secret}' }));
+    expect(after['checksum/secret']).not.toBe(before['checksum/secret']);
+    expect(after['checksum/config']).toBe(before['checksum/config']);
+  });
+
+  it('checksum/secret follows the existingSecret name and keys', () => {
+    const before = annotations(helmTemplate(['existing-secret-values.yaml']));
+    const after = annotations(helmTemplate(['existing-secret-values.yaml'], { 'secrets.existingSecret': 'other' }));
+    expect(after['checksum/secret']).not.toBe(before['checksum/secret']);
+  });
+});
+
+describe('replicas and autoscaling', () => {
+  it('sets replicas when autoscaling is off', () => {
+    const docs = helmTemplate();
+    expect(deploymentOf(docs).spec.replicas).toBe(1);
+    expect(findAll(docs, 'HorizontalPodAutoscaler')).toHaveLength(0);
+  });
+
+  it('leaves replicas to the HPA when autoscaling is on', () => {
+    const docs = helmTemplate(['persistence-hpa-redis-values.yaml']);
+    const deployment = deploymentOf(docs);
+    expect(deployment.spec).not.toHaveProperty('replicas');
+    const hpa = findOne(docs, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(hpa.spec.minReplicas).toBe(2);
+    expect(hpa.spec.maxReplicas).toBe(6);
+    expect(hpa.spec.metrics.map((m: Manifest) => m.resource.name)).toEqual(['cpu', 'memory']);
+  });
+});
+
+describe('shutdown', () => {
+  it.each([
+    ['default values', [] as string[]],
+    ['inline mode with a longer drain', ['inline-mode-values.yaml']],
+  ])('terminationGracePeriodSeconds is longer than SHUTDOWN_GRACE_MS with %s', (_label, files) => {
+    const docs = helmTemplate(files);
+    const drainMs = Number(findOne(docs, 'ConfigMap').data.SHUTDOWN_GRACE_MS);
+    const graceSeconds = podSpecOf(docs).terminationGracePeriodSeconds as number;
+    expect(drainMs).toBeGreaterThan(0);
+    expect(graceSeconds * 1000).toBeGreaterThan(drainMs);
+  });
+
+  it('renders a preStop hook from lifecycle', () => {
+    const container = mainContainer(helmTemplate(['persistence-lockdown-values.yaml']));
+    expect(container.lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+  });
+});
+
+describe('volumes and update strategy', () => {
+  const volumes = (docs: Manifest[]) => Object.fromEntries((podSpecOf(docs).volumes as Manifest[]).map((v) => [v.name, v]));
+  const mounts = (docs: Manifest[]) =>
+    Object.fromEntries((mainContainer(docs).volumeMounts as Manifest[]).map((m) => [m.name, m.mountPath]));
+
+  it('mounts an emptyDir at /tmp and the data dir from an emptyDir when persistence is off', () => {
+    const docs = helmTemplate();
+    expect(mounts(docs)).toEqual({ data: '/data', tmp: '/tmp' });
+    expect(volumes(docs).data).toEqual({ name: 'data', emptyDir: {} });
+    expect(volumes(docs).tmp.emptyDir).toBeDefined();
+    expect(findOne(docs, 'ConfigMap').data.DATA_DIR).toBe('/data');
+    expect(findAll(docs, 'PersistentVolumeClaim')).toHaveLength(0);
+    expect(deploymentOf(docs).spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  it('mounts the data dir from a PVC when persistence is on, and recreates the single sqlite writer', () => {
+    const docs = helmTemplate(['persistence-lockdown-values.yaml']);
+    const pvc = findOne(docs, 'PersistentVolumeClaim');
+    expect(pvc.spec.resources.requests.storage).toBe('5Gi');
+    expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(volumes(docs).data).toEqual({ name: 'data', persistentVolumeClaim: { claimName: pvc.metadata.name } });
+    expect(mounts(docs).data).toBe('/data');
+    expect(deploymentOf(docs).spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  it('uses an existing claim without making one', () => {
+    const docs = helmTemplate([], { 'persistence.enabled': true, 'persistence.existingClaim': 'my-data' });
+    expect(findAll(docs, 'PersistentVolumeClaim')).toHaveLength(0);
+    expect(volumes(docs).data.persistentVolumeClaim).toEqual({ claimName: 'my-data' });
+  });
+
+  it('rolls several Redis-backed pods on a ReadWriteMany volume', () => {
+    const docs = helmTemplate(['persistence-hpa-redis-values.yaml']);
+    expect(findOne(docs, 'PersistentVolumeClaim').spec.accessModes).toEqual(['ReadWriteMany']);
+    expect(deploymentOf(docs).spec.strategy.type).toBe('RollingUpdate');
+  });
+});
