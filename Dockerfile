@@ -20,6 +20,8 @@ ARG NODE_VERSION=20.20.2
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 # Toolchain for node-gyp, used only when better-sqlite3 has no prebuilt binary for this platform.
+# Debian package versions are not pinned: the bookworm-slim release pinned above fixes the suite, and
+# pinned versions vanish from the mirrors with every security update.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -37,11 +39,11 @@ COPY src ./src
 # build/Release/better_sqlite3.node).
 RUN npm run build \
  && npm prune --omit=dev \
- && cd node_modules/better-sqlite3 \
- && mv build/Release/better_sqlite3.node /tmp/better_sqlite3.node \
- && rm -rf build deps src \
- && mkdir -p build/Release \
- && mv /tmp/better_sqlite3.node build/Release/better_sqlite3.node
+ && addon=node_modules/better-sqlite3 \
+ && mv "$addon/build/Release/better_sqlite3.node" /tmp/better_sqlite3.node \
+ && rm -rf "$addon/build" "$addon/deps" "$addon/src" \
+ && mkdir -p "$addon/build/Release" \
+ && mv /tmp/better_sqlite3.node "$addon/build/Release/better_sqlite3.node"
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="openregister-webhooks" \
