@@ -17,12 +17,17 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   // Sources import siblings as `./x.js` (Node ESM); map them back to the `.ts` files.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // CommonJS that loads ESM: see test/support/esm-interop.cjs.
+    '^@nestjs/throttler$': '<rootDir>/.tools/jest-esm/nestjs-throttler.mjs',
+  },
   testEnvironment: 'node',
 };
 
 /** @type {import('jest').Config} */
 export default {
+  globalSetup: '<rootDir>/test/support/esm-interop.cjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { fixtureNames, loadFixture } from './support/fixtures.js';
+import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { deliveryLines, metricValue, startTestApp, type TestApp } from './support/test-app.js';
+
+/** What each real sender's delivery must become. */
+const EXPECTED: Record<string, { format: string; event: string; status: string; objectUuid?: string; handled: boolean }> = {
+  'openregister-object-created': { format: 'openregister', event: 'object.created', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  'openregister-object-updated': { format: 'openregister', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  'openregister-cloudevent-created': { format: 'cloudevents', event: 'object.created', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  'openregister-test': { format: 'openregister', event: 'test', status: 'ignored', handled: false },
+  'nextcloud-node-created': { format: 'nextcloud', event: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent', status: 'processed', handled: true },
+  'nextcloud-openregister-object-updated': { format: 'nextcloud', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  'documented-object-updated': { format: 'documented', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+};
+
+describe('every real sender shape, byte-exact, through the booted app', () => {
+  let t: TestApp;
+  let handled: HandledEvents;
+
+  beforeAll(async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    handled = t.app.get(HandledEvents);
+  });
+  afterAll(() => t.close());
+
+  it('has an expectation for every fixture', () => {
+    expect(fixtureNames().sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.keys(EXPECTED))('%s', async (name) => {
+    const expected = EXPECTED[name];
+    const fixture = loadFixture(name);
+    const labels = { format: expected.format, event: expected.event, outcome: expected.status };
+    // Several fixtures carry the same change in different envelopes: each gets a fresh app.
+    const fresh = await startTestApp({}, { extensions: [RecordingModule] });
+    try {
+      const handledHere = fresh.app.get(HandledEvents);
+      const metricBefore = metricValue(await fresh.metrics(), 'webhook_deliveries_total', labels);
+
+      const response = await fresh.send(fixture);
+
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ status: expected.status, deliveryId: expect.any(String) });
+      const line = deliveryLines(fresh.logs).find((entry) => entry.deliveryId === response.body.deliveryId);
+      expect(line).toMatchObject({ outcome: expected.status, event: expected.event, format: expected.format, status: 200 });
+      if (expected.objectUuid) expect(line?.objectUuid).toBe(expected.objectUuid);
+      expect(metricValue(await fresh.metrics(), 'webhook_deliveries_total', labels)).toBe(metricBefore + 1);
+
+      expect(handledHere.received).toHaveLength(expected.handled ? 1 : 0);
+      if (expected.handled) {
+        expect(handledHere.received[0].event.type).toBe(expected.event);
+        expect(handledHere.received[0].context).toEqual({ deliveryId: response.body.deliveryId, attempt: 1 });
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('takes all fixtures one after another in one app, the same change in two envelopes once', async () => {
+    const statuses: Record<string, string> = {};
+    for (const name of Object.keys(EXPECTED)) statuses[name] = (await t.send(loadFixture(name))).body.status;
+    expect(statuses['openregister-object-created']).toBe('processed');
+    // The CloudEvents delivery carries the very same creation: recognised as already handled.
+    expect(statuses['openregister-cloudevent-created']).toBe('duplicate');
+    expect(statuses['openregister-object-updated']).toBe('processed');
+    expect(handled.received.map(({ event }) => `${event.format} ${event.type}`)).toEqual([
+      'openregister object.created',
+      'openregister object.updated',
+      'nextcloud OCP\\Files\\Events\\Node\\NodeCreatedEvent',
+      'nextcloud object.updated',
+      'documented object.updated',
+    ]);
+  });
+
+  it('hands the handler user fields exactly as sent, metadata apart', async () => {
+    const fixture = loadFixture('nextcloud-openregister-object-updated');
+    // A fresh app, so the earlier run of this fixture is not a duplicate here.
+    const fresh = await startTestApp({}, { extensions: [RecordingModule] });
+    try {
+      expect((await fresh.send(fixture)).status).toBe(200);
+      const [{ event }] = fresh.app.get(HandledEvents).received;
+      expect(event.object).toEqual({
+        uuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f',
+        register: '5',
+        schema: '12',
+        data: {
+          title: 'Stadhuis Utrecht',
+          city: 'Utrecht',
+          'café': 'Café de Zaak',
+          tags: ['monument'],
+          address: { street: 'Korte Minrebroederstraat', number: 2 },
+        },
+        meta: expect.objectContaining({ version: '1.0.3', description: 1042, owner: 'admin' }),
+      });
+      expect(event.previous?.data.tags).toEqual(['monument', 'open']);
+      expect(event.changes).toEqual([{ path: '/tags/1', op: 'remove', oldValue: 'open' }]);
+      expect(event.user).toEqual({ uid: 'admin', displayName: 'Administrator' });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('writes an audit line with the changes for each handled event', () => {
+    const audit = t.logs.filter((line) => line.audit === true && line.event === 'object.updated' && Array.isArray(line.changes));
+    expect(audit.length).toBeGreaterThan(0);
+    expect(audit.some((line) => JSON.stringify(line.changes).includes('/description'))).toBe(true);
+  });
+});
