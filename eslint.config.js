@@ -23,4 +23,9 @@ export default tseslint.config(
     files: ['bench/**/*.mjs', 'scripts/**/*.mjs', '*.js'],
     rules: { 'no-console': 'off' },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
