@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { WebhookError } from '../common/webhook-error.js';
+import { parseDelivery } from './parse-delivery.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/${name}.json`, import.meta.url));
+
+async function refusal(body: string): Promise<WebhookError> {
+  const error = await parseDelivery(Buffer.from(body)).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(WebhookError);
+  return error as WebhookError;
+}
+
+describe('parseDelivery, accepted envelopes', () => {
+  it.each([
+    ['openregister-object-created', 'openregister'],
+    ['openregister-object-updated', 'openregister'],
+    ['openregister-test', 'openregister'],
+    ['openregister-cloudevent-created', 'cloudevents'],
+    ['nextcloud-node-created', 'nextcloud'],
+    ['nextcloud-openregister-object-updated', 'nextcloud'],
+    ['documented-object-updated', 'documented'],
+  ])('reads %s as %s', async (name, format) => {
+    expect((await parseDelivery(fixture(name))).format).toBe(format);
+  });
+
+  it('returns the parsed body itself, user fields untouched', async () => {
+    const bytes = fixture('openregister-object-created');
+    const { body } = await parseDelivery(bytes);
+    expect(body).toEqual(JSON.parse(bytes.toString('utf8')));
+  });
+});
+
+describe('parseDelivery, refusals', () => {
+  it('refuses bytes that are not JSON as malformed', async () => {
+    const error = await refusal('{"event":');
+    expect(error.reason).toBe('malformed');
+    expect(error.status).toBe(400);
+  });
+
+  it('refuses an empty body as malformed', async () => {
+    expect((await refusal('')).reason).toBe('malformed');
+  });
+
+  it('refuses a JSON array as malformed', async () => {
+    expect((await refusal('[{"event":"x"}]')).reason).toBe('malformed');
+  });
+
+  it('refuses a JSON scalar as malformed', async () => {
+    expect((await refusal('"ObjectCreatedEvent"')).reason).toBe('malformed');
+  });
+
+  it('refuses an OpenRegister envelope whose data is not an object as invalid, naming data', async () => {
+    const error = await refusal('{"event":"x","webhook":{},"data":"nope","attempt":1}');
+    expect(error.reason).toBe('invalid');
+    expect(error.details).toEqual(expect.arrayContaining([expect.stringMatching(/^data.*object/)]));
+  });
+
+  it('refuses an attempt that is not a positive whole number, naming attempt', async () => {
+    const error = await refusal('{"event":"x","webhook":{},"data":{},"attempt":0}');
+    expect(error.reason).toBe('invalid');
+    expect(error.details).toEqual([expect.stringContaining('attempt')]);
+  });
+
+  it('refuses an object delivery without its object, naming data.object', async () => {
+    const error = await refusal('{"event":"x","webhook":{},"data":{"objectType":"object"},"attempt":1}');
+    expect(error.reason).toBe('invalid');
+    expect(error.details).toEqual([expect.stringMatching(/^data\.object/)]);
+  });
+
+  it('refuses a CloudEvent of another spec version, naming specversion', async () => {
+    const error = await refusal('{"specversion":"0.3","type":"t","source":"s","id":"i","data":{}}');
+    expect(error.reason).toBe('invalid');
+    expect(error.details).toEqual([expect.stringContaining('specversion')]);
+  });
+
+  it('refuses a Nextcloud envelope whose event has no class, naming event.class', async () => {
+    const error = await refusal('{"event":{"node":{}},"time":1}');
+    expect(error.reason).toBe('invalid');
+    expect(error.details).toEqual(expect.arrayContaining([expect.stringMatching(/^event\.class/)]));
+  });
+
+  it('refuses a guide-shaped envelope without any object', async () => {
+    const error = await refusal('{"event":"x","data":{"something":1}}');
+    expect(error.reason).toBe('invalid');
+    expect(error.details).toEqual([expect.stringContaining('object, newObject or oldObject')]);
+  });
+
+  it('refuses an unknown shape as invalid with a readable reason', async () => {
+    const error = await refusal('{"hello":"world"}');
+    expect(error.reason).toBe('invalid');
+    expect(error.details?.length).toBeGreaterThan(0);
+    expect(error.details?.[0]).toMatch(/event/);
+  });
+});
