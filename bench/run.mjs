@@ -13,47 +13,32 @@
 //   --targets L        BENCH_TARGETS         comma list of queued,inline,naive,floor
 //   --pool-mb N        BENCH_POOL_MB         memory cap of one pre-generated body pool (512)
 //   --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
-//   --cpu-prof         BENCH_CPU_PROF=1      run the service with --cpu-prof (profiles in bench/results/)
 //   --out F            BENCH_OUT             results JSON path (bench/results/<timestamp>.json)
 //   BENCH_ENV_<NAME>=value                   extra environment variable NAME for the service
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Profiling the service under the same load: bench/profile.mjs.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createBodyFactory, createBodySupply, generatePool } from './lib/bodies.mjs';
 import { runLoad } from './lib/load.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
-import {
-  HOST,
-  freePort,
-  httpReady,
-  sampleMemory,
-  startProcess,
-  stopProcess,
-  tcpReady,
-  waitReady,
-} from './lib/processes.mjs';
+import { HOST, sampleMemory } from './lib/processes.mjs';
 import { addRatios, evaluateTargets, renderMarkdown, TARGET_CONNECTIONS } from './lib/report.mjs';
-import { readCpuMs, slope, toMB, waitIdle } from './lib/stats.mjs';
+import { readCpuMs, readMachineBusyMs, slope, toMB, waitIdle } from './lib/stats.mjs';
+import {
+  deliveriesByOutcome,
+  ROOT,
+  SECRET,
+  SERVICE_ENV,
+  SIZES,
+  startTarget,
+  stopAll,
+  TARGETS,
+  WEBHOOK_PATH,
+} from './lib/targets.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const SECRET = 'bench-secret';
-const PATH = '/webhooks/openregister';
-
-const SIZES = {
-  '1kb': { label: '1 KB', bytes: 1024, guessRps: 20000 },
-  '100kb': { label: '100 KB', bytes: 100 * 1024, guessRps: 2000 },
-  '1mb': { label: '1 MB', bytes: 1024 * 1024, guessRps: 200 },
-};
-
-const TARGETS = {
-  queued: { label: 'service, queued', service: true, env: { DELIVERY_MODE: 'queued' } },
-  inline: { label: 'service, inline', service: true, env: { DELIVERY_MODE: 'inline' } },
-  naive: { label: 'naive Express', script: 'bench/receivers/naive-express.mjs' },
-  floor: { label: 'floor node:http', script: 'bench/receivers/floor-http.mjs' },
-};
 
 function parseOptions(argv, env) {
   const cli = {};
@@ -61,7 +46,7 @@ function parseOptions(argv, env) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const [k, inline] = a.slice(2).split('=', 2);
-    if (['quick', 'cpu-prof'].includes(k)) cli[k] = inline ?? '1';
+    if (k === 'quick') cli[k] = inline ?? '1';
     else cli[k] = inline ?? argv[++i];
   }
   const get = (flag, name, fallback) => cli[flag] ?? env[name] ?? fallback;
@@ -84,7 +69,6 @@ function parseOptions(argv, env) {
     targets: list(get('targets', 'BENCH_TARGETS', 'queued,inline,naive,floor')),
     poolMB: num(get('pool-mb', 'BENCH_POOL_MB', 512), 'pool-mb'),
     serviceLog: get('service-log', 'BENCH_SERVICE_LOG', '/dev/null'),
-    cpuProf: truthy(get('cpu-prof', 'BENCH_CPU_PROF')),
     out: get('out', 'BENCH_OUT'),
     serviceEnv: Object.fromEntries(
       Object.entries(env)
@@ -100,91 +84,10 @@ function parseOptions(argv, env) {
 
 const log = (...args) => process.stderr.write(args.join(' ') + '\n');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const live = new Set();
 
-/** Starts one receiver on a free loopback port and waits until it is ready. */
-async function startTarget(name, opts) {
-  const t = TARGETS[name];
-  const port = await freePort();
-  const baseEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? os.homedir(),
-    TMPDIR: os.tmpdir(),
-    NODE_ENV: 'production',
-    PORT: String(port),
-  };
-  let dataDir = null;
-  let proc;
-  if (t.service) {
-    const main = path.join(ROOT, 'dist', 'main.js');
-    if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'orw-bench-'));
-    const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, `${stamp}-cpuprof`)}`] : [];
-    proc = startProcess({
-      name: t.label,
-      args: [...nodeArgs, main],
-      cwd: ROOT,
-      stdoutPath: opts.serviceLog,
-      env: {
-        ...baseEnv,
-        WEBHOOK_SECRETS: SECRET,
-        LOG_LEVEL: 'info',
-        AUDIT_LOG_ENABLED: 'true',
-        DATA_DIR: dataDir,
-        ...t.env,
-        ...opts.serviceEnv,
-      },
-    });
-    live.add(proc);
-    try {
-      await waitReady(proc, httpReady(`http://${HOST}:${port}/health/ready`), 60000);
-    } catch (err) {
-      live.delete(proc);
-      await stopProcess(proc, 2000);
-      rmSync(dataDir, { recursive: true, force: true });
-      throw err;
-    }
-  } else {
-    proc = startProcess({
-      name: t.label,
-      args: [path.join(ROOT, t.script)],
-      cwd: ROOT,
-      env: { ...baseEnv, WEBHOOK_SECRETS: SECRET },
-    });
-    live.add(proc);
-    await waitReady(proc, tcpReady(port), 30000);
-  }
-  return {
-    name,
-    label: t.label,
-    service: !!t.service,
-    port,
-    proc,
-    url: `http://${HOST}:${port}${PATH}`,
-    async stop() {
-      live.delete(proc);
-      // queued mode may still be draining: give it time to finish
-      const info = await stopProcess(proc, 15000);
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-      return info;
-    },
-  };
-}
-
-/** `webhook_deliveries_total` summed by outcome, from the service's /metrics. */
-async function deliveriesByOutcome(port) {
-  try {
-    const res = await fetch(`http://${HOST}:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    const out = {};
-    for (const m of text.matchAll(/^webhook_deliveries_total\{([^}]*)\}\s+([0-9.e+]+)/gm)) {
-      const outcome = /outcome="([^"]*)"/.exec(m[1])?.[1] ?? 'unknown';
-      out[outcome] = (out[outcome] ?? 0) + Number(m[2]);
-    }
-    return out;
-  } catch {
-    return null;
-  }
+/** Starts a target with this run's options (service log, extra env). */
+function start(name, opts) {
+  return startTarget(name, { serviceLog: opts.serviceLog, serviceEnv: opts.serviceEnv });
 }
 
 function diffCounts(before, after) {
@@ -209,33 +112,58 @@ function poolCount(size, estRps, seconds, opts) {
 async function measure(target, supply, size, connections, seconds, estRps, opts, sampleMs = 100) {
   const count = poolCount(size, estRps, seconds, opts);
   const t0 = performance.now();
-  let pool = supply.take(count);
+  const pool = supply.take(count);
   const genMs = Math.round(performance.now() - t0);
   const before = target.service ? await deliveriesByOutcome(target.port) : null;
   const pid = target.proc.pid;
   const cpu0 = readCpuMs(pid);
+  const machine0 = readMachineBusyMs();
+  const harness0 = process.cpuUsage();
+  const t1 = performance.now();
   const mem = sampleMemory(pid, sampleMs);
   const load = await runLoad({ url: target.url, connections, durationSec: seconds, pool });
   const memory = mem.stop();
+  // CPU used during the load by anything but the receiver and this harness (other work on the
+  // machine), as a share of all cores: numbers taken while it is high are not trustworthy.
+  const elapsedMs = performance.now() - t1;
+  const harnessMs = (() => {
+    const u = process.cpuUsage(harness0);
+    return (u.user + u.system) / 1000;
+  })();
+  const machineMs = readMachineBusyMs() - machine0;
+  const receiverMs = readCpuMs(pid) - cpu0;
+  const otherCpuShare = Math.max(0, Math.round(((machineMs - receiverMs - harnessMs) / (elapsedMs * os.availableParallelism())) * 100) / 100);
   supply.giveBack(pool, load.bodies.used);
-  pool = null;
   const settleMs = await waitIdle(pid);
   const cpu1 = readCpuMs(pid);
   const after = target.service ? await deliveriesByOutcome(target.port) : null;
   if (target.proc.exitInfo) {
     throw new Error(`${target.label} exited during the load\n--- stderr ---\n${target.proc.stderr.trim()}`);
   }
+  const warnings = [];
+  if (otherCpuShare > 0.1) warnings.push(`machine busy: ${Math.round(otherCpuShare * 100)} % of the CPU went to other processes`);
+  if (target.expectStatus) {
+    const other = Object.entries(load.statusCodes).filter(([code]) => code.startsWith('2') && Number(code) !== target.expectStatus);
+    if (other.length) warnings.push(`expected ${target.expectStatus}, got ${other.map(([c, n]) => `${n}× ${c}`).join(', ')}`);
+  }
+  const outcomes = diffCounts(before, after);
+  if (outcomes) {
+    const odd = Object.entries(outcomes).filter(([k]) => !['accepted', 'processed'].includes(k));
+    if (odd.length) warnings.push(`outcomes ${odd.map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  }
   return {
     target: target.name,
     label: target.label,
+    warnings,
     ...load,
     poolGenerationMs: genMs,
+    otherCpuShare,
     peakRssBytes: memory.peak,
     memory,
     cpuMs: cpu0 != null && cpu1 != null ? cpu1 - cpu0 : null,
     cpuUsPerRequest: cpu0 != null && cpu1 != null && load.ok ? Math.round(((cpu1 - cpu0) * 1000) / load.ok) : null,
     settleMs,
-    outcomes: diffCounts(before, after),
+    outcomes,
   };
 }
 
@@ -252,7 +180,7 @@ async function benchSize(size, opts, results) {
     log(`\n[${spec.label}] starting ${TARGETS[name].label}`);
     let target;
     try {
-      target = await startTarget(name, opts);
+      target = await start(name, opts);
     } catch (err) {
       log(`[${spec.label}] ${TARGETS[name].label} did not start:\n${err.message}`);
       sizeResult.failures.push({ target: name, label: TARGETS[name].label, error: err.message });
@@ -281,7 +209,8 @@ async function benchSize(size, opts, results) {
             `CPU ${run.cpuUsPerRequest} µs/req` +
             (run.outcomes ? `, outcomes ${JSON.stringify(run.outcomes)}` : '') +
             (run.stoppedEarly ? `, stopped early at ${run.durationSec} s (pool of ${run.bodies.pool})` : '') +
-            (run.settleMs > 500 ? `, busy ${run.settleMs} ms after the load` : ''),
+            (run.settleMs > 500 ? `, busy ${run.settleMs} ms after the load` : '') +
+            (run.warnings.length ? `; WARNING: ${run.warnings.join('; ')}` : ''),
         );
       }
     } catch (err) {
@@ -303,7 +232,7 @@ async function benchSustained(opts, results) {
   log(`\n[sustained] ${seconds} s, ${connections} connections, 1 KB, ${TARGETS.queued.label}`);
   let target;
   try {
-    target = await startTarget('queued', opts);
+    target = await start('queued', opts);
   } catch (err) {
     sustained.error = err.message;
     results.failures.push({ target: 'queued', label: `${TARGETS.queued.label} (sustained)`, error: err.message });
@@ -360,7 +289,8 @@ async function main() {
       ...opts,
       autocannon: require('autocannon/package.json').version,
       host: HOST,
-      path: PATH,
+      path: WEBHOOK_PATH,
+      serviceEnv: { ...SERVICE_ENV, ...opts.serviceEnv },
     },
     sizes: [],
     sustained: null,
@@ -387,8 +317,8 @@ async function main() {
 }
 
 async function shutdown(signal) {
-  log(`\n${signal}: stopping ${live.size} process(es)`);
-  await Promise.all([...live].map((p) => stopProcess(p, 3000)));
+  log(`\n${signal}: stopping the receivers`);
+  await stopAll();
   process.exit(130);
 }
 process.once('SIGINT', shutdown);
@@ -396,6 +326,6 @@ process.once('SIGTERM', shutdown);
 
 main().catch(async (err) => {
   log(err.stack ?? String(err));
-  await Promise.all([...live].map((p) => stopProcess(p, 3000)));
+  await stopAll();
   process.exit(1);
 });

@@ -142,8 +142,7 @@ export function renderMarkdown(results) {
       const flags = [];
       if (r.stoppedEarly) flags.push(`stopped at ${r.durationSec} s: pool used up`);
       if (r.bodies.reused) flags.push(`${r.bodies.reused} bodies reused`);
-      if (r.outcomes && Object.keys(r.outcomes).some((k) => k !== 'accepted' && k !== 'processed'))
-        flags.push(`outcomes ${JSON.stringify(r.outcomes)}`);
+      for (const w of r.warnings ?? []) flags.push(w);
       lines.push(
         `| ${r.label}${flags.length ? ` (${flags.join('; ')})` : ''} | ${r.connections} | ${cellWithRatios(r.rps, r.ratios, 'rps', 0)} | ` +
           `${cellWithRatios(r.latencyMs.p50, r.ratios, 'p50', 2)} | ${cellWithRatios(r.latencyMs.p99, r.ratios, 'p99', 2)} | ` +

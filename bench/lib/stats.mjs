@@ -58,3 +58,14 @@ export function slope(points) {
 export const MB = 1024 * 1024;
 export const toMB = (bytes) => (bytes == null ? null : Math.round((bytes / MB) * 10) / 10);
 export const ratio = (a, b) => (a == null || b == null || b === 0 ? null : Math.round((a / b) * 100) / 100);
+
+/** Machine-wide busy CPU time (all cores, user+system+irq+steal), in ms, from /proc/stat. */
+export function readMachineBusyMs() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return ((user + nice + system + irq + softirq + (steal || 0)) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}

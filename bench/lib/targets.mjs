@@ -1,0 +1,134 @@
+// The receivers under test and how to start each one on loopback.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HOST, freePort, httpReady, startProcess, stopProcess, tcpReady, waitReady } from './processes.mjs';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SECRET = 'bench-secret';
+export const WEBHOOK_PATH = '/webhooks/openregister';
+
+export const SIZES = {
+  '1kb': { label: '1 KB', bytes: 1024, guessRps: 20000 },
+  '100kb': { label: '100 KB', bytes: 100 * 1024, guessRps: 2000 },
+  '1mb': { label: '1 MB', bytes: 1024 * 1024, guessRps: 200 },
+};
+
+export const TARGETS = {
+  queued: { label: 'service, queued', service: true, expectStatus: 202, env: { DELIVERY_MODE: 'queued' } },
+  inline: { label: 'service, inline', service: true, expectStatus: 200, env: { DELIVERY_MODE: 'inline' } },
+  naive: { label: 'naive Express', script: 'bench/receivers/naive-express.mjs' },
+  floor: { label: 'floor node:http', script: 'bench/receivers/floor-http.mjs' },
+};
+
+/**
+ * The service's environment as in production: HMAC authentication, validation, deduplication,
+ * metrics, info logging and the audit handler all on. One exception: the per-address limit for
+ * authenticated senders (default 60,000 a minute) is raised, because all load comes from one
+ * address and would otherwise be answered 429 after the first minute's worth; the throttler guard
+ * still runs and counts every request.
+ */
+export const SERVICE_ENV = {
+  WEBHOOK_SECRETS: SECRET,
+  LOG_LEVEL: 'info',
+  AUDIT_LOG_ENABLED: 'true',
+  THROTTLE_AUTHENTICATED_LIMIT: '1000000000',
+};
+
+/** Processes started and not yet stopped, so an interrupted run can stop them. */
+export const live = new Set();
+
+/**
+ * Starts one receiver on a free 127.0.0.1 port and waits until it is ready (`GET /health/ready`
+ * = 200 for the service, a TCP connect for the anchors). Throws with the child's stderr when it
+ * does not start. Options: `serviceLog` (stdout file), `serviceEnv` (extra variables),
+ * `nodeArgs` (extra node flags for the service).
+ */
+export async function startTarget(name, { serviceLog = '/dev/null', serviceEnv = {}, nodeArgs = [] } = {}) {
+  const t = TARGETS[name];
+  const port = await freePort();
+  const baseEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? os.homedir(),
+    TMPDIR: os.tmpdir(),
+    NODE_ENV: 'production',
+    PORT: String(port),
+  };
+  let dataDir = null;
+  let proc;
+  if (t.service) {
+    const main = path.join(ROOT, 'dist', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'orw-bench-'));
+    proc = startProcess({
+      name: t.label,
+      args: [...nodeArgs, main],
+      cwd: ROOT,
+      stdoutPath: serviceLog,
+      env: { ...baseEnv, ...SERVICE_ENV, DATA_DIR: dataDir, ...t.env, ...serviceEnv },
+    });
+    live.add(proc);
+    try {
+      await waitReady(proc, httpReady(`http://${HOST}:${port}/health/ready`), 60000);
+    } catch (err) {
+      live.delete(proc);
+      await stopProcess(proc, 2000);
+      rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    }
+  } else {
+    proc = startProcess({
+      name: t.label,
+      args: [path.join(ROOT, t.script)],
+      cwd: ROOT,
+      env: { ...baseEnv, WEBHOOK_SECRETS: SECRET },
+    });
+    live.add(proc);
+    try {
+      await waitReady(proc, tcpReady(port), 30000);
+    } catch (err) {
+      live.delete(proc);
+      await stopProcess(proc, 2000);
+      throw err;
+    }
+  }
+  return {
+    name,
+    label: t.label,
+    service: !!t.service,
+    expectStatus: t.expectStatus ?? null,
+    port,
+    proc,
+    url: `http://${HOST}:${port}${WEBHOOK_PATH}`,
+    async stop() {
+      live.delete(proc);
+      // queued mode may still be draining its inbox: give it time to finish
+      const info = await stopProcess(proc, 15000);
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      return info;
+    },
+  };
+}
+
+/** Stops every process still running (on Ctrl-C or a crash of the harness). */
+export async function stopAll() {
+  await Promise.all([...live].map((p) => stopProcess(p, 3000)));
+  live.clear();
+}
+
+/** `webhook_deliveries_total` summed by outcome, from the service's /metrics; null if unreadable. */
+export async function deliveriesByOutcome(port) {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    const out = {};
+    for (const m of text.matchAll(/^webhook_deliveries_total\{([^}]*)\}\s+([0-9.e+]+)/gm)) {
+      const outcome = /outcome="([^"]*)"/.exec(m[1])?.[1] ?? 'unknown';
+      out[outcome] = (out[outcome] ?? 0) + Number(m[2]);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}

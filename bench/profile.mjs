@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// CPU profile of the service under the benchmark's load: where the time goes.
+//
+//   node bench/profile.mjs [--modes inline,queued] [--duration 20] [--connections 50] [--size 1kb] [--top 25]
+//
+// Starts `node dist/main.js` (build it first) with bench/lib/profile-hook.mjs preloaded, warms it
+// up, profiles it during the load and until it is idle again (so queue draining is included),
+// and prints the top self-time functions and packages. Writes bench/results/<stamp>-<mode>.cpuprofile
+// (open it in Chrome DevTools or speedscope) and a markdown summary beside it.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { renderSummary, summarize } from './lib/cpuprofile.mjs';
+import { runLoad } from './lib/load.mjs';
+import { waitIdle } from './lib/stats.mjs';
+import { ROOT, SECRET, SIZES, startTarget, stopAll, TARGETS } from './lib/targets.mjs';
+
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const HOOK = path.join(ROOT, 'bench', 'lib', 'profile-hook.mjs');
+
+function options(argv) {
+  const o = { modes: 'inline,queued', duration: '20', connections: '50', size: '1kb', top: '25', warmup: '3' };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
+    if (!(k in o)) throw new Error(`unknown option --${k}`);
+    o[k] = v ?? argv[++i];
+  }
+  const modes = o.modes.split(',').map((m) => m.trim());
+  for (const m of modes) if (!TARGETS[m]?.service) throw new Error(`--modes takes queued and/or inline, not ${m}`);
+  if (!SIZES[o.size]) throw new Error(`--size takes ${Object.keys(SIZES).join(', ')}`);
+  return { modes, durationSec: Number(o.duration), connections: Number(o.connections), size: o.size, top: Number(o.top), warmupSec: Number(o.warmup) };
+}
+
+async function waitForFile(file, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) return;
+    await sleep(100);
+  }
+  throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+}
+
+async function profileMode(mode, o, stamp) {
+  const out = path.join(RESULTS_DIR, `${stamp}-${mode}.cpuprofile`);
+  const target = await startTarget(mode, { nodeArgs: ['--import', HOOK], serviceEnv: { BENCH_PROFILE_OUT: out } });
+  try {
+    const spec = SIZES[o.size];
+    const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: spec.bytes }));
+    const cap = Math.floor((512 * 1024 * 1024) / (spec.bytes + 512));
+    const warm = await runLoad({ url: target.url, connections: o.connections, durationSec: o.warmupSec, pool: supply.take(Math.min(cap, spec.guessRps * o.warmupSec)) });
+    process.stderr.write(`[${mode}] warm-up ${warm.rps} req/s\n`);
+    await waitIdle(target.proc.pid);
+    const pool = supply.take(Math.min(cap, Math.ceil(Math.max(warm.rps, 100) * o.durationSec * 3) + 1000));
+    target.proc.child.kill('SIGWINCH');
+    await waitForFile(`${out}.started`, 10000);
+    const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.durationSec, pool });
+    const settleMs = await waitIdle(target.proc.pid);
+    target.proc.child.kill('SIGWINCH');
+    await waitForFile(out, 30000);
+    await sleep(200); // let the write finish
+    rmSync(`${out}.started`, { force: true });
+    const summary = summarize(JSON.parse(readFileSync(out, 'utf8')), { root: ROOT, top: o.top });
+    const title =
+      `${TARGETS[mode].label}, ${o.connections} connections, ${spec.label}: ${load.rps} req/s, ` +
+      `p99 ${load.latencyMs.p99} ms, busy ${settleMs} ms after the load`;
+    return { mode, load, settleMs, summary, markdown: renderSummary(summary, title), profile: path.relative(ROOT, out) };
+  } finally {
+    await target.stop();
+  }
+}
+
+async function main() {
+  const o = options(process.argv.slice(2));
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-') + '-profile';
+  const sections = [];
+  for (const mode of o.modes) {
+    const r = await profileMode(mode, o, stamp);
+    sections.push(`${r.markdown}\n\nProfile: \`${r.profile}\``);
+  }
+  const md = `# CPU profile ${stamp}\n\n${sections.join('\n\n')}\n`;
+  writeFileSync(path.join(RESULTS_DIR, `${stamp}.md`), md);
+  process.stdout.write(md);
+}
+
+process.once('SIGINT', async () => {
+  await stopAll();
+  process.exit(130);
+});
+main().catch(async (err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  await stopAll();
+  process.exit(1);
+});
