@@ -102,15 +102,15 @@ function diffCounts(before, after) {
 
 // Enough bodies for three times the best rate seen so far (a warm process can be much faster than its
 // warm-up), capped by memory; unused ones go to the next run of the same process.
-function poolCount(size, estRps, seconds, opts) {
+function poolCount(size, estRps, seconds, opts, factor = 3) {
   const cap = Math.max(200, Math.floor((opts.poolMB * 1024 * 1024) / (SIZES[size].bytes + 512)));
-  const want = Math.ceil(estRps * seconds * 3) + 1000;
+  const want = Math.ceil(estRps * seconds * factor) + 1000;
   return Math.min(cap, want);
 }
 
 /** One measured load run: fresh pool, memory sampling, CPU accounting, service outcomes. */
-async function measure(target, supply, size, connections, seconds, estRps, opts, sampleMs = 100) {
-  const count = poolCount(size, estRps, seconds, opts);
+async function measure(target, supply, size, connections, seconds, estRps, opts, { sampleMs = 100, poolFactor = 3 } = {}) {
+  const count = poolCount(size, estRps, seconds, opts, poolFactor);
   const t0 = performance.now();
   const pool = supply.take(count);
   const genMs = Math.round(performance.now() - t0);
@@ -241,13 +241,15 @@ async function benchSustained(opts, results) {
   }
   try {
     const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes }));
-    let estRps = SIZES['1kb'].guessRps;
+    // the rate of the same process kind in the 1 KB runs, if measured, else the warm-up's
+    const seen = results.sizes.find((s) => s.size === '1kb')?.runs.filter((r) => r.target === 'queued').map((r) => r.rps) ?? [];
+    let estRps = seen.length ? Math.max(...seen) : SIZES['1kb'].guessRps;
     if (opts.warmupSec > 0) {
-      const w = await measure(target, supply, '1kb', connections, opts.warmupSec, estRps, opts);
-      estRps = Math.max(w.rps, 1);
+      const w = await measure(target, supply, '1kb', connections, opts.warmupSec, Math.min(estRps, 20000), opts);
+      estRps = Math.max(w.rps * 1.5, ...seen, 1);
     }
-    // the pool cap is raised for this one run: a minute of bodies at full speed
-    const run = await measure(target, supply, '1kb', connections, seconds, estRps, { ...opts, poolMB: Math.max(opts.poolMB, 1024) }, 1000);
+    // a minute at a known rate: a smaller safety factor, and the pool cap raised for this run
+    const run = await measure(target, supply, '1kb', connections, seconds, estRps, { ...opts, poolMB: Math.max(opts.poolMB, 1024) }, { sampleMs: 1000, poolFactor: 1.5 });
     const samples = run.memory.samples;
     const mid = samples[Math.floor(samples.length / 2)];
     const pts = samples.map((s) => [s.t / 60000, s.rss / 1048576]);
