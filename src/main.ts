@@ -15,7 +15,8 @@ async function bootstrap(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const app = await createApp({ config, logger, extensions: [ExtensionsModule] });
   await app.listen(config.port);
-  logger.info({ port: config.port, deliveryMode: config.delivery.mode }, 'openregister-webhooks is listening');
+  const url = await app.getUrl();
+  logger.info({ url, deliveryMode: config.delivery.mode }, 'openregister-webhooks is listening');
 }
 
 void bootstrap();

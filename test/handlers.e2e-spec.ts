@@ -1,0 +1,162 @@
+import { Injectable, Module } from '@nestjs/common';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { BuildingIndex, BuildingIndexModule } from '../src/extensions/building-index.handler.js';
+import { OnWebhookEvent, type OpenRegisterEvent } from '../src/handlers/index.js';
+import { loadFixture } from './support/fixtures.js';
+import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
+
+const UUID = '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f';
+
+describe('handlers', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('runs the README example handler with its injected dependency', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../src/extensions/building-index.handler.ts', import.meta.url), 'utf8');
+    expect(readme).toContain(example.trim());
+
+    t = await startTestApp({}, { extensions: [BuildingIndexModule] });
+    const index = t.app.get(BuildingIndex);
+
+    expect((await t.send(loadFixture('openregister-object-created'))).body.status).toBe('processed');
+    expect(index.buildings.get(UUID)).toEqual({ title: 'Stadhuis Utrecht', city: 'Utrecht' });
+
+    // This update only changes tags: the handler runs and, by its own rule, leaves the index alone.
+    index.buildings.set(UUID, { title: 'stale', city: 'stale' });
+    expect((await t.send(loadFixture('nextcloud-openregister-object-updated'))).body.status).toBe('processed');
+    expect(index.buildings.get(UUID)).toEqual({ title: 'stale', city: 'stale' });
+
+    // An update without a previous state says nothing about what changed: the handler indexes it.
+    expect((await t.send(loadFixture('openregister-object-updated'))).body.status).toBe('processed');
+    expect(index.buildings.get(UUID)).toEqual({ title: 'Stadhuis Utrecht', city: 'Utrecht' });
+
+    const runs = metricValue(await t.metrics(), 'webhook_handler_runs_total', { handler: 'BuildingIndexHandler', outcome: 'success' });
+    expect(runs).toBe(2);
+  });
+
+  it('filters by register and schema', async () => {
+    t = await startTestApp({ AUDIT_LOG_ENABLED: 'false' }, { extensions: [BuildingIndexModule] });
+    // documented-object-updated is in register "my-register": not the example's register 5.
+    const response = await t.send(loadFixture('documented-object-updated'));
+    expect(response.body.status).toBe('ignored');
+    expect(t.app.get(BuildingIndex).buildings.size).toBe(0);
+  });
+
+  it('logs the discovered handlers at boot', async () => {
+    t = await startTestApp({}, { extensions: [BuildingIndexModule] });
+    const line = t.logs.find((entry) => Array.isArray(entry.handlers));
+    expect(line?.handlers).toEqual(
+      expect.arrayContaining([
+        { handler: 'AuditLogHandler', events: ['*'] },
+        { handler: 'BuildingIndexHandler', events: ['object.created', 'object.updated', 'object.deleted'], register: '5', schema: '12' },
+      ]),
+    );
+  });
+
+  it('awaits every handler of an event and reports every failure, not just the first', async () => {
+    const ran: string[] = [];
+    @Injectable()
+    @OnWebhookEvent('object.*')
+    class FailingA {
+      async handle() {
+        ran.push('A');
+        throw new Error('GIS is down');
+      }
+    }
+    @Injectable()
+    @OnWebhookEvent('object.created')
+    class FailingB {
+      handle() {
+        ran.push('B');
+        throw new Error('CRM refused');
+      }
+    }
+    @Injectable()
+    @OnWebhookEvent('object.created')
+    class Succeeding {
+      async handle(event: OpenRegisterEvent) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        ran.push(`C:${event.type}`);
+      }
+    }
+    @Module({ providers: [FailingA, FailingB, Succeeding] })
+    class Handlers {}
+    t = await startTestApp({}, { extensions: [Handlers] });
+
+    const response = await t.send(loadFixture('openregister-object-created'));
+
+    expect(response.status).toBe(500);
+    expect(response.body).toMatchObject({ error: 'handler_failed', deliveryId: expect.any(String) });
+    expect(response.body.details).toEqual(expect.arrayContaining(['FailingA: GIS is down', 'FailingB: CRM refused']));
+    expect(ran.sort()).toEqual(['A', 'B', 'C:object.created']);
+    const metrics = await t.metrics();
+    expect(metricValue(metrics, 'webhook_deliveries_total', { event: 'object.created', outcome: 'failed' })).toBe(1);
+    expect(metricValue(metrics, 'webhook_handler_runs_total', { handler: 'FailingB', outcome: 'failure' })).toBe(1);
+    expect(metricValue(metrics, 'webhook_handler_runs_total', { handler: 'Succeeding', outcome: 'success' })).toBe(1);
+  });
+
+  it('cuts off a handler that hangs after HANDLER_TIMEOUT_MS', async () => {
+    @Injectable()
+    @OnWebhookEvent('object.created')
+    class Hanging {
+      handle() {
+        return new Promise<void>(() => undefined);
+      }
+    }
+    @Module({ providers: [Hanging] })
+    class Handlers {}
+    t = await startTestApp({ HANDLER_TIMEOUT_MS: '50' }, { extensions: [Handlers] });
+    const response = await t.send(loadFixture('openregister-object-created'));
+    expect(response.status).toBe(500);
+    expect(response.body.details).toEqual(['Hanging: timed out after 50 ms']);
+    expect(metricValue(await t.metrics(), 'webhook_handler_runs_total', { handler: 'Hanging', outcome: 'timeout' })).toBe(1);
+  });
+
+  it.each([
+    ['a handler without handle()', () => {
+      @Injectable()
+      @OnWebhookEvent('object.created')
+      class NoHandle {}
+      return NoHandle;
+    }, /has no handle\(event\) method/],
+    ['a malformed event type', () => {
+      @Injectable()
+      @OnWebhookEvent('object created!')
+      class BadType {
+        handle() {}
+      }
+      return BadType;
+    }, /invalid event type "object created!"/],
+    ['no event type at all', () => {
+      @Injectable()
+      @OnWebhookEvent([])
+      class NoType {
+        handle() {}
+      }
+      return NoType;
+    }, /names no event type/],
+  ])('fails the boot on %s', async (_name, makeHandler, message) => {
+    @Module({ providers: [makeHandler()] })
+    class Handlers {}
+    await expect(startTestApp({}, { extensions: [Handlers] })).rejects.toThrow(message);
+  });
+
+  it('hands Nextcloud events that are not OpenRegister\'s to handlers under their class', async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    await t.send(loadFixture('nextcloud-node-created'));
+    const [{ event }] = t.app.get(HandledEvents).received;
+    expect(event).toMatchObject({
+      type: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent',
+      format: 'nextcloud',
+      occurredAt: new Date(1772442927 * 1000).toISOString(),
+      user: { uid: 'admin', displayName: 'Administrator' },
+      payload: { node: { id: 437, path: '/admin/files/Reports/q1.pdf' } },
+    });
+  });
+});

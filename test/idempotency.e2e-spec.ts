@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { signHmac } from '../src/auth/hmac-signature.js';
+import { FIXTURE_SECRET, loadFixture, type Fixture } from './support/fixtures.js';
+import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
+
+/** A fixture with some bytes replaced and re-signed, as the real sender would sign it. */
+function variant(name: string, replacements: [string, string][]): Fixture {
+  const fixture = loadFixture(name);
+  let text = fixture.body.toString('utf8');
+  for (const [from, to] of replacements) {
+    if (!text.includes(from)) throw new Error(`fixture ${name} has no ${from}`);
+    text = text.split(from).join(to);
+  }
+  const body = Buffer.from(text);
+  return { name, body, headers: { ...fixture.headers, 'X-Webhook-Signature': signHmac(FIXTURE_SECRET, body) } };
+}
+
+describe('idempotency: a handler runs once per change', () => {
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  it('answers a resend with a new attempt and timestamp as a duplicate and runs no handler', async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const first = await t.send(loadFixture('openregister-object-updated'));
+    const resend = variant('openregister-object-updated', [
+      ['"attempt":2', '"attempt":3'],
+      ['"timestamp":"2026-03-02T09:15:27+00:00","attempt"', '"timestamp":"2026-03-02T09:15:29+00:00","attempt"'],
+    ]);
+    const second = await t.send(resend);
+
+    expect(first.body.status).toBe('processed');
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual({ status: 'duplicate', deliveryId: expect.any(String) });
+    expect(second.body.deliveryId).not.toBe(first.body.deliveryId);
+    expect(t.app.get(HandledEvents).received).toHaveLength(1);
+    expect(metricValue(await t.metrics(), 'webhook_deliveries_total', { event: 'object.updated', outcome: 'duplicate' })).toBe(1);
+  });
+
+  it('recognises a CloudEvents resend despite its fresh id', async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    await t.send(loadFixture('openregister-cloudevent-created'));
+    const resend = variant('openregister-cloudevent-created', [['6e0c3f1a-2b4d-4e8f-9a1b-7c6d5e4f3a2b', '11111111-2222-4333-8444-555555555555']]);
+    expect((await t.send(resend)).body.status).toBe('duplicate');
+    expect(t.app.get(HandledEvents).received).toHaveLength(1);
+  });
+
+  it('runs both of two different updates of the same object', async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const firstUpdate = await t.send(loadFixture('openregister-object-updated'));
+    const secondUpdate = await t.send(
+      variant('openregister-object-updated', [
+        ['"tags":["monument"]', '"tags":["monument","restored"]'],
+        ['"version":"1.0.3"', '"version":"1.0.4"'],
+      ]),
+    );
+    expect([firstUpdate.body.status, secondUpdate.body.status]).toEqual(['processed', 'processed']);
+    const received = t.app.get(HandledEvents).received.map(({ event }) => event.object?.data.tags);
+    expect(received).toEqual([['monument'], ['monument', 'restored']]);
+  });
+
+  it('does not remember a delivery whose handlers failed, so a resend runs them again', async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const handled = t.app.get(HandledEvents);
+    handled.failWith = 'downstream unavailable';
+    const failed = await t.send(loadFixture('openregister-object-created'));
+    expect(failed.status).toBe(500);
+    expect(failed.body.details).toEqual(['RecordingHandler: downstream unavailable']);
+
+    handled.failWith = undefined;
+    const retried = await t.send(loadFixture('openregister-object-created'));
+    expect(retried.body.status).toBe('processed');
+    expect(handled.received).toHaveLength(1);
+    expect((await t.send(loadFixture('openregister-object-created'))).body.status).toBe('duplicate');
+  });
+});

@@ -1,0 +1,104 @@
+import { Injectable, Module } from '@nestjs/common';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { OnWebhookEvent } from '../src/handlers/index.js';
+import { FIXTURE_SECRET, loadFixture } from './support/fixtures.js';
+import { ServiceProcess } from './support/service-process.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('operations', () => {
+  let t: TestApp | undefined;
+  let service: ServiceProcess | undefined;
+  afterEach(async () => {
+    await t?.close();
+    service?.kill();
+    t = undefined;
+    service = undefined;
+  });
+
+  it('answers the probes in Terminus JSON and serves Prometheus metrics with the process defaults', async () => {
+    t = await startTestApp();
+    const live = await t.http.get('/health/live');
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({ status: 'ok' });
+    const ready = await t.http.get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', info: { shutdown: { status: 'up' } } });
+    const metrics = await t.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    for (const name of ['webhook_deliveries_total', 'webhook_handler_runs_total', 'webhook_handler_duration_seconds', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) {
+      expect(metrics.text).toContain(`# TYPE ${name}`);
+    }
+  });
+
+  it('on shutdown turns readiness 503 at once and lets the in-flight delivery finish', async () => {
+    let release!: () => void;
+    const started = new Promise<void>((resolveStarted) => {
+      @Injectable()
+      @OnWebhookEvent('object.created')
+      class Slow {
+        handle() {
+          resolveStarted();
+          return new Promise<void>((resolve) => (release = resolve));
+        }
+      }
+      @Module({ providers: [Slow] })
+      class Handlers {}
+      void startTestApp({}, { extensions: [Handlers] }).then((app) => (t = app));
+    });
+    while (!t) await new Promise((resolve) => setTimeout(resolve, 10));
+    const app = t;
+
+    const inFlight = app.send(loadFixture('openregister-object-created'));
+    await started;
+    const closing = app.app.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const ready = await fetch(`${app.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    // Terminus reports its own shutdown state once Nest is closing; ours says `draining`.
+    expect(['error', 'shutting_down']).toContain(((await ready.json()) as { status: string }).status);
+    // Inline delivery cannot promise to finish while draining: new ones are refused with 503.
+    expect((await app.send(loadFixture('openregister-object-updated'))).status).toBe(503);
+
+    release();
+    expect((await inFlight).body.status).toBe('processed');
+    await closing;
+    t = undefined;
+  });
+
+  it('exits cleanly on SIGTERM', async () => {
+    service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, DELIVERY_MODE: 'inline' });
+    await service.ready();
+    service.kill('SIGTERM');
+    // Nest re-raises the signal once its shutdown hooks are done, so the exit is by SIGTERM.
+    expect(await service.exit()).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(service.logLines().some((line) => String(line.msg).startsWith('Shutting down'))).toBe(true);
+  });
+
+  it('refuses to start without a credential, saying what to set', async () => {
+    service = await ServiceProcess.start({});
+    expect((await service.exit()).code).toBe(1);
+    expect(service.stderr).toContain('WEBHOOK_SECRETS');
+    expect(service.stderr).toContain('WEBHOOK_TOKENS');
+    expect(service.stderr).toContain('WEBHOOK_ALLOW_UNAUTHENTICATED=true');
+  });
+
+  it('refuses to start on a bad value, naming the variable', async () => {
+    service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, WEBHOOK_TOLERANCE_SECONDS: 'five minutes' });
+    expect((await service.exit()).code).toBe(1);
+    expect(service.stderr).toMatch(/WEBHOOK_TOLERANCE_SECONDS="five minutes": WEBHOOK_TOLERANCE_SECONDS must be a whole number/);
+  });
+
+  it('logs JSON only, and warns at start when running unauthenticated', async () => {
+    service = await ServiceProcess.start({ WEBHOOK_ALLOW_UNAUTHENTICATED: 'true', DELIVERY_MODE: 'inline' });
+    await service.ready();
+    const response = await fetch(`${service.url}/webhooks/openregister`, { method: 'POST', body: loadFixture('openregister-object-created').body });
+    expect(response.status).toBe(200);
+    service.kill('SIGTERM');
+    await service.exit();
+    expect(service.stdout.length).toBeGreaterThan(0);
+    for (const line of service.stdout) expect(() => JSON.parse(line)).not.toThrow();
+    expect(service.logLines().some((line) => line.level === 'warn' && String(line.msg).includes('WEBHOOK_ALLOW_UNAUTHENTICATED=true'))).toBe(true);
+  });
+});
