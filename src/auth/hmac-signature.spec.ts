@@ -52,6 +52,10 @@ describe('verifyHmac', () => {
     expect(verifyHmac(['old', SECRET], body, expected)).toBe(1);
   });
 
+  it('returns the first matching index when a secret is listed twice', () => {
+    expect(verifyHmac(['old', SECRET, SECRET], body, expected)).toBe(1);
+  });
+
   it('refuses when no secret is configured', () => {
     expect(verifyHmac([], body, expected)).toBe(-1);
   });
