@@ -192,7 +192,8 @@ async function benchSize(size, opts, results) {
       let estRps = spec.guessRps;
       if (opts.warmupSec > 0) {
         const w = await measure(target, supply, size, Math.min(maxConns, TARGET_CONNECTIONS), opts.warmupSec, spec.guessRps, opts);
-        estRps = Math.max(w.rps, 1);
+        // a cold process can be several times slower in its warm-up than afterwards
+        estRps = Math.max(w.rps, spec.guessRps / 4);
         log(`[${spec.label}] ${target.label} warm-up: ${Math.round(w.rps)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
         if (w.ok === 0) {
           const codes = JSON.stringify(w.statusCodes);

@@ -33,9 +33,13 @@ function closestConnections(runs, wanted) {
 const fmt = (x, digits = 0) =>
   x == null ? 'n/a' : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** True when another process took more than 10 % of the machine during one of these runs. */
+const busy = (...runs) => runs.some((r) => (r?.otherCpuShare ?? 0) > 0.1);
+
 /**
- * Evaluates the issue's targets. Each entry: `{ id, target, measured, met }`, where `met` is
- * true, false, or null when it could not be measured in this run.
+ * Evaluates the issue's targets. Each entry: `{ id, target, measured, met, busy }`, where `met`
+ * is true, false, or null when it could not be measured in this run, and `busy` says that other
+ * work on the machine made the runs behind it unreliable.
  */
 export function evaluateTargets(results) {
   const out = [];
@@ -53,6 +57,7 @@ export function evaluateTargets(results) {
     measured:
       queued && naive ? `${fmt(queued.rps)} vs ${fmt(naive.rps)} req/s (${queued.ratios.naive?.rps}× naive)` : 'not measured',
     met: queued && naive ? queued.rps >= naive.rps : null,
+    busy: busy(queued, naive),
   });
   out.push({
     id: 'queued-p99',
@@ -62,6 +67,7 @@ export function evaluateTargets(results) {
         ? `${fmt(queued.latencyMs.p99, 2)} vs ${fmt(naive.latencyMs.p99, 2)} ms (${queued.ratios.naive?.p99}× naive)`
         : 'not measured',
     met: queued && naive ? queued.latencyMs.p99 <= naive.latencyMs.p99 : null,
+    busy: busy(queued, naive),
   });
   out.push({
     id: 'inline-throughput',
@@ -69,6 +75,7 @@ export function evaluateTargets(results) {
     measured:
       inline && naive ? `${fmt(inline.rps)} vs ${fmt(naive.rps)} req/s (${inline.ratios.naive?.rps}× naive)` : 'not measured',
     met: inline && naive ? inline.rps >= 0.8 * naive.rps : null,
+    busy: busy(inline, naive),
   });
 
   // Linear cost: server CPU per request (including any work after the answer, e.g. draining the
@@ -80,7 +87,7 @@ export function evaluateTargets(results) {
       if (!s) return null;
       const c = closestConnections(s.runs, TARGET_CONNECTIONS);
       const r = s.runs.find((x) => x.target === mode && x.connections === c);
-      return r && r.cpuUsPerRequest != null ? { us: r.cpuUsPerRequest, bytes: s.bodyBytes } : null;
+      return r && r.cpuUsPerRequest != null ? { us: r.cpuUsPerRequest, bytes: s.bodyBytes, run: r } : null;
     };
     const [a, b, c] = ['1kb', '100kb', '1mb'].map(cost);
     let measured = 'not measured (needs the 1 KB, 100 KB and 1 MB runs)';
@@ -95,7 +102,13 @@ export function evaluateTargets(results) {
         (growth != null ? ` (${growth.toFixed(2)}×)` : '');
       met = growth != null ? growth <= 1.5 : null;
     }
-    out.push({ id: `${mode}-linear-cost`, target: `${mode} mode: cost grows linearly with body size`, measured, met });
+    out.push({
+      id: `${mode}-linear-cost`,
+      target: `${mode} mode: cost grows linearly with body size`,
+      measured,
+      met,
+      busy: busy(a?.run, b?.run, c?.run),
+    });
   }
 
   const s = results.sustained;
@@ -109,6 +122,7 @@ export function evaluateTargets(results) {
         ? `not measured: ${s.error.split('\n')[0]}`
         : 'not measured',
     met: s?.memory ? s.memory.endMB - s.memory.midMB <= Math.max(0.05 * s.memory.midMB, 8) : null,
+    busy: busy(s?.memory ? s : null),
   });
   return out;
 }
@@ -138,18 +152,25 @@ export function renderMarkdown(results) {
     lines.push(`## ${s.label} bodies (${fmt(s.bodyBytes)} bytes)`, '');
     lines.push('| receiver | conns | req/s | p50 ms | p99 ms | max ms | non-2xx / errors | peak RSS MB | CPU/req µs |');
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const notes = [];
     for (const r of s.runs) {
       const flags = [];
-      if (r.stoppedEarly) flags.push(`stopped at ${r.durationSec} s: pool used up`);
-      if (r.bodies.reused) flags.push(`${r.bodies.reused} bodies reused`);
+      if (r.stoppedEarly) flags.push(`stopped at ${r.durationSec} s: the body pool was used up`);
+      if (r.bodies.reused) flags.push(`${r.bodies.reused} bodies sent twice`);
       for (const w of r.warnings ?? []) flags.push(w);
+      let mark = '';
+      if (flags.length) {
+        notes.push(`${notes.length + 1}. ${r.label}, ${r.connections} connections: ${flags.join('; ')}`);
+        mark = ` [${notes.length}]`;
+      }
       lines.push(
-        `| ${r.label}${flags.length ? ` (${flags.join('; ')})` : ''} | ${r.connections} | ${cellWithRatios(r.rps, r.ratios, 'rps', 0)} | ` +
+        `| ${r.label}${mark} | ${r.connections} | ${cellWithRatios(r.rps, r.ratios, 'rps', 0)} | ` +
           `${cellWithRatios(r.latencyMs.p50, r.ratios, 'p50', 2)} | ${cellWithRatios(r.latencyMs.p99, r.ratios, 'p99', 2)} | ` +
           `${cellWithRatios(r.latencyMs.max, r.ratios, 'max', 1)} | ${fmt(r.non2xx)} / ${fmt(r.errors)} | ` +
           `${cellWithRatios(toMB(r.peakRssBytes), r.ratios, 'peakRss', 1)} | ${cellWithRatios(r.cpuUsPerRequest, r.ratios, 'cpuPerRequest', 0)} |`,
       );
     }
+    if (notes.length) lines.push('', ...notes);
     for (const f of s.failures) lines.push(`\n**${f.label} failed:** ${f.error.split('\n')[0]}`);
     lines.push('');
   }
@@ -170,7 +191,9 @@ export function renderMarkdown(results) {
     }
   }
   lines.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |');
-  for (const t of results.targets) lines.push(`| ${t.target} | ${t.measured} | ${verdict(t.met)} |`);
+  for (const t of results.targets) {
+    lines.push(`| ${t.target} | ${t.measured} | ${verdict(t.met)}${t.busy ? ' (unreliable: machine busy)' : ''} |`);
+  }
   lines.push('');
   if (results.failures.length) {
     lines.push('## Failures', '');
