@@ -60,7 +60,10 @@ describe('Service and Ingress', () => {
     const docs = helmTemplate(['ingress-tls-servicemonitor-values.yaml'], [], SM);
     const ingress = findOne(docs, 'Ingress');
     expect(ingress.spec.ingressClassName).toBe('nginx');
-    expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
+    expect(ingress.metadata.annotations).toEqual({
+      'cert-manager.io/cluster-issuer': 'letsencrypt',
+      'nginx.ingress.kubernetes.io/proxy-body-size': '5m',
+    });
     expect(ingress.spec.tls).toEqual([{ hosts: ['webhooks.example.org'], secretName: 'webhooks-example-org-tls' }]);
     expect(ingress.spec.rules).toEqual([
       {
