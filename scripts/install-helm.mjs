@@ -149,7 +149,7 @@ function withLock(fn) {
       break;
     } catch (error) {
       if (error.code !== 'EEXIST') throw error;
-      let age = 0;
+      let age;
       try {
         age = Date.now() - statSync(LOCK_DIR).mtimeMs;
       } catch {

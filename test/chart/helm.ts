@@ -21,7 +21,6 @@ export const NAMESPACE = 'webhooks';
 export const FULLNAME = `${RELEASE}-openregister-webhooks`;
 
 /** A rendered Kubernetes object, loosely typed: tests reach into it by path. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = Record<string, any>;
 
 export interface RenderOptions {

@@ -61,7 +61,9 @@ function validateAll(docs: Manifest[]): string[] {
     try {
       new Model(doc).validate();
     } catch (error) {
-      throw new Error(`${key} ${doc.metadata.name} does not match the Kubernetes schema: ${(error as Error).message}`);
+      throw new Error(`${key} ${doc.metadata.name} does not match the Kubernetes schema: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   return kinds;
