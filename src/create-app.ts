@@ -10,6 +10,8 @@ import { PinoNestLogger } from './logging/logger.js';
 export async function createApp(options: AppOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     bodyParser: false,
+    // Throw instead of exiting, so a wiring error reaches the caller (main logs it and exits 1).
+    abortOnError: false,
     logger: new PinoNestLogger(options.logger),
   });
   app.set('trust proxy', options.config.trustProxy);

@@ -26,7 +26,16 @@ export class IpAllowlist {
   }
 }
 
+/** Only the full forms: `10` or `10.1` would silently mean 0.0.0.10 or 10.0.0.1. */
+export function isFullAddress(address: string): boolean {
+  return address.includes(':') ? ipaddr.IPv6.isValid(address) : ipaddr.IPv4.isValidFourPartDecimal(address);
+}
+
 function parseRange(entry: string): Range {
+  const [address, bits, ...rest] = entry.split('/');
+  if (!isFullAddress(address) || rest.length > 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+    throw new Error(`"${entry}" is not an IP address or CIDR range`);
+  }
   try {
     if (entry.includes('/')) {
       const [range, bits] = ipaddr.parseCIDR(entry);

@@ -67,7 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceInMs: int(v.SHUTDOWN_GRACE_MS, 10_000),
     handlerTimeoutInMs: int(v.HANDLER_TIMEOUT_MS, 30_000),
     delivery: {
-      mode: (v.DELIVERY_MODE as AppConfig['delivery']['mode']) ?? 'inline',
+      mode: (v.DELIVERY_MODE as AppConfig['delivery']['mode']) ?? 'queued',
       store: (v.STORE_DRIVER as AppConfig['delivery']['store']) ?? 'sqlite',
       dataDir: v.DATA_DIR ?? './data',
       concurrency: int(v.DELIVERY_CONCURRENCY, 8),
@@ -96,6 +96,12 @@ function assertConsistent(config: AppConfig): void {
   } catch (error) {
     throw new Error(`Invalid configuration:\n  IP_ALLOWLIST: ${(error as Error).message}`, { cause: error });
   }
+  if (Array.isArray(config.trustProxy)) {
+    const bad = config.trustProxy.find((entry) => !TRUST_PROXY_NAMES.includes(entry) && !isAddressOrCidr(entry));
+    if (bad !== undefined) {
+      throw new Error(`Invalid configuration:\n  TRUST_PROXY: "${bad}" is not true, false, a hop count, ${TRUST_PROXY_NAMES.join('/')}, an IP address or a CIDR range`);
+    }
+  }
   const positive: [string, number][] = [
     ['PORT', config.port],
     ['DELIVERY_CONCURRENCY', config.delivery.concurrency],
@@ -111,7 +117,20 @@ function assertConsistent(config: AppConfig): void {
   if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
 }
 
-function parseTrustProxy(value: string | undefined): AppConfig['trustProxy'] {
+/** Names Express's `trust proxy` setting understands besides addresses. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrCidr(entry: string): boolean {
+  try {
+    new IpAllowlist([entry]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseTrustProxy(raw: string | undefined): AppConfig['trustProxy'] {
+  const value = raw?.trim();
   if (value === undefined || /^false$/i.test(value)) return false;
   if (/^true$/i.test(value)) return true;
   if (/^\d+$/.test(value)) return Number(value);

@@ -1,5 +1,5 @@
 import { OpenRegisterObject } from './openregister-event.js';
-import { asJsonObject, copyFields, isJsonObject, JsonObject } from './safe-object.js';
+import { asJsonObject, copyFields, isJsonObject } from './safe-object.js';
 
 const META_KEY = '@self';
 
@@ -15,7 +15,10 @@ export function readObject(
 ): OpenRegisterObject | undefined {
   if (!isJsonObject(raw)) return undefined;
   const self = asJsonObject(raw[META_KEY]);
-  if (self || !isJsonObject(raw.data)) {
+  const guideData = self ? undefined : asJsonObject(raw.data);
+  // `data: []` reads as PHP's empty map only when the guide shape's `uuid` stands beside it.
+  const guideShape = guideData !== undefined && (isJsonObject(raw.data) || raw.uuid !== undefined);
+  if (!guideShape) {
     const meta = self ? copyFields(self) : {};
     return {
       uuid: text(raw.id) ?? text(meta.id) ?? text(raw.uuid) ?? fallback.uuid ?? '',
@@ -30,7 +33,7 @@ export function readObject(
     uuid: text(raw.uuid) ?? text(raw.id) ?? fallback.uuid ?? '',
     register: text(raw.register) ?? fallback.register,
     schema: text(raw.schema) ?? fallback.schema,
-    data: copyFields(raw.data as JsonObject),
+    data: copyFields(guideData ?? {}),
     meta,
   };
 }

@@ -3,7 +3,7 @@ import { validate, ValidationError } from 'class-validator';
 import { WebhookError } from '../common/webhook-error.js';
 import { EnvelopeFormat } from '../events/openregister-event.js';
 import { isJsonObject, JsonObject } from '../events/safe-object.js';
-import { detectFormat, ENVELOPE_DTOS } from './envelopes/envelope-format.js';
+import { detectFormat, ENVELOPE_DTOS, withoutUserObjects } from './envelopes/envelope-format.js';
 
 /** A body that is well-formed JSON in one of the known envelopes. */
 export interface ParsedDelivery {
@@ -27,7 +27,7 @@ export async function parseDelivery(rawBody: Buffer): Promise<ParsedDelivery> {
     ]);
   }
   const dtoClass: new () => object = ENVELOPE_DTOS[format];
-  const dto = plainToInstance(dtoClass, body, { excludeExtraneousValues: true });
+  const dto = plainToInstance(dtoClass, withoutUserObjects(format, body), { excludeExtraneousValues: true });
   const errors = await validate(dto, { forbidUnknownValues: true, validationError: { target: false } });
   if (errors.length > 0) {
     throw new WebhookError('invalid', `Invalid ${format} envelope`, flatten(errors));

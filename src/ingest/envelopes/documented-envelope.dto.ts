@@ -1,12 +1,11 @@
 import { Expose, Type } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
-import { RawJson } from './raw-json.decorator.js';
 
 export class DocumentedDataDto {
-  @RawJson() @IsOptional() @IsObject() newObject?: Record<string, unknown>;
-  @RawJson() @IsOptional() @IsObject() oldObject?: Record<string, unknown>;
+  @Expose() @IsOptional() @IsObject() newObject?: Record<string, unknown>;
+  @Expose() @IsOptional() @IsObject() oldObject?: Record<string, unknown>;
   /** At least one of `object`, `newObject`, `oldObject` must be there. */
-  @RawJson()
+  @Expose()
   @ValidateIf((data: DocumentedDataDto) => !data.newObject && !data.oldObject)
   @IsObject({ message: 'data must carry object, newObject or oldObject' })
   object?: Record<string, unknown>;

@@ -1,13 +1,12 @@
 import { Expose, Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { RawJson } from './raw-json.decorator.js';
 
 /** The serialised event: its `class` plus whatever the event exposes. */
 export class NextcloudEventDto {
   @Expose() @IsString() @IsNotEmpty() class!: string;
-  @RawJson() @IsOptional() @IsObject() newObject?: Record<string, unknown>;
-  @RawJson() @IsOptional() @IsObject() oldObject?: Record<string, unknown>;
-  @RawJson() @IsOptional() @IsObject() object?: Record<string, unknown>;
+  @Expose() @IsOptional() @IsObject() newObject?: Record<string, unknown>;
+  @Expose() @IsOptional() @IsObject() oldObject?: Record<string, unknown>;
+  @Expose() @IsOptional() @IsObject() object?: Record<string, unknown>;
 }
 
 export class NextcloudUserDto {

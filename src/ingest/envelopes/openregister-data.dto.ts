@@ -2,7 +2,6 @@ import { applyDecorators } from '@nestjs/common';
 import { Expose, Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Validate, ValidateIf, ValidateNested } from 'class-validator';
 import { IsIdValue } from './id-value.validator.js';
-import { RawJson } from './raw-json.decorator.js';
 
 /** `data` of an OpenRegister delivery, in the standard and the CloudEvents format alike. */
 export class OpenRegisterDataDto {
@@ -10,7 +9,7 @@ export class OpenRegisterDataDto {
   @Expose() @IsOptional() @IsString() action?: string;
 
   /** Required whenever the delivery is about an object. */
-  @RawJson()
+  @Expose()
   @ValidateIf((data: OpenRegisterDataDto) => data.objectType === 'object' || data.object !== undefined)
   @IsObject()
   object?: Record<string, unknown>;
