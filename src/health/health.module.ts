@@ -9,6 +9,6 @@ import { ShutdownState } from './shutdown.state.js';
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [ShutdownState, ReadinessIndicators],
-  exports: [ShutdownState, ReadinessIndicators],
+  exports: [ShutdownState, ReadinessIndicators, TerminusModule],
 })
 export class HealthModule {}

@@ -12,6 +12,7 @@ export const TEST_ENV: Record<string, string> = {
   WEBHOOK_TOKENS: FIXTURE_TOKEN,
   LOG_LEVEL: 'info',
   DELIVERY_MODE: 'inline',
+  STORE_DRIVER: 'memory',
 };
 
 /** A clock the test can move; starts a few seconds after the fixtures were sent. */

@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { WebhookError } from '../common/webhook-error.js';
+import { TEST_EVENT_TYPE } from '../events/openregister-event.js';
+import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import type { IncomingDelivery } from '../ingest/parse-delivery.pipe.js';
+import { PINO_LOGGER } from '../logging/logger.js';
+import { DeliveryStore } from '../store/delivery-store.js';
+import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
+import { DeliveryWorker } from './delivery-worker.service.js';
+
+/**
+ * Stores the delivery durably and answers 202 at once; the worker runs the handlers with
+ * retries. The answer waits only for the (group-committed) disk sync, never for a handler.
+ */
+@Injectable()
+export class QueuedDeliveryStrategy implements DeliveryStrategy {
+  constructor(
+    private readonly dispatcher: EventDispatcher,
+    private readonly worker: DeliveryWorker,
+    @Inject(DeliveryStore) private readonly store: DeliveryStore,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async accept({ trace, event, idempotencyKey }: IncomingDelivery): Promise<DeliveryReceipt> {
+    const deliveryId = trace.deliveryId;
+    if (event.type === TEST_EVENT_TYPE || !this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
+    let result: 'accepted' | 'duplicate';
+    try {
+      result = await this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: Date.now() });
+    } catch (error) {
+      this.logger.error({ deliveryId, err: error }, 'Could not store a delivery');
+      throw new WebhookError('unavailable', 'The delivery could not be stored; nothing was acknowledged');
+    }
+    if (result === 'duplicate') return { httpStatus: 200, status: 'duplicate', deliveryId };
+    this.worker.wake();
+    return { httpStatus: 202, status: 'accepted', deliveryId };
+  }
+}

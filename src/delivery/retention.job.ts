@@ -1,0 +1,40 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { PINO_LOGGER } from '../logging/logger.js';
+import { DeliveryStore } from '../store/delivery-store.js';
+
+const HOUR_IN_MS = 3_600_000;
+const DAY_IN_MS = 24 * HOUR_IN_MS;
+
+/** Prunes finished deliveries older than DELIVERY_RETENTION_DAYS, at start and hourly (0 keeps all). */
+@Injectable()
+export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(DeliveryStore) private readonly store: DeliveryStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.delivery.retentionInDays === 0) return;
+    this.prune();
+    this.timer = setInterval(() => this.prune(), HOUR_IN_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  prune(): void {
+    try {
+      const removed = this.store.deleteFinishedBefore(Date.now() - this.config.delivery.retentionInDays * DAY_IN_MS);
+      if (removed > 0) this.logger.info({ removed }, 'Pruned finished deliveries past retention');
+    } catch (error) {
+      this.logger.error({ err: error }, 'Retention pruning failed');
+    }
+  }
+}

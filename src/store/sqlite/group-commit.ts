@@ -1,0 +1,40 @@
+/**
+ * Collects writes that arrive close together and commits them in one transaction, so one disk
+ * sync covers many acknowledgements. A lone write waits only for the current turn of the event
+ * loop (setImmediate), so it is not delayed noticeably.
+ */
+export class GroupCommit<T, R> {
+  private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
+  private scheduled = false;
+
+  /**
+   * @param commit writes a whole batch in one durable transaction and returns one result per item.
+   * @param maxBatch the most items one transaction takes; 1 means one sync per write.
+   */
+  constructor(
+    private readonly commit: (items: T[]) => R[],
+    private readonly maxBatch = 1000,
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending.splice(0, this.maxBatch);
+    this.scheduled = this.pending.length > 0;
+    if (this.scheduled) setImmediate(() => this.flush());
+    try {
+      const results = this.commit(batch.map(({ item }) => item));
+      batch.forEach(({ resolve }, index) => resolve(results[index]));
+    } catch (error) {
+      batch.forEach(({ reject }) => reject(error));
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCHEMA } from './schema.js';
+
+export const DATABASE_FILE = 'openregister-webhooks.sqlite';
+
+/**
+ * Opens (and creates) the embedded database: in DATA_DIR on disk, or in memory for
+ * STORE_DRIVER=memory. WAL lets readers (admin API, metrics) run beside the writer; the
+ * connection's default sync level is NORMAL and the inbox raises it to FULL for its commits.
+ */
+export function openDatabase(dataDir: string | ':memory:'): Database.Database {
+  let path = ':memory:';
+  if (dataDir !== ':memory:') {
+    mkdirSync(dataDir, { recursive: true });
+    path = join(dataDir, DATABASE_FILE);
+  }
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  db.exec('CREATE TABLE IF NOT EXISTS store_health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)');
+  return db;
+}

@@ -1,0 +1,69 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type Database from 'better-sqlite3';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ReadinessIndicators } from '../health/readiness-indicators.js';
+import { IdempotencyStore } from '../idempotency/idempotency.store.js';
+import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store.js';
+import { DeliveryStore } from './delivery-store.js';
+import { openDatabase } from './sqlite/sqlite-database.js';
+import { SqliteDeliveryStore } from './sqlite/sqlite-delivery.store.js';
+import { SqliteIdempotencyStore } from './sqlite/sqlite-idempotency.store.js';
+
+const SQLITE_DATABASE = Symbol('SqliteDatabase');
+
+/** Registers the store's readiness check and closes it last, after the workers have stopped. */
+@Injectable()
+class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(DeliveryStore) private readonly store: DeliveryStore,
+    private readonly readiness: ReadinessIndicators,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register(() => {
+      const session = this.indicators.check('store');
+      try {
+        this.store.checkWritable();
+        return session.up();
+      } catch (error) {
+        return session.down({ message: `store cannot be written: ${(error as Error).message}` });
+      }
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.store.close();
+  }
+}
+
+/**
+ * The stores behind delivery, chosen by STORE_DRIVER: `sqlite` (in DATA_DIR, durable) or
+ * `memory` (the same adapter on an in-memory database: nothing survives a restart).
+ */
+@Module({})
+export class StoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const durable = config.delivery.store === 'sqlite';
+    return {
+      module: StoreModule,
+      providers: [
+        { provide: SQLITE_DATABASE, useFactory: () => openDatabase(durable ? config.delivery.dataDir : ':memory:') },
+        {
+          provide: DeliveryStore,
+          inject: [SQLITE_DATABASE],
+          useFactory: (db: Database.Database) => new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: config.idempotency.ttlInSeconds }),
+        },
+        {
+          provide: IdempotencyStore,
+          inject: [SQLITE_DATABASE, APP_CONFIG],
+          useFactory: (db: Database.Database, appConfig: AppConfig) =>
+            durable ? new SqliteIdempotencyStore(db, appConfig.idempotency.ttlInSeconds) : new MemoryIdempotencyStore(appConfig.idempotency),
+        },
+        StoreLifecycle,
+      ],
+      exports: [DeliveryStore, IdempotencyStore],
+    };
+  }
+}
