@@ -317,6 +317,30 @@ describe('credentials never reach the logs', () => {
       expect(logged).not.toContain(FIXTURE_SECRET);
     });
   });
+
+  it('logs no credential a user field carries into an update, even in the audit line of changes', async () => {
+    await withApp({}, async (t, handled) => {
+      // The same update as the fixture, with a credential added to the new state of the object.
+      const body = loadFixture('nextcloud-openregister-object-updated').body
+        .toString('utf8')
+        .replace('"tags":["monument"]', '"tags":["monument"],"Authorization":"Bearer secret-in-payload","api":{"token":"secret-in-payload-2"}');
+      // A Buffer: fetch would add `Content-Type: text/plain` to a string, and Nextcloud sends none.
+      await expectAccepted(t, () => t.post(Buffer.from(body), loadFixture('nextcloud-openregister-object-updated').headers));
+      const [{ event }] = handled.received;
+      expect(event.changes).toEqual(
+        expect.arrayContaining([
+          { path: '/Authorization', op: 'add', newValue: 'Bearer secret-in-payload' },
+          { path: '/api', op: 'add', newValue: { token: 'secret-in-payload-2' } },
+        ]),
+      );
+      const audit = t.logs.filter((line) => line.audit === true);
+      expect(audit).toHaveLength(1);
+
+      const logged = JSON.stringify(t.logs);
+      expect(logged).not.toContain(FIXTURE_TOKEN);
+      expect(logged).not.toContain('secret-in-payload');
+    });
+  });
 });
 
 describe('IP allowlist', () => {

@@ -260,3 +260,21 @@ describe('a broken delivery never takes down the deliveries around it', () => {
     }
   });
 });
+
+describe('user fields named like Object.prototype members', () => {
+  it.each([
+    ['constructor', '{"prototype":{"pollutedToo":true}}'],
+    ['constructor', '"Bouwbedrijf Jansen"'],
+  ])('takes a user field %s: %s like any other field (200 processed, handled, nothing polluted)', async (name, value) => {
+    const t = await startTestApp({}, { extensions: [RecordingModule] });
+    try {
+      const handled = t.app.get(HandledEvents);
+      const body = createdBodyFor(randomUUID()).replace('"city":"Utrecht"', `"city":"Utrecht","${name}":${value}`);
+      await expectProcessed(t, () => t.post(body, signedHeaders(body)));
+      expect(Object.getOwnPropertyDescriptor(handled.received[0].event.object!.data, name)?.value).toEqual(JSON.parse(value));
+      expect(({} as any).pollutedToo).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+});

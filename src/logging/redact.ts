@@ -1,3 +1,5 @@
+import type { FieldChange } from '../events/openregister-event.js';
+
 /** Keys whose values are credentials wherever they appear, in headers or inside a payload. */
 const SECRET_KEY = /^(authorization|proxy-authorization|x-api-key|api[-_]?key|x-webhook-signature|webhook-signature|cookie|set-cookie|password|secret|token|access[-_]?token)$/i;
 
@@ -25,6 +27,20 @@ export function redactSecrets(value: unknown): unknown {
     Object.defineProperty(copy, key, { value: redacted, enumerable: true, writable: true, configurable: true });
   }
   return copy;
+}
+
+/**
+ * Field-level changes with credentials blanked: a change's own keys are `path`/`oldValue`/
+ * `newValue`, so the credential's name is only in its path and is checked there.
+ */
+export function redactChanges(changes: readonly FieldChange[]): FieldChange[] {
+  return changes.map((change) => {
+    const secretPath = change.path.split('/').some((segment) => SECRET_KEY.test(segment.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const redacted: FieldChange = { path: change.path, op: change.op };
+    if ('oldValue' in change) redacted.oldValue = secretPath ? REDACTED : redactSecrets(change.oldValue);
+    if ('newValue' in change) redacted.newValue = secretPath ? REDACTED : redactSecrets(change.newValue);
+    return redacted;
+  });
 }
 
 function isEmpty(value: unknown): boolean {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { OpenRegisterEvent } from '../../events/openregister-event.js';
 import { PINO_LOGGER } from '../../logging/logger.js';
-import { redactSecrets } from '../../logging/redact.js';
+import { redactChanges } from '../../logging/redact.js';
 import { ANY_EVENT, OnWebhookEvent } from '../on-webhook-event.decorator.js';
 import { DeliveryContext, WebhookEventHandler } from '../webhook-event-handler.js';
 
@@ -27,7 +27,7 @@ export class AuditLogHandler implements WebhookEventHandler {
         register: event.register,
         schema: event.schema,
         occurredAt: event.occurredAt,
-        changes: event.changes ? redactSecrets(event.changes) : undefined,
+        changes: event.changes ? redactChanges(event.changes) : undefined,
       },
       `audit ${event.type}`,
     );
