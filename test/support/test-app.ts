@@ -83,6 +83,7 @@ export async function startTestApp(
 export function metricValue(text: string, name: string, labels: Record<string, string>): number {
   const wanted = Object.entries(labels);
   for (const line of text.split('\n')) {
+    if (wanted.length === 0 && line.startsWith(name + ' ')) return Number(line.slice(name.length + 1));
     if (!line.startsWith(name + '{')) continue;
     const labelText = line.slice(name.length + 1, line.lastIndexOf('}'));
     // Prometheus text escapes backslashes and quotes in label values.
