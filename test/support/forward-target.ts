@@ -18,7 +18,7 @@ export class ForwardTarget {
   private constructor(private readonly server: Server, readonly url: string) {}
 
   static async start(): Promise<ForwardTarget> {
-    let target!: ForwardTarget;
+    const ref: { target?: ForwardTarget } = {};
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -30,6 +30,7 @@ export class ForwardTarget {
           body: JSON.parse(rawBody) as Record<string, any>,
           rawBody,
         };
+        const target = ref.target!;
         const index = target.received.push(forwarded) - 1;
         const { status, delayInMs } = await target.behaviour(forwarded, index);
         if (delayInMs) await new Promise((resolve) => setTimeout(resolve, delayInMs));
@@ -40,8 +41,8 @@ export class ForwardTarget {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as { port: number };
-    target = new ForwardTarget(server, `http://127.0.0.1:${port}/hook`);
-    return target;
+    ref.target = new ForwardTarget(server, `http://127.0.0.1:${port}/hook`);
+    return ref.target;
   }
 
   /** Distinct webhook-ids (= delivery ids) received at least once. */
