@@ -36,8 +36,9 @@ describe('handlers', () => {
     expect((await t.send(loadFixture('openregister-object-updated'))).body.status).toBe('processed');
     expect(index.buildings.get(UUID)).toEqual({ title: 'Stadhuis Utrecht', city: 'Utrecht' });
 
-    const runs = metricValue(await t.metrics(), 'webhook_handler_runs_total', { handler: 'BuildingIndexHandler', outcome: 'success' });
-    expect(runs).toBe(2);
+    const metrics = await t.metrics();
+    const runs = (event: string) => metricValue(metrics, 'webhook_handler_runs_total', { event, handler: 'BuildingIndexHandler', outcome: 'success' });
+    expect([runs('object.created'), runs('object.updated')]).toEqual([1, 2]);
   });
 
   it('filters by register and schema', async () => {

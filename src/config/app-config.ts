@@ -32,6 +32,8 @@ export interface AppConfig {
     backoffBaseInMs: number;
     backoffMaxInMs: number;
     retentionInDays: number;
+    /** One disk sync per batch of concurrent deliveries (true) or per delivery (false, for measuring). */
+    groupCommit: boolean;
   };
   forward: { urls: string[]; secret?: string; timeoutInMs: number };
   adminToken?: string;
@@ -75,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffBaseInMs: int(v.DELIVERY_BACKOFF_BASE_MS, 1000),
       backoffMaxInMs: int(v.DELIVERY_BACKOFF_MAX_MS, 300_000),
       retentionInDays: int(v.DELIVERY_RETENTION_DAYS, 14),
+      groupCommit: parseBoolean(v.DELIVERY_GROUP_COMMIT, true),
     },
     forward: { urls: v.FORWARD_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
     adminToken: v.ADMIN_TOKEN,

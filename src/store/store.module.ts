@@ -53,7 +53,8 @@ export class StoreModule {
         {
           provide: DeliveryStore,
           inject: [SQLITE_DATABASE],
-          useFactory: (db: Database.Database) => new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: config.idempotency.ttlInSeconds }),
+          useFactory: (db: Database.Database) =>
+            new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: config.idempotency.ttlInSeconds, groupCommit: config.delivery.groupCommit }),
         },
         {
           provide: IdempotencyStore,
