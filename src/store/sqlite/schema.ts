@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   completed_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at, seq);
+-- Claiming walks the queue in seq order and stops at its limit, instead of sorting every queued row.
+CREATE INDEX IF NOT EXISTS deliveries_queued ON deliveries (seq) WHERE status = 'queued';
 CREATE INDEX IF NOT EXISTS deliveries_object ON deliveries (object_key, seq);
 CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (status, updated_at);
 

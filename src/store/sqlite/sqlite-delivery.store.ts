@@ -50,7 +50,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
       due: db.prepare(
-        `SELECT * FROM deliveries d WHERE d.status = 'queued' AND d.next_attempt_at <= ?
+        `SELECT * FROM deliveries d INDEXED BY deliveries_queued WHERE d.status = 'queued' AND d.next_attempt_at <= ?
            AND (d.object_key IS NULL OR NOT EXISTS (
              SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.status IN ('queued', 'processing')))
          ORDER BY d.seq LIMIT ?`,
