@@ -1,0 +1,72 @@
+import type { DeliveryAttempt, StoredDelivery } from '../store/delivery-store.js';
+
+/** One delivery in a list: what it is and where it stands, without the event's data. */
+export interface DeliverySummary {
+  id: string;
+  status: StoredDelivery['status'];
+  eventType: string;
+  objectUuid?: string;
+  register?: string;
+  schema?: string;
+  attempts: number;
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Only while queued: when the next attempt is due. */
+  nextAttemptAt?: string;
+  completedAt?: string;
+}
+
+export interface AttemptView {
+  attempt: number;
+  startedAt: string;
+  finishedAt: string;
+  outcome: DeliveryAttempt['outcome'];
+  error?: string;
+}
+
+/** One delivery in full: the normalised event and every attempt. */
+export interface DeliveryDetail extends DeliverySummary {
+  idempotencyKey: string;
+  event: StoredDelivery['event'];
+  history: AttemptView[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toDeliverySummary(delivery: StoredDelivery): DeliverySummary {
+  const { event } = delivery;
+  return {
+    id: delivery.id,
+    status: delivery.status,
+    eventType: event.type,
+    ...optional('objectUuid', event.object?.uuid ?? event.previous?.uuid),
+    ...optional('register', event.register),
+    ...optional('schema', event.schema),
+    attempts: delivery.attempts,
+    ...optional('lastError', delivery.lastError),
+    createdAt: iso(delivery.createdAt),
+    updatedAt: iso(delivery.updatedAt),
+    ...(delivery.status === 'queued' ? { nextAttemptAt: iso(delivery.nextAttemptAt) } : {}),
+    ...(delivery.completedAt !== undefined ? { completedAt: iso(delivery.completedAt) } : {}),
+  };
+}
+
+export function toDeliveryDetail(delivery: StoredDelivery & { history: DeliveryAttempt[] }): DeliveryDetail {
+  return {
+    ...toDeliverySummary(delivery),
+    idempotencyKey: delivery.idempotencyKey,
+    event: delivery.event,
+    history: delivery.history.map((attempt) => ({
+      attempt: attempt.attempt,
+      startedAt: iso(attempt.startedAt),
+      finishedAt: iso(attempt.finishedAt),
+      outcome: attempt.outcome,
+      ...optional('error', attempt.error),
+    })),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
