@@ -1,0 +1,71 @@
+import { ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards, ValidationPipe } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DeliveryWorker } from '../delivery/delivery-worker.service.js';
+import { PINO_LOGGER } from '../logging/logger.js';
+import { DeliveryStore } from '../store/delivery-store.js';
+import { AdminTokenGuard } from './admin-token.guard.js';
+import { DeleteDeliveriesQuery, ListDeliveriesQuery } from './deliveries.query.js';
+import { toDeliveryDetail, toDeliverySummary, type DeliveryDetail, type DeliverySummary } from './delivery-view.js';
+
+/** Query strings become their DTO; an unknown parameter is a 400 too, so a typo never widens a query. */
+const QUERY = new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true });
+
+/**
+ * `/admin/deliveries`: the stored deliveries of queued mode, their attempts, replays of dead
+ * letters and pruning. Only wiring: the store does the work, the worker is woken after a replay.
+ */
+@Controller('admin/deliveries')
+@UseGuards(AdminTokenGuard)
+export class AdminController {
+  constructor(
+    @Inject(DeliveryStore) private readonly store: DeliveryStore,
+    private readonly worker: DeliveryWorker,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Get()
+  list(@Query(QUERY) { status, limit, offset }: ListDeliveriesQuery): { items: DeliverySummary[]; total: number; limit: number; offset: number } {
+    const { items, total } = this.store.list({ status, limit, offset });
+    return { items: items.map(toDeliverySummary), total, limit, offset };
+  }
+
+  /** Every dead letter, queued again as a fresh series of attempts. */
+  @Post('replay')
+  @HttpCode(202)
+  replayDead(): { replayed: number } {
+    const replayed = this.store.replayDead(Date.now());
+    this.logger.info({ admin: true, action: 'replay-dead', replayed }, `Admin replayed ${replayed} dead letter(s)`);
+    if (replayed > 0) this.worker.wake();
+    return { replayed };
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): DeliveryDetail {
+    const delivery = this.store.get(id);
+    if (!delivery) throw new NotFoundException(`No delivery ${id}`);
+    return toDeliveryDetail(delivery);
+  }
+
+  /** A dead or succeeded delivery, queued again; one still queued or processing is a 409. */
+  @Post(':id/replay')
+  @HttpCode(202)
+  replay(@Param('id') id: string): { status: 'queued'; id: string } {
+    if (!this.store.replay(id, Date.now())) {
+      const delivery = this.store.get(id);
+      if (!delivery) throw new NotFoundException(`No delivery ${id}`);
+      throw new ConflictException(`Delivery ${id} is ${delivery.status}: only dead or succeeded deliveries can be replayed`);
+    }
+    this.logger.info({ admin: true, action: 'replay', deliveryId: id }, `Admin replayed delivery ${id}`);
+    this.worker.wake();
+    return { status: 'queued', id };
+  }
+
+  /** Removes finished (succeeded or dead) deliveries last updated before `before`. */
+  @Delete()
+  @HttpCode(200)
+  delete(@Query(QUERY) { before }: DeleteDeliveriesQuery): { deleted: number } {
+    const deleted = this.store.deleteFinishedBefore(Date.parse(before));
+    this.logger.info({ admin: true, action: 'delete', before, deleted }, `Admin deleted ${deleted} finished deliveries`);
+    return { deleted };
+  }
+}
