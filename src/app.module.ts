@@ -1,6 +1,8 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
 import { CoreModule, CoreOptions } from './common/core.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
+import { ForwardingModule } from './forwarding/forwarding.module.js';
 import { HandlersModule } from './handlers/handlers.module.js';
 import { HealthModule } from './health/health.module.js';
 import { WebhooksModule } from './ingest/webhooks.module.js';
@@ -15,6 +17,8 @@ export interface AppOptions extends CoreOptions {
 export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
     const { config } = options;
+    // One instance, shared: each forRoot() call would open its own store and start its own worker.
+    const delivery = DeliveryModule.forRoot(config);
     return {
       module: AppModule,
       imports: [
@@ -22,7 +26,9 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         HandlersModule.forRoot({ auditLog: config.auditLogEnabled }),
-        WebhooksModule.forRoot(config, DeliveryModule.forRoot(config)),
+        WebhooksModule.forRoot(config, delivery),
+        AdminModule.forRoot(config, delivery),
+        ForwardingModule.forRoot(config),
         ...(options.extensions ?? []),
       ],
     };
