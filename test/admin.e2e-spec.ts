@@ -1,0 +1,271 @@
+import { Injectable, Module } from '@nestjs/common';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { ANY_EVENT, OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent } from '../src/handlers/index.js';
+import { waitFor } from './support/forward-target.js';
+import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const TOKEN = 'admin-test-token';
+const ADMIN_ENV = {
+  DELIVERY_MODE: 'queued',
+  STORE_DRIVER: 'memory',
+  ADMIN_TOKEN: TOKEN,
+  DELIVERY_MAX_ATTEMPTS: '2',
+  DELIVERY_BACKOFF_BASE_MS: '10',
+  DELIVERY_BACKOFF_MAX_MS: '20',
+};
+
+/** What the switchable handler does: succeed, throw, or wait at a gate; and every run it made. */
+@Injectable()
+class HandlerSwitch {
+  failWith?: string;
+  gate?: Promise<void>;
+  readonly runs: { uuid?: string; deliveryId: string; attempt: number; failed: boolean }[] = [];
+}
+
+@Injectable()
+@OnWebhookEvent(ANY_EVENT)
+class SwitchableHandler {
+  constructor(private readonly state: HandlerSwitch) {}
+
+  async handle(event: OpenRegisterEvent, { deliveryId, attempt }: DeliveryContext): Promise<void> {
+    await this.state.gate;
+    const failWith = this.state.failWith;
+    this.state.runs.push({ uuid: event.object?.uuid, deliveryId, attempt, failed: failWith !== undefined });
+    if (failWith !== undefined) throw new Error(failWith);
+  }
+}
+
+@Module({ providers: [HandlerSwitch, SwitchableHandler] })
+class SwitchableModule {}
+
+describe('admin API', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    const state = t?.app.get(HandlerSwitch);
+    if (state) state.gate = undefined;
+    await t?.close();
+    t = undefined;
+  });
+
+  const start = async (env: Record<string, string> = {}) => {
+    t = await startTestApp({ ...ADMIN_ENV, ...env }, { extensions: [SwitchableModule] });
+    return { app: t, state: t.app.get(HandlerSwitch) };
+  };
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const admin = {
+    get: (path: string) => t!.http.get(path).set(auth),
+    post: (path: string) => t!.http.post(path).set(auth),
+    delete: (path: string) => t!.http.delete(path).set(auth),
+  };
+  /** Sends a created event about a fresh object; returns the delivery id of its 202. */
+  const accept = async (): Promise<string> => {
+    const body = createdBodyFor(randomUUID());
+    const response = await t!.post(body, signedHeaders(body));
+    expect(response.status).toBe(202);
+    return response.body.deliveryId as string;
+  };
+  const statusOf = async (id: string) => (await admin.get(`/admin/deliveries/${id}`)).body.status as string;
+  const waitForStatus = (ids: string[], status: string) =>
+    waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === status), 10_000, `deliveries ${status}`);
+
+  it('answers 401 on every route without the token, with another token or another scheme', async () => {
+    await start();
+    const routes: [string, string][] = [
+      ['get', '/admin/deliveries'],
+      ['get', '/admin/deliveries/some-id'],
+      ['post', '/admin/deliveries/some-id/replay'],
+      ['post', '/admin/deliveries/replay'],
+      ['delete', '/admin/deliveries?before=2026-01-01'],
+    ];
+    for (const [method, path] of routes) {
+      const call = () => (t!.http as any)[method](path);
+      const none = await call();
+      expect([path, none.status]).toEqual([path, 401]);
+      expect(none.headers['www-authenticate']).toBe('Bearer realm="admin"');
+      expect((await call().set('Authorization', 'Bearer admin-test-tokeN')).status).toBe(401);
+      expect((await call().set('Authorization', `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`)).status).toBe(401);
+      expect((await call().set('Authorization', TOKEN)).status).toBe(401);
+    }
+    expect((await admin.get('/admin/deliveries')).status).toBe(200);
+    expect((await t!.http.get('/admin/deliveries').set('Authorization', `bearer  ${TOKEN}`)).status).toBe(200);
+  });
+
+  it('lists deliveries newest first, in pages, filtered by status, with ISO timestamps', async () => {
+    await start();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await accept());
+    await waitForStatus(ids, 'succeeded');
+
+    const firstPage = await admin.get('/admin/deliveries?limit=2');
+    expect(firstPage.status).toBe(200);
+    expect(firstPage.body).toMatchObject({ total: 5, limit: 2, offset: 0 });
+    const newestFirst = [...ids].reverse();
+    expect(firstPage.body.items.map((item: { id: string }) => item.id)).toEqual(newestFirst.slice(0, 2));
+    const lastPage = await admin.get('/admin/deliveries?limit=2&offset=4');
+    expect(lastPage.body.items.map((item: { id: string }) => item.id)).toEqual(newestFirst.slice(4));
+    expect((await admin.get('/admin/deliveries?offset=10')).body).toEqual({ items: [], total: 5, limit: 50, offset: 10 });
+
+    const [item] = firstPage.body.items;
+    expect(item).toEqual({
+      id: ids[4],
+      status: 'succeeded',
+      eventType: 'object.created',
+      objectUuid: expect.any(String),
+      register: expect.any(String),
+      schema: expect.any(String),
+      attempts: 1,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      updatedAt: expect.stringMatching(/Z$/),
+      completedAt: expect.stringMatching(/Z$/),
+    });
+    expect((await admin.get('/admin/deliveries?status=succeeded')).body.total).toBe(5);
+    expect((await admin.get('/admin/deliveries?status=dead')).body).toEqual({ items: [], total: 0, limit: 50, offset: 0 });
+  });
+
+  it('shows a dead letter with both failed attempts, replays it once the handler is fixed, and keeps the history', async () => {
+    const { state } = await start();
+    state.failWith = 'GIS is down';
+    const id = await accept();
+    await waitForStatus([id], 'dead');
+
+    const dead = await admin.get(`/admin/deliveries/${id}`);
+    expect(dead.status).toBe(200);
+    expect(dead.body).toMatchObject({ id, status: 'dead', attempts: 2, lastError: 'SwitchableHandler: GIS is down', eventType: 'object.created' });
+    expect(dead.body.event).toMatchObject({ type: 'object.created', object: { uuid: dead.body.objectUuid } });
+    expect(dead.body.history).toEqual([
+      { attempt: 1, outcome: 'failed', error: 'SwitchableHandler: GIS is down', startedAt: expect.stringMatching(/Z$/), finishedAt: expect.stringMatching(/Z$/) },
+      { attempt: 2, outcome: 'failed', error: 'SwitchableHandler: GIS is down', startedAt: expect.stringMatching(/Z$/), finishedAt: expect.stringMatching(/Z$/) },
+    ]);
+    const deadList = await admin.get('/admin/deliveries?status=dead');
+    expect(deadList.body.items.map((item: { id: string }) => item.id)).toEqual([id]);
+
+    state.failWith = undefined;
+    const replay = await admin.post(`/admin/deliveries/${id}/replay`);
+    expect(replay.status).toBe(202);
+    expect(replay.body).toEqual({ status: 'queued', id });
+    await waitForStatus([id], 'succeeded');
+
+    expect(state.runs.filter((run) => run.deliveryId === id).map(({ attempt, failed }) => ({ attempt, failed }))).toEqual([
+      { attempt: 1, failed: true },
+      { attempt: 2, failed: true },
+      { attempt: 3, failed: false },
+    ]);
+    const detail = (await admin.get(`/admin/deliveries/${id}`)).body;
+    expect(detail.attempts).toBe(3);
+    expect(detail.history.map(({ attempt, outcome }: { attempt: number; outcome: string }) => ({ attempt, outcome }))).toEqual([
+      { attempt: 1, outcome: 'failed' },
+      { attempt: 2, outcome: 'failed' },
+      { attempt: 3, outcome: 'succeeded' },
+    ]);
+    expect(detail.history[2].error).toBeUndefined();
+
+    // A succeeded delivery may be replayed too: it runs again as attempt 4.
+    expect((await admin.post(`/admin/deliveries/${id}/replay`)).status).toBe(202);
+    await waitFor(() => state.runs.some((run) => run.deliveryId === id && run.attempt === 4), 10_000, 'attempt 4');
+  });
+
+  it('refuses to replay a delivery that is still processing (409) and an unknown one (404)', async () => {
+    const { state } = await start();
+    let release!: () => void;
+    state.gate = new Promise<void>((resolve) => (release = resolve));
+    const id = await accept();
+    await waitForStatus([id], 'processing');
+
+    const conflict = await admin.post(`/admin/deliveries/${id}/replay`);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.message).toBe(`Delivery ${id} is processing: only dead or succeeded deliveries can be replayed`);
+    release();
+    await waitForStatus([id], 'succeeded');
+
+    const unknown = await admin.post('/admin/deliveries/no-such-delivery/replay');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toBe('No delivery no-such-delivery');
+    expect((await admin.get('/admin/deliveries/no-such-delivery')).status).toBe(404);
+  });
+
+  it('replays every dead letter at once', async () => {
+    const { state } = await start();
+    state.failWith = 'CRM refused';
+    const dead = [await accept(), await accept()];
+    await waitForStatus(dead, 'dead');
+    state.failWith = undefined;
+    const fine = await accept();
+    await waitForStatus([fine], 'succeeded');
+
+    const replay = await admin.post('/admin/deliveries/replay');
+    expect(replay.status).toBe(202);
+    expect(replay.body).toEqual({ replayed: 2 });
+    await waitForStatus(dead, 'succeeded');
+    for (const id of dead) expect(state.runs.filter((run) => run.deliveryId === id).map((run) => run.attempt)).toEqual([1, 2, 3]);
+    // The delivery that had succeeded was not run again.
+    expect(state.runs.filter((run) => run.deliveryId === fine)).toHaveLength(1);
+    expect((await admin.post('/admin/deliveries/replay')).body).toEqual({ replayed: 0 });
+  });
+
+  it('deletes finished deliveries last updated before a date, never unfinished ones', async () => {
+    const { state } = await start();
+    state.failWith = 'down';
+    const dead = await accept();
+    await waitForStatus([dead], 'dead');
+    state.failWith = undefined;
+    const done = await accept();
+    await waitForStatus([done], 'succeeded');
+    let release!: () => void;
+    state.gate = new Promise<void>((resolve) => (release = resolve));
+    const busy = await accept();
+    await waitForStatus([busy], 'processing');
+
+    const none = await admin.delete('/admin/deliveries?before=2000-01-01');
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ deleted: 0 });
+    expect((await admin.get('/admin/deliveries')).body.total).toBe(3);
+
+    const future = new Date(Date.now() + 60_000).toISOString();
+    expect((await admin.delete(`/admin/deliveries?before=${encodeURIComponent(future)}`)).body).toEqual({ deleted: 2 });
+    const left = (await admin.get('/admin/deliveries')).body;
+    expect(left.items.map((item: { id: string }) => item.id)).toEqual([busy]);
+    expect((await admin.get(`/admin/deliveries/${dead}`)).status).toBe(404);
+    release();
+    await waitForStatus([busy], 'succeeded');
+  });
+
+  it('answers 400 with a reason for bad query values', async () => {
+    await start();
+    const bad: [string, string][] = [
+      ['/admin/deliveries?status=failed', 'status must be one of queued, processing, succeeded, dead'],
+      ['/admin/deliveries?limit=0', 'limit must be between 1 and 500'],
+      ['/admin/deliveries?limit=501', 'limit must be between 1 and 500'],
+      ['/admin/deliveries?limit=ten', 'limit must be a whole number'],
+      ['/admin/deliveries?limit=1.5', 'limit must be a whole number'],
+      ['/admin/deliveries?offset=-1', 'offset must be 0 or more'],
+      ['/admin/deliveries?state=dead', 'property state should not exist'],
+    ];
+    for (const [path, reason] of bad) {
+      const response = await admin.get(path);
+      expect([path, response.status]).toEqual([path, 400]);
+      expect(response.body.message).toContain(reason);
+    }
+    expect((await admin.get('/admin/deliveries?limit=500&offset=0&status=queued')).status).toBe(200);
+
+    const badDeletes = ['/admin/deliveries', '/admin/deliveries?before=yesterday', '/admin/deliveries?before=2026-02-30', '/admin/deliveries?before=1700000000000'];
+    for (const path of badDeletes) {
+      const response = await admin.delete(path);
+      expect([path, response.status]).toEqual([path, 400]);
+      expect(response.body.message).toEqual([expect.stringContaining('before must be an ISO 8601 date')]);
+    }
+  });
+
+  it('is off (404) without ADMIN_TOKEN, and off with a warning in inline mode', async () => {
+    await start({ ADMIN_TOKEN: '' });
+    expect((await admin.get('/admin/deliveries')).status).toBe(404);
+    expect((await t!.http.get('/admin/deliveries')).status).toBe(404);
+    await t!.close();
+
+    await start({ DELIVERY_MODE: 'inline' });
+    expect((await admin.get('/admin/deliveries')).status).toBe(404);
+    expect((await admin.post('/admin/deliveries/replay')).status).toBe(404);
+    expect(t!.logs.some((line) => line.level === 'warn' && String(line.msg).includes('admin API needs DELIVERY_MODE=queued'))).toBe(true);
+  });
+});
