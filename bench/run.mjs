@@ -13,6 +13,7 @@
 //   --targets L        BENCH_TARGETS         comma list of queued,inline,naive,floor
 //   --pool-mb N        BENCH_POOL_MB         memory cap of one pre-generated body pool (512)
 //   --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
+//   --wait-quiet S     BENCH_WAIT_QUIET      before each run, wait up to S s for other processes to go quiet (0)
 //   --out F            BENCH_OUT             results JSON path (bench/results/<timestamp>.json)
 //   BENCH_ENV_<NAME>=value                   extra environment variable NAME for the service
 // Profiling the service under the same load: bench/profile.mjs.
@@ -25,7 +26,7 @@ import { runLoad } from './lib/load.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { HOST, sampleMemory } from './lib/processes.mjs';
 import { addRatios, evaluateTargets, renderMarkdown, TARGET_CONNECTIONS } from './lib/report.mjs';
-import { readCpuMs, readMachineBusyMs, slope, toMB, waitIdle } from './lib/stats.mjs';
+import { readCpuMs, readMachineBusyMs, slope, toMB, waitIdle, waitMachineQuiet } from './lib/stats.mjs';
 import {
   deliveriesByOutcome,
   ROOT,
@@ -69,6 +70,7 @@ function parseOptions(argv, env) {
     targets: list(get('targets', 'BENCH_TARGETS', 'queued,inline,naive,floor')),
     poolMB: num(get('pool-mb', 'BENCH_POOL_MB', 512), 'pool-mb'),
     serviceLog: get('service-log', 'BENCH_SERVICE_LOG', '/dev/null'),
+    waitQuietSec: num(get('wait-quiet', 'BENCH_WAIT_QUIET', 0), 'wait-quiet'),
     out: get('out', 'BENCH_OUT'),
     serviceEnv: Object.fromEntries(
       Object.entries(env)
@@ -114,6 +116,7 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   const t0 = performance.now();
   const pool = supply.take(count);
   const genMs = Math.round(performance.now() - t0);
+  if (opts.waitQuietSec > 0) await waitMachineQuiet({ cores: os.availableParallelism(), maxMs: opts.waitQuietSec * 1000 });
   const before = target.service ? await deliveriesByOutcome(target.port) : null;
   const pid = target.proc.pid;
   const cpu0 = readCpuMs(pid);

@@ -69,3 +69,21 @@ export function readMachineBusyMs() {
     return null;
   }
 }
+
+/**
+ * Waits until the whole machine is quiet (under `share` of all cores busy over a `windowMs`
+ * window) or `maxMs` passes; returns the busy share last seen. For shared machines: another
+ * process's build or test run skews a run more than anything in it.
+ */
+export async function waitMachineQuiet({ cores, share = 0.1, windowMs = 1000, maxMs = 30000 } = {}) {
+  const t0 = performance.now();
+  let seen;
+  do {
+    const b0 = readMachineBusyMs();
+    const w0 = performance.now();
+    await sleep(windowMs);
+    seen = (readMachineBusyMs() - b0) / ((performance.now() - w0) * cores);
+    if (seen <= share) break;
+  } while (performance.now() - t0 < maxMs);
+  return Math.round(seen * 100) / 100;
+}
