@@ -17,7 +17,8 @@
 //   --out F            BENCH_OUT             results JSON path (bench/results/<timestamp>.json)
 //   BENCH_ENV_<NAME>=value                   extra environment variable NAME for the service
 // Profiling the service under the same load: bench/profile.mjs.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -283,6 +284,25 @@ async function benchSustained(opts, results) {
   }
 }
 
+/** Which service build was measured: the commit, whether the tree had changes, dist/main.js's time. */
+function serviceBuild() {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  let distBuiltAt = null;
+  try {
+    distBuiltAt = statSync(path.join(ROOT, 'dist', 'main.js')).mtime.toISOString();
+  } catch {
+    // not built
+  }
+  const dirty = git('status', '--porcelain', '--', 'src');
+  return { commit: git('rev-parse', '--short', 'HEAD'), srcChangedSinceCommit: dirty == null ? null : dirty !== '', distBuiltAt };
+}
+
 async function main() {
   const opts = parseOptions(process.argv.slice(2), process.env);
   const require = createRequire(import.meta.url);
@@ -291,6 +311,7 @@ async function main() {
     startedAt: new Date().toISOString(),
     finishedAt: null,
     machine,
+    service: serviceBuild(),
     config: {
       ...opts,
       autocannon: require('autocannon/package.json').version,
@@ -304,6 +325,7 @@ async function main() {
     failures: [],
   };
   log(`machine: ${machineLine(machine)}`);
+  log(`service: ${JSON.stringify(results.service)}`);
   log(`config: ${JSON.stringify({ ...opts, serviceEnv: Object.keys(opts.serviceEnv) })}`);
   for (const size of opts.sizes) await benchSize(size, opts, results);
   if (opts.sustainedSec > 0 && opts.targets.includes('queued')) await benchSustained(opts, results);
