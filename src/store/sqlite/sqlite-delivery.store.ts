@@ -25,6 +25,10 @@ interface DeliveryRow {
   completed_at: number | null;
 }
 
+/** Per-object order: a delivery waits while an earlier one about the same object is unfinished. */
+const CLAIMABLE = `(d.object_key IS NULL OR NOT EXISTS (
+  SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.status IN ('queued', 'processing')))`;
+
 export interface SqliteDeliveryStoreOptions {
   idempotencyTtlInSeconds: number;
   /** false: one sync per delivery instead of one per batch (only for the benchmark's comparison). */
@@ -50,9 +54,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
       due: db.prepare(
-        `SELECT * FROM deliveries d INDEXED BY deliveries_queued WHERE d.status = 'queued' AND d.next_attempt_at <= ?
-           AND (d.object_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.status IN ('queued', 'processing')))
+        `SELECT * FROM deliveries d INDEXED BY deliveries_queued WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND ${CLAIMABLE}
          ORDER BY d.seq LIMIT ?`,
       ),
       markProcessing: db.prepare(`UPDATE deliveries SET status = 'processing', updated_at = ? WHERE id = ?`),
@@ -63,7 +65,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
         `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?, completed_at = ? WHERE id = ?`,
       ),
       requeue: db.prepare(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE status = 'processing'`),
-      nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'queued'`),
+      // Only deliveries that could be claimed: one blocked behind its object's earlier delivery
+      // becomes due when that one finishes, and must not make the worker spin meanwhile.
+      nextDue: db.prepare(
+        `SELECT MIN(d.next_attempt_at) AS at FROM deliveries d WHERE d.status = 'queued' AND ${CLAIMABLE}`,
+      ),
       get: db.prepare(`SELECT * FROM deliveries WHERE id = ?`),
       history: db.prepare(`SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt`),
       replay: db.prepare(
