@@ -31,6 +31,7 @@ const CONFIG_DEFAULTS: Record<string, string> = {
   HANDLER_TIMEOUT_MS: '30000',
   FORWARD_TIMEOUT_MS: '10000',
   DELIVERY_RETENTION_DAYS: '14',
+  DELIVERY_GROUP_COMMIT: 'true',
 };
 /** Empty by default: rendered only when set. */
 const OPTIONAL_CONFIG = ['IP_ALLOWLIST', 'FORWARD_URLS'];
@@ -65,6 +66,8 @@ const CONFIG_VALUES: Array<[string, string | number | boolean, string, string]> 
   ['config.forward.urls', '{https://a.example/h,http://b.example/h}', 'FORWARD_URLS', 'https://a.example/h,http://b.example/h'],
   ['config.forward.timeoutMs', 2500, 'FORWARD_TIMEOUT_MS', '2500'],
   ['config.delivery.retentionDays', 30, 'DELIVERY_RETENTION_DAYS', '30'],
+  ['config.delivery.retentionDays', 0, 'DELIVERY_RETENTION_DAYS', '0'],
+  ['config.delivery.groupCommit', false, 'DELIVERY_GROUP_COMMIT', 'false'],
 ];
 
 const configOf = (docs: Manifest[]) => findOne(docs, 'ConfigMap').data as Record<string, string>;
