@@ -104,7 +104,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const line = { deliveryId: delivery.id, event: delivery.event.type, objectUuid: delivery.event.object?.uuid, attempt, status: verdict.status };
     if (verdict.status === 'dead') this.logger.error({ ...line, error }, 'Delivery dead-lettered after its last attempt');
     else if (verdict.status === 'queued') this.logger.warn({ ...line, error, nextAttemptAt: new Date(verdict.nextAttemptAt).toISOString() }, 'Delivery attempt failed; retrying');
-    else this.logger.info(line, 'Delivery handled');
+    // Success is the common case and the delivery already had its outcome line: debug only.
+    else this.logger.debug(line, 'Delivery handled');
   }
 
   private verdict(delivery: StoredDelivery, attempt: number, error: string | undefined, now: number): AttemptVerdict {

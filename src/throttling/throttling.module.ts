@@ -2,6 +2,7 @@ import { DynamicModule, ExecutionContext, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config.js';
 import type { WebhookRequest } from '../ingest/webhook-request.js';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 import { WebhookThrottlerGuard } from './webhook-throttler.guard.js';
 
 export const UNAUTHENTICATED_THROTTLER = 'unauthenticated';
@@ -34,6 +35,7 @@ export class ThrottlingModule {
           ],
           // Counters only; the X-RateLimit-* headers would cost time on every delivery.
           setHeaders: false,
+          storage: new FixedWindowThrottlerStorage(),
         }),
       ],
       providers: [WebhookThrottlerGuard],
