@@ -59,7 +59,8 @@ describe('queued delivery through the built service', () => {
   });
 
   it('loses no acknowledged delivery and re-runs no completed one across a SIGKILL', async () => {
-    target.behaviour = () => ({ status: 200, delayInMs: 40 });
+    // Slow enough that most deliveries are still queued or running when the process is killed.
+    target.behaviour = () => ({ status: 200, delayInMs: 100 });
     const first = await start();
     const bodies = Array.from({ length: 300 }, () => createdBodyFor(randomUUID()));
     const answers = await inPool(bodies.length, 25, (index) => post(first, bodies[index]));
