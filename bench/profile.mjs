@@ -14,7 +14,7 @@ import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
 import { renderSummary, summarize } from './lib/cpuprofile.mjs';
 import { runLoad } from './lib/load.mjs';
 import { waitIdle } from './lib/stats.mjs';
-import { ROOT, SECRET, SIZES, startTarget, stopAll, TARGETS } from './lib/targets.mjs';
+import { ROOT, SECRET, SIZES, snapshotDist, startTarget, stopAll, TARGETS } from './lib/targets.mjs';
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const HOOK = path.join(ROOT, 'bench', 'lib', 'profile-hook.mjs');
@@ -41,9 +41,9 @@ async function waitForFile(file, timeoutMs) {
   throw new Error(`${file} did not appear within ${timeoutMs} ms`);
 }
 
-async function profileMode(mode, o, stamp) {
+async function profileMode(mode, o, stamp, serviceMain) {
   const out = path.join(RESULTS_DIR, `${stamp}-${mode}.cpuprofile`);
-  const target = await startTarget(mode, { nodeArgs: ['--import', HOOK], serviceEnv: { BENCH_PROFILE_OUT: out } });
+  const target = await startTarget(mode, { nodeArgs: ['--import', HOOK], serviceEnv: { BENCH_PROFILE_OUT: out }, serviceMain });
   try {
     const spec = SIZES[o.size];
     const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: spec.bytes }));
@@ -75,9 +75,15 @@ async function main() {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-') + '-profile';
   const sections = [];
-  for (const mode of o.modes) {
-    const r = await profileMode(mode, o, stamp);
-    sections.push(`${r.markdown}\n\nProfile: \`${r.profile}\``);
+  const snapshot = path.join(RESULTS_DIR, `.dist-${stamp}`);
+  const serviceMain = snapshotDist(snapshot);
+  try {
+    for (const mode of o.modes) {
+      const r = await profileMode(mode, o, stamp, serviceMain);
+      sections.push(`${r.markdown}\n\nProfile: \`${r.profile}\``);
+    }
+  } finally {
+    rmSync(snapshot, { recursive: true, force: true });
   }
   const md = `# CPU profile ${stamp}\n\n${sections.join('\n\n')}\n`;
   writeFileSync(path.join(RESULTS_DIR, `${stamp}.md`), md);

@@ -4,7 +4,9 @@ import path from 'node:path';
 function where(url, root) {
   if (!url) return '';
   const file = url.startsWith('file://') ? new URL(url).pathname : url;
-  return file.startsWith(root) ? path.relative(root, file) : file;
+  const rel = file.startsWith(root) ? path.relative(root, file) : file;
+  // the benchmark runs a snapshot of dist/ (bench/results/.dist-<stamp>/): name it dist/
+  return rel.replace(/^bench\/results\/\.dist-[^/]+\//, 'dist/');
 }
 
 /** The package (node_modules/<name>), service file (dist/…), node internals, or V8 pseudo-node. */

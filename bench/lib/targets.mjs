@@ -1,5 +1,5 @@
 // The receivers under test and how to start each one on loopback.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,18 @@ export const SERVICE_ENV = {
   THROTTLE_AUTHENTICATED_LIMIT: '1000000000',
 };
 
+/**
+ * Copies dist/ to `dest` (inside the repository, so node_modules still resolves) and returns the
+ * copy's main.js: a rebuild by someone else during a run (the build empties dist/) then cannot
+ * pull the service away from under the benchmark. Throws when the service is not built.
+ */
+export function snapshotDist(dest) {
+  const main = path.join(ROOT, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+  cpSync(path.join(ROOT, 'dist'), dest, { recursive: true });
+  return path.join(dest, 'main.js');
+}
+
 /** Processes started and not yet stopped, so an interrupted run can stop them. */
 export const live = new Set();
 
@@ -43,9 +55,12 @@ export const live = new Set();
  * Starts one receiver on a free 127.0.0.1 port and waits until it is ready (`GET /health/ready`
  * = 200 for the service, a TCP connect for the anchors). Throws with the child's stderr when it
  * does not start. Options: `serviceLog` (stdout file), `serviceEnv` (extra variables),
- * `nodeArgs` (extra node flags for the service).
+ * `nodeArgs` (extra node flags for the service), `serviceMain` (main.js to run, default dist/main.js).
  */
-export async function startTarget(name, { serviceLog = '/dev/null', serviceEnv = {}, nodeArgs = [] } = {}) {
+export async function startTarget(
+  name,
+  { serviceLog = '/dev/null', serviceEnv = {}, nodeArgs = [], serviceMain = path.join(ROOT, 'dist', 'main.js') } = {},
+) {
   const t = TARGETS[name];
   const port = await freePort();
   const baseEnv = {
@@ -58,7 +73,7 @@ export async function startTarget(name, { serviceLog = '/dev/null', serviceEnv =
   let dataDir = null;
   let proc;
   if (t.service) {
-    const main = path.join(ROOT, 'dist', 'main.js');
+    const main = serviceMain;
     if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'orw-bench-'));
     proc = startProcess({
