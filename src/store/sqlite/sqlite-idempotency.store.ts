@@ -22,6 +22,9 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       complete: db.prepare(`UPDATE idempotency_keys SET state = 'done', expires_at = ? WHERE key = ?`),
       release: db.prepare(`DELETE FROM idempotency_keys WHERE key = ?`),
     };
+    // A claim still in progress at start belonged to a process that died mid-delivery: its
+    // handlers never finished, so a resend must be handled, not answered as a duplicate.
+    db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in-progress'`).run();
   }
 
   async claim(key: string): Promise<ClaimResult> {
