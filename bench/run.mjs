@@ -268,6 +268,15 @@ async function benchSustained(opts, results) {
     const mid = samples[Math.floor(samples.length / 2)];
     const pts = samples.map((s) => [s.t / 60000, s.rss / 1048576]);
     const second = pts.slice(Math.floor(pts.length / 2));
+    // RSS saws up and down with every GC, so single samples mislead: the floor (lowest sample of
+    // each 5 s window) shows what the process keeps. Its growth over the second half is the test.
+    const floors = [];
+    for (let i = 0; i + 5 <= samples.length; i += 5) {
+      const w = samples.slice(i, i + 5);
+      floors.push({ t: w[0].t, rss: Math.min(...w.map((s) => s.rss)) });
+    }
+    const midFloor = floors[Math.floor(floors.length / 2)];
+    const endFloor = floors.at(-1);
     const r2 = (x) => (x == null ? null : Math.round(x * 100) / 100);
     Object.assign(sustained, run, {
       memory: {
@@ -277,11 +286,15 @@ async function benchSustained(opts, results) {
         peakMB: toMB(run.peakRssBytes),
         slopeMBPerMin: r2(slope(pts)),
         secondHalfSlopeMBPerMin: r2(slope(second)),
+        floorsMB: floors.map((f) => ({ t: f.t, rssMB: toMB(f.rss) })),
+        midFloorMB: toMB(midFloor?.rss),
+        endFloorMB: toMB(endFloor?.rss),
         samples: samples.map((s) => ({ t: s.t, rssMB: toMB(s.rss) })),
       },
     });
     log(
-      `[sustained] ${run.rps} req/s, p99 ${run.latencyMs.p99} ms, RSS ${sustained.memory.startMB} → ${sustained.memory.midMB} → ${sustained.memory.endMB} MB` +
+      `[sustained] ${run.rps} req/s, p99 ${run.latencyMs.p99} ms, RSS ${sustained.memory.startMB} → ${sustained.memory.midMB} → ${sustained.memory.endMB} MB, ` +
+        `floor ${sustained.memory.midFloorMB} → ${sustained.memory.endFloorMB} MB over the second half` +
         ` (slope ${sustained.memory.slopeMBPerMin} MB/min, second half ${sustained.memory.secondHalfSlopeMBPerMin} MB/min)`,
     );
   } catch (err) {

@@ -28,8 +28,9 @@ export function runLoad({ url, connections, durationSec, pool, timeoutSec = 30 }
     let stopping = false;
     let instance = null;
     // Bodies still needed after stop(): autocannon stops at its next sample tick (sampleInt =
-    // 100 ms), so keep about 0.3 s of requests at the rate seen so far, plus one per connection.
-    const minReserve = Math.min(Math.floor(pool.length / 4), connections * 2 + 100);
+    // 100 ms), and until then every answer makes its connection send the next body. So keep one
+    // per connection plus 0.2 s of requests at the rate seen so far.
+    const minReserve = Math.min(Math.floor(pool.length / 4), connections + 20);
     let firstAt = 0;
     let firstCursor = 0;
     let latencies = new Float64Array(1 << 16);
@@ -47,7 +48,7 @@ export function runLoad({ url, connections, durationSec, pool, timeoutSec = 30 }
           firstCursor = cursor;
         }
         const rate = now - firstAt > 200 ? ((cursor - firstCursor) * 1000) / (now - firstAt) : 0;
-        if (cursor >= pool.length - Math.max(minReserve, rate * 0.3)) {
+        if (cursor >= pool.length - minReserve - rate * 0.2) {
           stopping = true;
           instance.stop();
         }

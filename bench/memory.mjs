@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Does the service keep memory under sustained load, or is RSS growth only garbage not yet
+// collected? Runs the service (queued by default) with a full GC every 5 s and records the heap
+// that survives it, next to RSS, during a long load.
+//
+//   node bench/memory.mjs [--mode queued|inline] [--duration 180] [--connections 50]
+//
+// Diagnostic only: the forced GCs cost throughput, so its req/s are not benchmark figures.
+import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { runLoad } from './lib/load.mjs';
+import { ROOT, SECRET, SIZES, snapshotDist, startTarget, stopAll, TARGETS } from './lib/targets.mjs';
+
+function options(argv) {
+  const o = { mode: 'queued', duration: '180', connections: '50', every: '5000' };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
+    if (!(k in o)) throw new Error(`unknown option --${k}`);
+    o[k] = v ?? argv[++i];
+  }
+  if (!TARGETS[o.mode]?.service) throw new Error('--mode takes queued or inline');
+  return { mode: o.mode, durationSec: Number(o.duration), connections: Number(o.connections), everyMs: Number(o.every) };
+}
+
+const MB = (b) => (b / 1048576).toFixed(1);
+
+async function main() {
+  const o = options(process.argv.slice(2));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const snapshot = path.join(ROOT, 'bench', 'results', `.dist-${stamp}-memory`);
+  const out = path.join(os.tmpdir(), `orw-bench-memory-${stamp}.jsonl`);
+  const serviceMain = snapshotDist(snapshot);
+  const target = await startTarget(o.mode, {
+    serviceMain,
+    nodeArgs: ['--expose-gc', '--import', path.join(ROOT, 'bench', 'lib', 'memory-hook.mjs')],
+    serviceEnv: { BENCH_MEMORY_OUT: out, BENCH_MEMORY_EVERY_MS: String(o.everyMs) },
+  });
+  try {
+    const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes }), { maxAgeMs: 250000 });
+    const warm = await runLoad({ url: target.url, connections: o.connections, durationSec: 3, pool: supply.take(20000) });
+    const pool = supply.take(Math.min(700000, Math.ceil(Math.max(warm.rps, 500) * 1.5 * o.durationSec) + 2000));
+    const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.durationSec, pool });
+    process.stderr.write(`[memory] ${TARGETS[o.mode].label}: ${load.rps} req/s for ${load.durationSec} s, ${load.ok} answered\n`);
+  } finally {
+    await target.stop();
+    rmSync(snapshot, { recursive: true, force: true });
+  }
+  const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  rmSync(out, { force: true });
+  const lines = ['| t s | RSS MB | heap used after GC MB | heap total MB | external MB | array buffers MB |', '| ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) {
+    lines.push(`| ${Math.round(r.t / 1000)} | ${MB(r.rss)} | ${MB(r.heapUsed)} | ${MB(r.heapTotal)} | ${MB(r.external)} | ${MB(r.arrayBuffers)} |`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+process.once('SIGINT', async () => {
+  await stopAll();
+  process.exit(130);
+});
+main().catch(async (err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  await stopAll();
+  process.exit(1);
+});
