@@ -31,7 +31,7 @@ async function main() {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const snapshot = path.join(ROOT, 'bench', 'results', `.dist-${stamp}-memory`);
   const out = path.join(os.tmpdir(), `orw-bench-memory-${stamp}.jsonl`);
-  const serviceMain = snapshotDist(snapshot);
+  const serviceMain = await snapshotDist(snapshot);
   const target = await startTarget(o.mode, {
     serviceMain,
     nodeArgs: ['--expose-gc', '--import', path.join(ROOT, 'bench', 'lib', 'memory-hook.mjs')],

@@ -76,7 +76,7 @@ async function main() {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-') + '-profile';
   const sections = [];
   const snapshot = path.join(RESULTS_DIR, `.dist-${stamp}`);
-  const serviceMain = snapshotDist(snapshot);
+  const serviceMain = await snapshotDist(snapshot);
   try {
     for (const mode of o.modes) {
       const r = await profileMode(mode, o, stamp, serviceMain);

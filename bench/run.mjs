@@ -352,7 +352,7 @@ async function main() {
   // run the service from a copy of dist/, so a rebuild during the run cannot break it
   if (opts.targets.some((t) => TARGETS[t].service)) {
     try {
-      opts.serviceMain = snapshotDist(snapshot);
+      opts.serviceMain = await snapshotDist(snapshot);
     } catch (err) {
       log(err.message);
     }

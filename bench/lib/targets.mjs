@@ -1,7 +1,8 @@
 // The receivers under test and how to start each one on loopback.
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { HOST, freePort, httpReady, startProcess, stopProcess, tcpReady, waitReady } from './processes.mjs';
 
@@ -36,16 +37,48 @@ export const SERVICE_ENV = {
   THROTTLE_AUTHENTICATED_LIMIT: '1000000000',
 };
 
+function listing(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const file = path.join(e.parentPath ?? e.path, e.name);
+      const st = statSync(file);
+      return `${path.relative(dir, file)}:${st.size}:${st.mtimeMs}`;
+    })
+    .sort()
+    .join('\n');
+}
+
 /**
  * Copies dist/ to `dest` (inside the repository, so node_modules still resolves) and returns the
  * copy's main.js: a rebuild by someone else during a run (the build empties dist/) then cannot
- * pull the service away from under the benchmark. Throws when the service is not built.
+ * pull the service away from under the benchmark. Copies only a dist/ that did not change for
+ * 2 s before and during the copy (a build in progress), waiting up to `timeoutMs` for one.
+ * Throws when the service is not built.
  */
-export function snapshotDist(dest) {
-  const main = path.join(ROOT, 'dist', 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
-  cpSync(path.join(ROOT, 'dist'), dest, { recursive: true });
-  return path.join(dest, 'main.js');
+export async function snapshotDist(dest, { timeoutMs = 120000 } = {}) {
+  const dist = path.join(ROOT, 'dist');
+  const main = path.join(dist, 'main.js');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (existsSync(main)) {
+        const before = listing(dist);
+        const newest = Math.max(...before.split('\n').map((l) => Number(l.split(':').at(-1))));
+        if (Date.now() - newest > 2000) {
+          rmSync(dest, { recursive: true, force: true });
+          cpSync(dist, dest, { recursive: true });
+          if (listing(dist) === before) return path.join(dest, 'main.js');
+        }
+      }
+    } catch {
+      // dist/ changed under us: try again
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${main} does not exist or dist/ kept changing for ${timeoutMs / 1000} s: run \`npm run build\` first`);
+    }
+    await sleep(1000);
+  }
 }
 
 /** Processes started and not yet stopped, so an interrupted run can stop them. */
