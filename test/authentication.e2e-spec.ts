@@ -5,8 +5,9 @@ import { signStandardWebhook } from '../src/auth/standard-webhooks.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { FIXTURE_SECRET, FIXTURE_SENT_AT, FIXTURE_TOKEN, loadFixture } from './support/fixtures.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { createdBodyFor, deliveryLineOf, FIXTURE_OBJECT_UUID, outcomeTotal, signedHeaders } from './support/signed-deliveries.js';
-import { deliveryLines, type RawResponse, startTestApp, type TestApp } from './support/test-app.js';
+import { expectAnswered, expectRefused } from './support/expectations.js';
+import { createdBodyFor, FIXTURE_OBJECT_UUID, signedHeaders } from './support/signed-deliveries.js';
+import { deliveryLines, startTestApp, type TestApp } from './support/test-app.js';
 
 const created = loadFixture('openregister-object-created');
 const nextcloud = loadFixture('nextcloud-node-created');
@@ -19,34 +20,6 @@ async function withApp(env: Record<string, string>, body: (t: TestApp, handled: 
   } finally {
     await t.close();
   }
-}
-
-/** A refusal: status, answer body, one delivery log line and one count of its outcome. */
-async function expectRefused(
-  t: TestApp,
-  send: () => Promise<RawResponse>,
-  expected: { status: number; error: string; outcome: string; detail?: string | RegExp },
-): Promise<RawResponse> {
-  const before = outcomeTotal(await t.metrics(), expected.outcome);
-  const response = await send();
-  expect(response.status).toBe(expected.status);
-  expect(response.body).toMatchObject({ error: expected.error, deliveryId: expect.any(String) });
-  if (expected.detail !== undefined) {
-    expect(response.body.details).toEqual(expect.arrayContaining([typeof expected.detail === 'string' ? expected.detail : expect.stringMatching(expected.detail)]));
-  }
-  expect(deliveryLineOf(t, response)).toMatchObject({ outcome: expected.outcome, status: expected.status });
-  expect(outcomeTotal(await t.metrics(), expected.outcome)).toBe(before + 1);
-  return response;
-}
-
-/** An acceptance: 200 with this status, its log line and metric. */
-async function expectAccepted(t: TestApp, send: () => Promise<RawResponse>, status: 'processed' | 'duplicate' | 'ignored' = 'processed'): Promise<RawResponse> {
-  const before = outcomeTotal(await t.metrics(), status);
-  const response = await send();
-  expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { status, deliveryId: expect.any(String) } });
-  expect(deliveryLineOf(t, response)).toMatchObject({ outcome: status, status: 200 });
-  expect(outcomeTotal(await t.metrics(), status)).toBe(before + 1);
-  return response;
 }
 
 describe('HMAC signatures are checked on the exact bytes', () => {
@@ -87,7 +60,7 @@ describe('HMAC signatures are checked on the exact bytes', () => {
   });
 
   it('accepts a `sha256=`-prefixed signature', async () => {
-    await expectAccepted(t, () => t.send(created, { 'X-Webhook-Signature': `sha256=${created.headers['X-Webhook-Signature']}` }));
+    await expectAnswered(t, () => t.send(created, { 'X-Webhook-Signature': `sha256=${created.headers['X-Webhook-Signature']}` }));
     expect(handled.received.map(({ event }) => event.object?.uuid)).toEqual([FIXTURE_OBJECT_UUID]);
   });
 
@@ -123,7 +96,7 @@ describe('the signed body timestamp limits replays', () => {
   it('accepts a delivery right inside the window (300 s old)', async () => {
     await withApp({}, async (t, handled) => {
       t.clock.time = FIXTURE_SENT_AT + 300_000;
-      await expectAccepted(t, () => t.send(created));
+      await expectAnswered(t, () => t.send(created));
       expect(handled.received).toHaveLength(1);
     });
   });
@@ -131,9 +104,9 @@ describe('the signed body timestamp limits replays', () => {
   it('accepts the same old delivery with WEBHOOK_TOLERANCE_SECONDS=0 (no window)', async () => {
     await withApp({ WEBHOOK_TOLERANCE_SECONDS: '0' }, async (t, handled) => {
       t.clock.time = FIXTURE_SENT_AT + 301_000;
-      await expectAccepted(t, () => t.send(created));
+      await expectAnswered(t, () => t.send(created));
       t.clock.time = FIXTURE_SENT_AT + 30 * 24 * 3600_000;
-      await expectAccepted(t, () => t.send(loadFixture('openregister-object-updated')));
+      await expectAnswered(t, () => t.send(loadFixture('openregister-object-updated')));
       expect(handled.received.map(({ event }) => event.type)).toEqual(['object.created', 'object.updated']);
     });
   });
@@ -150,7 +123,7 @@ describe('secret rotation: WEBHOOK_SECRETS lists the new and the old secret', ()
   afterAll(() => t.close());
 
   it('accepts the fixture, signed with the old secret', async () => {
-    await expectAccepted(t, () => t.send(created));
+    await expectAnswered(t, () => t.send(created));
     expect(handled.received.at(-1)?.event.object?.uuid).toBe(FIXTURE_OBJECT_UUID);
   });
 
@@ -158,7 +131,7 @@ describe('secret rotation: WEBHOOK_SECRETS lists the new and the old secret', ()
     const uuid = randomUUID();
     const body = createdBodyFor(uuid, 'Rotated');
     expect(signHmac('new-secret', body)).not.toBe(signHmac(FIXTURE_SECRET, body));
-    await expectAccepted(t, () => t.post(body, signedHeaders(body, 'new-secret')));
+    await expectAnswered(t, () => t.post(body, signedHeaders(body, 'new-secret')));
     expect(handled.received.at(-1)?.event.object).toMatchObject({ uuid, data: expect.objectContaining({ title: 'Rotated' }) });
   });
 
@@ -179,14 +152,14 @@ describe('static tokens (Nextcloud webhook_listeners)', () => {
   it('accepts `Authorization: Bearer <token>`', async () => {
     await withApp({}, async (t, handled) => {
       expect(nextcloud.headers.Authorization).toBe(`Bearer ${FIXTURE_TOKEN}`);
-      await expectAccepted(t, () => t.send(nextcloud));
+      await expectAnswered(t, () => t.send(nextcloud));
       expect(handled.received).toHaveLength(1);
     });
   });
 
   it('accepts `X-Api-Key: <token>` with no Authorization header', async () => {
     await withApp({}, async (t, handled) => {
-      await expectAccepted(t, () => t.send(nextcloud, { Authorization: undefined, 'X-Api-Key': FIXTURE_TOKEN }));
+      await expectAnswered(t, () => t.send(nextcloud, { Authorization: undefined, 'X-Api-Key': FIXTURE_TOKEN }));
       expect(handled.received).toHaveLength(1);
     });
   });
@@ -254,7 +227,7 @@ describe('Standard Webhooks signatures', () => {
   ])('accepts a delivery signed with %s', async (_label, secret) => {
     const uuid = randomUUID();
     const body = createdBodyFor(uuid);
-    await expectAccepted(t, () => t.post(body, standardHeaders(secret, `msg_${uuid}`, nowInSeconds(), body)));
+    await expectAnswered(t, () => t.post(body, standardHeaders(secret, `msg_${uuid}`, nowInSeconds(), body)));
     expect(handled.received.at(-1)?.event.object?.uuid).toBe(uuid);
   });
 
@@ -288,9 +261,9 @@ describe('Standard Webhooks signatures', () => {
     const first = randomUUID();
     const firstBody = createdBodyFor(first);
     const secondBody = createdBodyFor(randomUUID(), 'Another object entirely');
-    await expectAccepted(t, () => t.post(firstBody, standardHeaders(WHSEC, id, nowInSeconds(), firstBody)));
+    await expectAnswered(t, () => t.post(firstBody, standardHeaders(WHSEC, id, nowInSeconds(), firstBody)));
     const count = handled.received.length;
-    await expectAccepted(t, () => t.post(secondBody, standardHeaders(WHSEC, id, nowInSeconds(), secondBody)), 'duplicate');
+    await expectAnswered(t, () => t.post(secondBody, standardHeaders(WHSEC, id, nowInSeconds(), secondBody)), 'duplicate');
     expect(handled.received).toHaveLength(count);
     expect(handled.received.at(-1)?.event.object?.uuid).toBe(first);
   });
@@ -299,13 +272,13 @@ describe('Standard Webhooks signatures', () => {
 describe('credentials never reach the logs', () => {
   it('logs neither a presented token nor a credential inside a signed payload', async () => {
     await withApp({}, async (t, handled) => {
-      await expectAccepted(t, () => t.send(nextcloud));
-      await expectAccepted(t, () => t.send(nextcloud, { Authorization: undefined, 'X-Api-Key': FIXTURE_TOKEN }), 'duplicate');
+      await expectAnswered(t, () => t.send(nextcloud));
+      await expectAnswered(t, () => t.send(nextcloud, { Authorization: undefined, 'X-Api-Key': FIXTURE_TOKEN }), 'duplicate');
       await expectRefused(t, () => t.send(nextcloud, { Authorization: 'Bearer wrong-secret-token' }), { status: 401, error: 'unauthorized', outcome: 'unauthorized' });
 
       const uuid = randomUUID();
       const body = createdBodyFor(uuid).replace('"city":"Utrecht"', '"city":"Utrecht","Authorization":"Bearer secret-in-payload"');
-      await expectAccepted(t, () => t.post(body, signedHeaders(body)));
+      await expectAnswered(t, () => t.post(body, signedHeaders(body)));
       // The handler gets the user's field as sent; only the logs must not show it.
       expect(handled.received.at(-1)?.event.object?.data.Authorization).toBe('Bearer secret-in-payload');
 
@@ -325,7 +298,7 @@ describe('credentials never reach the logs', () => {
         .toString('utf8')
         .replace('"tags":["monument"]', '"tags":["monument"],"Authorization":"Bearer secret-in-payload","api":{"token":"secret-in-payload-2"}');
       // A Buffer: fetch would add `Content-Type: text/plain` to a string, and Nextcloud sends none.
-      await expectAccepted(t, () => t.post(Buffer.from(body), loadFixture('nextcloud-openregister-object-updated').headers));
+      await expectAnswered(t, () => t.post(Buffer.from(body), loadFixture('nextcloud-openregister-object-updated').headers));
       const [{ event }] = handled.received;
       expect(event.changes).toEqual(
         expect.arrayContaining([
@@ -354,14 +327,14 @@ describe('IP allowlist', () => {
 
   it('accepts an address inside IP_ALLOWLIST', async () => {
     await withApp({ IP_ALLOWLIST: '127.0.0.1/32' }, async (t, handled) => {
-      await expectAccepted(t, () => t.send(created));
+      await expectAnswered(t, () => t.send(created));
       expect(handled.received).toHaveLength(1);
     });
   });
 
   it('believes X-Forwarded-For only with TRUST_PROXY', async () => {
     await withApp({ IP_ALLOWLIST: '10.0.0.0/8', TRUST_PROXY: 'true' }, async (t, handled) => {
-      await expectAccepted(t, () => t.send(created, { 'X-Forwarded-For': '10.1.2.3' }));
+      await expectAnswered(t, () => t.send(created, { 'X-Forwarded-For': '10.1.2.3' }));
       expect(handled.received).toHaveLength(1);
       // No proxy header: the socket address counts, and it is not allowed.
       await expectRefused(t, () => t.send(loadFixture('openregister-object-updated')), { status: 403, error: 'forbidden', outcome: 'forbidden' });
@@ -397,7 +370,7 @@ describe('start-up without credentials', () => {
       expect(warnings).toHaveLength(1);
       expect(deliveryLines(t.logs)).toHaveLength(0);
 
-      await expectAccepted(t, () => t.send(created, { 'X-Webhook-Signature': undefined }));
+      await expectAnswered(t, () => t.send(created, { 'X-Webhook-Signature': undefined }));
       expect(handled.received.map(({ event }) => event.object?.uuid)).toEqual([FIXTURE_OBJECT_UUID]);
     });
   });

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { FIXTURE_SENT_AT, loadFixture } from './support/fixtures.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { expectAnswered, expectRefused, type Refusal } from './support/expectations.js';
 import { createdBodyFor, deliveryLineOf, outcomeTotal, signedHeaders } from './support/signed-deliveries.js';
 import { deliveryLines, type RawResponse, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -25,31 +26,9 @@ function observeWebhookRequests(t: TestApp): IncomingHttpHeaders[] {
   return seen;
 }
 
-/** A refusal: status, error, one delivery log line with its outcome, one count of it, no handler. */
-async function expectRefused(
-  t: TestApp,
-  handled: HandledEvents,
-  send: () => Promise<RawResponse>,
-  expected: { status: number; error: string; outcome: string },
-): Promise<RawResponse> {
-  const before = outcomeTotal(await t.metrics(), expected.outcome);
-  const handledBefore = handled.received.length;
-  const response = await send();
-  expect(response.status).toBe(expected.status);
-  expect(response.body).toMatchObject({ statusCode: expected.status, error: expected.error, deliveryId: expect.any(String) });
-  expect(deliveryLineOf(t, response)).toMatchObject({ outcome: expected.outcome, status: expected.status });
-  expect(outcomeTotal(await t.metrics(), expected.outcome)).toBe(before + 1);
-  expect(handled.received).toHaveLength(handledBefore);
-  return response;
-}
-
-async function expectProcessed(t: TestApp, send: () => Promise<RawResponse>): Promise<RawResponse> {
-  const before = outcomeTotal(await t.metrics(), 'processed');
-  const response = await send();
-  expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { status: 'processed', deliveryId: expect.any(String) } });
-  expect(deliveryLineOf(t, response)).toMatchObject({ outcome: 'processed', status: 200 });
-  expect(outcomeTotal(await t.metrics(), 'processed')).toBe(before + 1);
-  return response;
+/** Every refusal here must also leave the handler untouched. */
+function expectRefusedUnhandled(t: TestApp, handled: HandledEvents, send: () => Promise<RawResponse>, expected: Omit<Refusal, 'handled'>): Promise<RawResponse> {
+  return expectRefused(t, send, { ...expected, handled });
 }
 
 describe('media types', () => {
@@ -67,7 +46,7 @@ describe('media types', () => {
     for (const name of ['nextcloud-node-created', 'nextcloud-openregister-object-updated']) {
       const fixture = loadFixture(name);
       expect(Object.keys(fixture.headers).map((key) => key.toLowerCase())).not.toContain('content-type');
-      const response = await expectProcessed(t, () => t.send(fixture));
+      const response = await expectAnswered(t, () => t.send(fixture));
       expect(deliveryLineOf(t, response)).toMatchObject({ format: 'nextcloud' });
     }
     // What reached the server: really no Content-Type (fetch adds none to a Buffer body).
@@ -86,7 +65,7 @@ describe('media types', () => {
   ])('takes Content-Type %s', async (contentType, name, format) => {
     const seen = observeWebhookRequests(t);
     const count = handled.received.length;
-    const response = await expectProcessed(t, () => t.send(loadFixture(name), { 'Content-Type': contentType }));
+    const response = await expectAnswered(t, () => t.send(loadFixture(name), { 'Content-Type': contentType }));
     expect(seen.map((headers) => headers['content-type'])).toEqual([contentType]);
     expect(deliveryLineOf(t, response)).toMatchObject({ format });
     expect(handled.received).toHaveLength(count + 1);
@@ -96,7 +75,7 @@ describe('media types', () => {
     'refuses Content-Type %s with 415, though correctly signed',
     async (contentType) => {
       const body = createdBodyFor(randomUUID());
-      const response = await expectRefused(t, handled, () => t.post(body, { ...signedHeaders(body), 'Content-Type': contentType }), {
+      const response = await expectRefusedUnhandled(t, handled, () => t.post(body, { ...signedHeaders(body), 'Content-Type': contentType }), {
         status: 415,
         error: 'unsupported_media_type',
         outcome: 'invalid',
@@ -118,7 +97,7 @@ describe('bodies that are not a valid envelope', () => {
 
   it('answers 400 `malformed` with the reason to signed bytes that are not JSON', async () => {
     const body = createdBodyFor(randomUUID()).slice(0, 200);
-    const response = await expectRefused(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
     expect(response.body.message).toMatch(/not valid JSON/);
     expect(response.body.details).toEqual([expect.stringMatching(/JSON/)]);
     expect(deliveryLineOf(t, response)?.details).toEqual(response.body.details);
@@ -126,21 +105,21 @@ describe('bodies that are not a valid envelope', () => {
 
   it('answers 400 `malformed` to a signed JSON array', async () => {
     const body = `[${createdBodyFor(randomUUID())}]`;
-    const response = await expectRefused(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
     expect(response.body.message).toMatch(/JSON object/);
   });
 
   it('answers 400 `invalid` naming data.object when the object is not an object', async () => {
     const body = '{"event":"OCA\\\\OpenRegister\\\\Event\\\\ObjectCreatedEvent","webhook":{"id":"x"},"data":{"objectType":"object","object":"not-an-object"},"attempt":1}';
     expect(JSON.parse(body).event).toBe('OCA\\OpenRegister\\Event\\ObjectCreatedEvent');
-    const response = await expectRefused(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
     expect(response.body.details).toEqual(expect.arrayContaining([expect.stringContaining('data.object')]));
     expect(deliveryLineOf(t, response)?.details).toEqual(response.body.details);
   });
 
   it('answers 400 `invalid` with every broken rule of an envelope', async () => {
     const body = '{"event":"OCA\\\\OpenRegister\\\\Event\\\\ObjectCreatedEvent","webhook":{"id":""},"data":{"objectType":"object","object":[1]},"attempt":0}';
-    const response = await expectRefused(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
     expect(response.body.details).toEqual(
       expect.arrayContaining([expect.stringContaining('data.object'), expect.stringContaining('webhook.id'), expect.stringContaining('attempt')]),
     );
@@ -151,12 +130,12 @@ describe('bodies that are not a valid envelope', () => {
     ['an event that is a number', '{"event":42,"data":{}}'],
     ['an empty object', '{}'],
   ])('answers 400 `invalid` to %s', async (_label, body) => {
-    const response = await expectRefused(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
     expect(response.body.details).toEqual([expect.any(String)]);
   });
 
   it('still takes a valid delivery afterwards', async () => {
-    await expectProcessed(t, () => t.send(loadFixture('openregister-object-created')));
+    await expectAnswered(t, () => t.send(loadFixture('openregister-object-created')));
     expect(handled.received).toHaveLength(1);
   });
 });
@@ -168,13 +147,13 @@ describe('body size limit', () => {
       const handled = t.app.get(HandledEvents);
       const large = createdBodyFor(randomUUID()).replace('"city":"Utrecht"', `"city":"Utrecht","notes":"${'x'.repeat(800)}"`);
       expect(Buffer.byteLength(large)).toBeGreaterThan(2048);
-      await expectRefused(t, handled, () => t.post(large, signedHeaders(large)), { status: 413, error: 'too_large', outcome: 'invalid' });
+      await expectRefusedUnhandled(t, handled, () => t.post(large, signedHeaders(large)), { status: 413, error: 'too_large', outcome: 'invalid' });
 
       expect((await t.http.get('/health/live')).status).toBe(200);
       const uuid = randomUUID();
       const small = smallCreatedBody(uuid);
       expect(Buffer.byteLength(small)).toBeLessThan(1024);
-      await expectProcessed(t, () => t.post(small, signedHeaders(small)));
+      await expectAnswered(t, () => t.post(small, signedHeaders(small)));
       expect(handled.received.map(({ event }) => event.object?.uuid)).toEqual([uuid]);
     } finally {
       await t.close();
@@ -194,7 +173,7 @@ describe('user fields named __proto__', () => {
       );
       expect(body).toContain('"__proto__":{"polluted":true}');
 
-      await expectProcessed(t, () => t.post(body, signedHeaders(body)));
+      await expectAnswered(t, () => t.post(body, signedHeaders(body)));
 
       expect(handled.received).toHaveLength(1);
       const data = handled.received[0].event.object!.data;
@@ -254,7 +233,7 @@ describe('a broken delivery never takes down the deliveries around it', () => {
 
       expect((await t.http.get('/health/live')).status).toBe(200);
       const after = smallCreatedBody(randomUUID());
-      await expectProcessed(t, () => t.post(after, signedHeaders(after)));
+      await expectAnswered(t, () => t.post(after, signedHeaders(after)));
     } finally {
       await t.close();
     }
@@ -270,7 +249,7 @@ describe('user fields named like Object.prototype members', () => {
     try {
       const handled = t.app.get(HandledEvents);
       const body = createdBodyFor(randomUUID()).replace('"city":"Utrecht"', `"city":"Utrecht","${name}":${value}`);
-      await expectProcessed(t, () => t.post(body, signedHeaders(body)));
+      await expectAnswered(t, () => t.post(body, signedHeaders(body)));
       expect(Object.getOwnPropertyDescriptor(handled.received[0].event.object!.data, name)?.value).toEqual(JSON.parse(value));
       expect(({} as any).pollutedToo).toBeUndefined();
     } finally {
