@@ -163,6 +163,9 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   const counted = outcomes ? Object.values(outcomes).reduce((a, b) => a + b, 0) : 0;
   const served = counted || load.completed + Math.min(connections, Math.max(0, load.sent - load.completed));
   if (load.ok < 100) warnings.push(`only ${load.ok} answers: latency percentiles are rough`);
+  if (load.ok < 2 * connections) {
+    warnings.push('fewer than 2 answers per connection: the run is too short for this concurrency, so req/s is understated');
+  }
   return {
     target: target.name,
     label: target.label,

@@ -151,7 +151,7 @@ export function renderMarkdown(results) {
   lines.push(
     `Durations: ${results.config.durationSec} s per run for 1 KB, ${results.config.durationBigSec} s for 100 KB and 1 MB, after ${results.config.warmupSec} s warm-up per process and size. ` +
       'Cells read `value (×naive / ×floor)`: the ratio to the naive Express receiver and to the node:http floor at the same body size and concurrency. ' +
-      'req/s counts 2xx answers only; latencies are of 2xx answers; peak RSS is the highest VmRSS/VmHWM during the run; CPU/req is the server process\'s user+system CPU time per answered request, including work it did after the load stopped (queue draining).',
+      'req/s counts 2xx answers only; latencies are of 2xx answers; peak RSS is the highest VmRSS/VmHWM during the run; CPU/req is the receiver process\'s user+system CPU time, from the start of the run until it is idle again (so queue draining counts), per request it worked on (answered, or in flight when the load stopped).',
     '',
   );
   for (const s of results.sizes) {
