@@ -3,25 +3,30 @@
 // collected? Runs the service (queued by default) with a full GC every 5 s and records the heap
 // that survives it, next to RSS, during a long load.
 //
-//   node bench/memory.mjs [--mode queued|inline] [--duration 180] [--connections 50]
+//   node bench/memory.mjs [--mode queued|inline] [--duration 180] [--connections 50] [--snapshots]
+//
+// --snapshots also writes a heap snapshot a third of the way in and at the end, and prints which
+// kinds of objects grew between the two.
 //
 // Diagnostic only: the forced GCs cost throughput, so its req/s are not benchmark figures.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { censusGrowth, heapCensus, largestStrings } from './lib/heapsnapshot.mjs';
 import { runLoad } from './lib/load.mjs';
 import { ROOT, SECRET, SIZES, snapshotDist, startTarget, stopAll, TARGETS } from './lib/targets.mjs';
 
 function options(argv) {
-  const o = { mode: 'queued', duration: '180', connections: '50', every: '5000' };
+  const o = { mode: 'queued', duration: '180', connections: '50', every: '5000', snapshots: '' };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
     if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = v ?? argv[++i];
+    o[k] = k === 'snapshots' ? (v ?? '1') : (v ?? argv[++i]);
   }
   if (!TARGETS[o.mode]?.service) throw new Error('--mode takes queued or inline');
-  return { mode: o.mode, durationSec: Number(o.duration), connections: Number(o.connections), everyMs: Number(o.every) };
+  return { mode: o.mode, durationSec: Number(o.duration), connections: Number(o.connections), everyMs: Number(o.every), snapshots: o.snapshots === '1' };
 }
 
 const MB = (b) => (b / 1048576).toFixed(1);
@@ -35,13 +40,30 @@ async function main() {
   const target = await startTarget(o.mode, {
     serviceMain,
     nodeArgs: ['--expose-gc', '--import', path.join(ROOT, 'bench', 'lib', 'memory-hook.mjs')],
-    serviceEnv: { BENCH_MEMORY_OUT: out, BENCH_MEMORY_EVERY_MS: String(o.everyMs) },
+    serviceEnv: {
+      BENCH_MEMORY_OUT: out,
+      BENCH_MEMORY_EVERY_MS: String(o.everyMs),
+      ...(o.snapshots ? { BENCH_HEAP_SNAPSHOT_PREFIX: out.replace(/\.jsonl$/, '') } : {}),
+    },
   });
+  const snapshotFiles = [];
+  const takeSnapshot = async () => {
+    const file = `${out.replace(/\.jsonl$/, '')}-${snapshotFiles.length + 1}.heapsnapshot`;
+    target.proc.child.kill('SIGWINCH');
+    for (let i = 0; i < 600 && !existsSync(file); i++) await sleep(100);
+    snapshotFiles.push(file);
+  };
   try {
     const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes }), { maxAgeMs: 250000 });
     const warm = await runLoad({ url: target.url, connections: o.connections, durationSec: 3, pool: supply.take(20000) });
     const pool = supply.take(Math.min(700000, Math.ceil(Math.max(warm.rps, 500) * 1.5 * o.durationSec) + 2000));
-    const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.durationSec, pool });
+    const loading = runLoad({ url: target.url, connections: o.connections, durationSec: o.durationSec, pool });
+    if (o.snapshots) {
+      await sleep((o.durationSec * 1000) / 3);
+      await takeSnapshot();
+    }
+    const load = await loading;
+    if (o.snapshots) await takeSnapshot();
     process.stderr.write(`[memory] ${TARGETS[o.mode].label}: ${load.rps} req/s for ${load.durationSec} s, ${load.ok} answered\n`);
   } finally {
     await target.stop();
@@ -54,6 +76,15 @@ async function main() {
     lines.push(`| ${Math.round(r.t / 1000)} | ${MB(r.rss)} | ${MB(r.heapUsed)} | ${MB(r.heapTotal)} | ${MB(r.external)} | ${MB(r.arrayBuffers)} |`);
   }
   process.stdout.write(lines.join('\n') + '\n');
+  if (snapshotFiles.length === 2 && snapshotFiles.every((f) => existsSync(f))) {
+    const growth = censusGrowth(heapCensus(snapshotFiles[0]), heapCensus(snapshotFiles[1]));
+    const g = ['', 'Heap growth between the snapshots (a third of the way in, and at the end):', '', '| kind (type:name) | count | bytes |', '| --- | ---: | ---: |'];
+    for (const r of growth) g.push(`| \`${r.kind}\` | ${r.count} | ${r.bytes} |`);
+    g.push('', 'Largest strings at the end:', '', '| bytes | starts with |', '| ---: | --- |');
+    for (const x of largestStrings(snapshotFiles[1])) g.push(`| ${x.bytes} | \`${JSON.stringify(x.start).slice(1, -1).replace(/[|`]/g, ' ')}\` |`);
+    process.stdout.write(g.join('\n') + '\n');
+  }
+  for (const f of snapshotFiles) rmSync(f, { force: true });
 }
 
 process.once('SIGINT', async () => {

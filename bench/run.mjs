@@ -30,6 +30,7 @@ import { addRatios, evaluateTargets, renderMarkdown, TARGET_CONNECTIONS } from '
 import { readCpuMs, readMachineBusyMs, slope, toMB, waitIdle, waitMachineQuiet } from './lib/stats.mjs';
 import {
   deliveriesByOutcome,
+  metricValue,
   ROOT,
   SECRET,
   SERVICE_ENV,
@@ -265,8 +266,17 @@ async function benchSustained(opts, results) {
       const w = await measure(target, supply, '1kb', connections, opts.warmupSec, Math.min(estRps, 20000), opts);
       estRps = Math.max(w.rps * 1.5, ...seen, 1);
     }
+    // the backlog (queued + processing deliveries) every second shows whether the worker keeps up
+    const queueDepth = [];
+    const t0 = performance.now();
+    const depthTimer = setInterval(async () => {
+      const v = await metricValue(target.port, 'webhook_queue_depth', ['status="queued"', 'status="processing"']);
+      if (v != null) queueDepth.push({ t: Math.round(performance.now() - t0), depth: v });
+    }, 1000);
     // a minute at a known rate: a smaller safety factor, and the pool cap raised for this run
     const run = await measure(target, supply, '1kb', connections, seconds, estRps, { ...opts, poolMB: Math.max(opts.poolMB, 1024) }, { sampleMs: 1000, poolFactor: 1.5 });
+    clearInterval(depthTimer);
+    sustained.queueDepth = queueDepth;
     const samples = run.memory.samples;
     const mid = samples[Math.floor(samples.length / 2)];
     const pts = samples.map((s) => [s.t / 60000, s.rss / 1048576]);
@@ -298,6 +308,7 @@ async function benchSustained(opts, results) {
     log(
       `[sustained] ${run.rps} req/s, p99 ${run.latencyMs.p99} ms, RSS ${sustained.memory.startMB} → ${sustained.memory.midMB} → ${sustained.memory.endMB} MB, ` +
         `floor ${sustained.memory.midFloorMB} → ${sustained.memory.endFloorMB} MB over the second half` +
+        (queueDepth.length ? `, backlog ${queueDepth[0].depth} → ${queueDepth[Math.floor(queueDepth.length / 2)].depth} → ${queueDepth.at(-1).depth}` : '') +
         ` (slope ${sustained.memory.slopeMBPerMin} MB/min, second half ${sustained.memory.secondHalfSlopeMBPerMin} MB/min)`,
     );
   } catch (err) {

@@ -15,3 +15,17 @@ if (out && typeof globalThis.gc === 'function') {
     appendFileSync(out, JSON.stringify({ t: Date.now() - t0, ...m }) + '\n');
   }, everyMs).unref();
 }
+
+// SIGWINCH (not one of the signals Nest's shutdown hooks take) writes a heap snapshot to
+// $BENCH_HEAP_SNAPSHOT_PREFIX-<n>.heapsnapshot, for bench/memory.mjs --snapshots.
+const prefix = process.env.BENCH_HEAP_SNAPSHOT_PREFIX;
+if (prefix) {
+  const { writeHeapSnapshot } = await import('node:v8');
+  let n = 0;
+  process.on('SIGWINCH', () => {
+    const file = `${prefix}-${++n}.heapsnapshot`;
+    writeHeapSnapshot(`${file}.partial`);
+    // renamed once complete, so the reader never sees half a file
+    import('node:fs').then(({ renameSync }) => renameSync(`${file}.partial`, file));
+  });
+}

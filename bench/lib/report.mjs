@@ -194,6 +194,9 @@ export function renderMarkdown(results) {
           `slope ${st.memory.slopeMBPerMin} MB/min overall, ${st.memory.secondHalfSlopeMBPerMin} MB/min over the second half.`,
         '',
         `RSS floor (lowest sample of each 5 s window), MB: ${st.memory.floorsMB.map((f) => f.rssMB).join(', ')}.`,
+        ...(st.queueDepth?.length
+          ? ['', `Backlog (\`webhook_queue_depth\` queued + processing) every 5 s: ${st.queueDepth.filter((_, i) => i % 5 === 0).map((q) => q.depth).join(', ')}; at the end ${st.queueDepth.at(-1).depth}.`]
+          : []),
         '',
       );
     }

@@ -165,6 +165,25 @@ export async function stopAll() {
   live.clear();
 }
 
+/**
+ * A gauge or counter of the service's /metrics, summed over the series whose labels contain one
+ * of `labelMatches` (e.g. `status="queued"`; all series when empty); null if unreadable.
+ */
+export async function metricValue(port, name, labelMatches = []) {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/metrics`, { signal: AbortSignal.timeout(2000) });
+    const text = await res.text();
+    let sum = null;
+    for (const m of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})?\\s+([0-9.e+-]+)`, 'gm'))) {
+      if (labelMatches.length && !labelMatches.some((l) => (m[1] ?? '').includes(l))) continue;
+      sum = (sum ?? 0) + Number(m[2]);
+    }
+    return sum;
+  } catch {
+    return null;
+  }
+}
+
 /** `webhook_deliveries_total` summed by outcome, from the service's /metrics; null if unreadable. */
 export async function deliveriesByOutcome(port) {
   try {
