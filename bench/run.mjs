@@ -3,7 +3,7 @@
 // `npm run bench` builds the service and runs this file; see bench/README.md for what it measures.
 //
 // Options (CLI flag or environment variable; CLI wins):
-//   --quick            BENCH_QUICK=1         smoke run of about a minute (short runs, 50 connections)
+//   --quick            BENCH_QUICK=1         smoke run of about 1.5 minutes (short runs, 50 connections)
 //   --duration S       BENCH_DURATION        seconds per run with 1 KB bodies (8; quick 3)
 //   --duration-big S   BENCH_DURATION_BIG    seconds per run with 100 KB / 1 MB bodies (4; quick 2)
 //   --warmup S         BENCH_WARMUP          warm-up seconds per process and body size (2; quick 1)
@@ -110,7 +110,9 @@ function diffCounts(before, after) {
 // warm-up), capped by memory; unused ones go to the next run of the same process.
 function poolCount(size, estRps, seconds, opts, factor = 3) {
   const cap = Math.max(200, Math.floor((opts.poolMB * 1024 * 1024) / (SIZES[size].bytes + 512)));
-  const want = Math.ceil(estRps * seconds * factor) + 1000;
+  // big bodies are slow to generate (a 1 MB one takes ~3.5 ms) and their rates vary less
+  const f = SIZES[size].bytes > 64 * 1024 ? Math.min(factor, 2) : factor;
+  const want = Math.ceil(estRps * seconds * f) + (SIZES[size].bytes > 64 * 1024 ? 150 : 1000);
   return Math.min(cap, want);
 }
 
@@ -208,7 +210,8 @@ async function benchSize(size, opts, results) {
     try {
       let estRps = spec.guessRps;
       if (opts.warmupSec > 0) {
-        const w = await measure(target, supply, size, Math.min(maxConns, TARGET_CONNECTIONS), opts.warmupSec, spec.guessRps, opts);
+        // the guess is already generous: no safety factor for the warm-up's pool
+        const w = await measure(target, supply, size, Math.min(maxConns, TARGET_CONNECTIONS), opts.warmupSec, spec.guessRps, opts, { poolFactor: 1 });
         // a cold process can be several times slower in its warm-up than afterwards
         estRps = Math.max(w.rps, spec.guessRps / 4);
         log(`[${spec.label}] ${target.label} warm-up: ${Math.round(w.rps)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
