@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WebhookError } from '../common/webhook-error.js';
-import { TEST_EVENT_TYPE } from '../events/openregister-event.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { ShutdownState } from '../health/shutdown.state.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
@@ -23,7 +22,7 @@ export class InlineDeliveryStrategy implements DeliveryStrategy {
     const deliveryId = trace.deliveryId;
     // Inline handlers need the process to stay up until they finish; a draining one cannot promise that.
     if (this.shutdown.draining) throw new WebhookError('unavailable', 'The service is shutting down');
-    if (event.type === TEST_EVENT_TYPE || !this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
+    if (!this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
     // An in-progress claim is a resend racing the first copy: the first copy's answer stands.
     if ((await this.idempotency.claim(idempotencyKey)) !== 'claimed') return { httpStatus: 200, status: 'duplicate', deliveryId };
     let failures;

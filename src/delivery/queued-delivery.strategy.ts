@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { WebhookError } from '../common/webhook-error.js';
-import { TEST_EVENT_TYPE } from '../events/openregister-event.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import type { IncomingDelivery } from '../ingest/parse-delivery.pipe.js';
 import { PINO_LOGGER } from '../logging/logger.js';
@@ -24,7 +23,7 @@ export class QueuedDeliveryStrategy implements DeliveryStrategy {
 
   async accept({ trace, event, idempotencyKey }: IncomingDelivery): Promise<DeliveryReceipt> {
     const deliveryId = trace.deliveryId;
-    if (event.type === TEST_EVENT_TYPE || !this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
+    if (!this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
     let result: 'accepted' | 'duplicate';
     try {
       result = await this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: Date.now() });

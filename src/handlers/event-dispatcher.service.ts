@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { OpenRegisterEvent } from '../events/openregister-event.js';
+import { OpenRegisterEvent, TEST_EVENT_TYPE } from '../events/openregister-event.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { HandlerExplorer } from './handler-explorer.service.js';
@@ -33,9 +33,12 @@ export class EventDispatcher {
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** True when at least one handler would take this event. */
+  /**
+   * True when at least one handler would take this event. OpenRegister's test button
+   * (`TestEvent`) is wanted by nobody: it is answered and handled by no one, even `*` handlers.
+   */
   wants(event: OpenRegisterEvent): boolean {
-    return matchingHandlers(this.explorer.handlers, event).length > 0;
+    return event.type !== TEST_EVENT_TYPE && matchingHandlers(this.explorer.handlers, event).length > 0;
   }
 
   async dispatch(event: OpenRegisterEvent, context: DeliveryContext): Promise<DispatchResult> {
