@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE } from '../src/store/sqlite/sqlite-database.js';
-import { FIXTURE_SECRET, loadFixture } from './support/fixtures.js';
+import { loadFixture } from './support/fixtures.js';
 import { ForwardTarget, waitFor } from './support/forward-target.js';
-import { ServiceProcess } from './support/service-process.js';
+import { type ServiceProcess, startForwardingService } from './support/service-process.js';
 import { createdBodyFor, FIXTURE_OBJECT_UUID, inPool, signedHeaders } from './support/signed-deliveries.js';
 
 const UPDATED = loadFixture('openregister-object-updated').body.toString('utf8');
@@ -28,21 +28,12 @@ describe('queued delivery through the built service', () => {
   let service: ServiceProcess | undefined;
 
   const start = async (env: Record<string, string> = {}) => {
-    service = await ServiceProcess.start({
-      WEBHOOK_SECRETS: FIXTURE_SECRET,
-      // The fixtures were signed in March 2026; these tests are about delivery, not replay windows.
-      WEBHOOK_TOLERANCE_SECONDS: '0',
-      DELIVERY_MODE: 'queued',
-      DATA_DIR: dataDir,
-      FORWARD_URLS: target.url,
+    service = await startForwardingService(dataDir, target.url, {
       FORWARD_SECRET: 'whsec_dGVzdC1mb3J3YXJkLXNlY3JldA==',
-      DELIVERY_BACKOFF_BASE_MS: '20',
-      DELIVERY_BACKOFF_MAX_MS: '100',
       AUDIT_LOG_ENABLED: 'false',
       LOG_LEVEL: 'warn',
       ...env,
     });
-    await service.ready();
     return service;
   };
 

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyStandardWebhook } from '../src/auth/standard-webhooks.js';
-import { FIXTURE_SECRET, FIXTURE_TOKEN, fixtureNames, loadFixture, type Fixture } from './support/fixtures.js';
+import { FIXTURE_TOKEN, fixtureNames, loadFixture, type Fixture } from './support/fixtures.js';
 import { ForwardTarget, waitFor, type ForwardedRequest } from './support/forward-target.js';
-import { ServiceProcess } from './support/service-process.js';
+import { type ServiceProcess, startForwardingService } from './support/service-process.js';
 import { FIXTURE_OBJECT_UUID } from './support/signed-deliveries.js';
 
 const FORWARD_SECRET = 'whsec_Zm9yd2FyZGluZy1lMmUtc2VjcmV0LTMyLWJ5dGVzIQ==';
@@ -30,21 +30,7 @@ describe('forwarding through the built service', () => {
   let service: ServiceProcess | undefined;
 
   const start = async (env: Record<string, string> = {}) => {
-    service = await ServiceProcess.start({
-      WEBHOOK_SECRETS: FIXTURE_SECRET,
-      WEBHOOK_TOKENS: FIXTURE_TOKEN,
-      // The fixtures were signed in March 2026; these tests are about forwarding, not replay windows.
-      WEBHOOK_TOLERANCE_SECONDS: '0',
-      DELIVERY_MODE: 'queued',
-      DATA_DIR: dataDir,
-      FORWARD_URLS: target.url,
-      FORWARD_SECRET,
-      ADMIN_TOKEN,
-      DELIVERY_BACKOFF_BASE_MS: '20',
-      DELIVERY_BACKOFF_MAX_MS: '100',
-      ...env,
-    });
-    await service.ready();
+    service = await startForwardingService(dataDir, target.url, { WEBHOOK_TOKENS: FIXTURE_TOKEN, FORWARD_SECRET, ADMIN_TOKEN, ...env });
     return service;
   };
   const send = async (fixture: Fixture) => {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { FIXTURE_SECRET } from './fixtures.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -72,4 +73,29 @@ export class ServiceProcess {
       }
     });
   }
+}
+
+/**
+ * The built service in queued mode, forwarding every event to `forwardUrl`, with backoffs short
+ * enough for tests. The fixtures were signed in March 2026 and these runs are about delivery, not
+ * replay windows, so the window is off.
+ */
+export async function startForwardingService(dataDir: string, forwardUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const service = await ServiceProcess.start({
+    WEBHOOK_SECRETS: FIXTURE_SECRET,
+    WEBHOOK_TOLERANCE_SECONDS: '0',
+    DELIVERY_MODE: 'queued',
+    DATA_DIR: dataDir,
+    FORWARD_URLS: forwardUrl,
+    DELIVERY_BACKOFF_BASE_MS: '20',
+    DELIVERY_BACKOFF_MAX_MS: '100',
+    ...env,
+  });
+  try {
+    await service.ready();
+  } catch (error) {
+    service.kill();
+    throw error;
+  }
+  return service;
 }
