@@ -14,7 +14,11 @@ async function bootstrap(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const app = await createApp({ config, logger, extensions: [ExtensionsModule] });
-  await app.listen(config.port);
+  // Every interface, IPv6 and IPv4 where the host has IPv6, as Node's own default does.
+  await app.listen(config.port, '::').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EAFNOSUPPORT' && error.code !== 'EADDRNOTAVAIL') throw error;
+    return app.listen(config.port, '0.0.0.0');
+  });
   const url = await app.getUrl();
   logger.info({ url, deliveryMode: config.delivery.mode }, 'openregister-webhooks is listening');
 }

@@ -10,7 +10,7 @@ function contextWith(authorization: string | undefined) {
   const context = {
     switchToHttp: () => ({
       getRequest: () => ({ headers: authorization === undefined ? {} : { authorization } }),
-      getResponse: () => ({ setHeader: (name: string, value: string) => (headers[name] = value) }),
+      getResponse: () => ({ header: (name: string, value: string) => (headers[name] = value) }),
     }),
   } as unknown as ExecutionContext;
   return { context, headers };

@@ -1,13 +1,13 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Response } from 'express';
 import { WebhookError } from '../common/webhook-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import type { TracedMessage } from '../ingest/webhook-request.js';
 import { IpAllowlist } from './ip-allowlist.js';
 
 /**
  * Answers 403 to addresses outside IP_ALLOWLIST before a byte of the body is read. The address
- * is Express's `req.ip`, which believes `X-Forwarded-For` only as far as TRUST_PROXY says.
+ * is Fastify's `request.ip` (copied onto the raw request for middleware), which believes
+ * `X-Forwarded-For` only as far as TRUST_PROXY says.
  */
 @Injectable()
 export class IpAllowlistMiddleware implements NestMiddleware {
@@ -17,7 +17,7 @@ export class IpAllowlistMiddleware implements NestMiddleware {
     this.allowlist = new IpAllowlist(config.ipAllowlist);
   }
 
-  use(request: WebhookRequest, _response: Response, next: NextFunction): void {
+  use(request: TracedMessage, _response: unknown, next: () => void): void {
     if (!this.allowlist.allows(request.ip)) {
       throw new WebhookError('forbidden', `Address ${request.ip ?? 'unknown'} is not allowed`);
     }

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import { rawBodyOf, type WebhookRequest } from '../ingest/webhook-request.js';
 import { WebhookAuthenticator } from './webhook-authenticator.service.js';
 
 /**
@@ -12,7 +12,7 @@ export class WebhookAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<WebhookRequest>();
-    request.webhookAuth = this.authenticator.authenticate(request.headers, request.rawBody);
+    request.webhookAuth = this.authenticator.authenticate(request.headers, rawBodyOf(request));
     return true;
   }
 }

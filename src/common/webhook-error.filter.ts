@@ -1,8 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import { traceOf, type TracedMessage, type WebhookRequest } from '../ingest/webhook-request.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryOutcome } from '../metrics/metrics.service.js';
 import { WebhookError } from './webhook-error.js';
@@ -11,29 +11,34 @@ import { WebhookError } from './webhook-error.js';
  * The edge where errors become HTTP answers: a `WebhookError` keeps its status and reasons,
  * Nest's own HTTP errors (404, ...) pass through, anything else is a logged 500 that never
  * takes the process down. Every refused or failed delivery gets its outcome recorded here.
+ * It answers through the HTTP adapter: errors thrown by middleware arrive with Node's raw
+ * request and response, the others with Fastify's.
  */
 @Catch()
 export class WebhookErrorFilter implements ExceptionFilter {
   constructor(
     private readonly outcomes: DeliveryOutcomeRecorder,
+    private readonly adapterHost: HttpAdapterHost,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<WebhookRequest>();
-    const response = host.switchToHttp().getResponse<Response>();
-    const { status, body, outcome } = this.describe(exception);
-    if (request.delivery) {
-      body.deliveryId = request.delivery.deliveryId;
-      this.outcomes.record(request.delivery, outcome, {
+    const request = host.switchToHttp().getRequest<WebhookRequest | TracedMessage>();
+    const response = host.switchToHttp().getResponse<unknown>();
+    const trace = traceOf(request);
+    const { status, body, outcome } = this.describe(trace ? asDeliveryError(exception) : exception);
+    if (trace) {
+      body.deliveryId = trace.deliveryId;
+      this.outcomes.record(trace, outcome, {
         status,
         reason: body.message as string,
         details: body.details as string[] | undefined,
         ip: request.ip,
       });
     }
-    if (response.headersSent) return;
-    response.status(status).json(body);
+    const { httpAdapter } = this.adapterHost;
+    if (httpAdapter.isHeadersSent(response)) return;
+    httpAdapter.reply(response, body, status);
   }
 
   private describe(exception: unknown): { status: number; body: Record<string, unknown>; outcome: DeliveryOutcome } {
@@ -51,4 +56,13 @@ export class WebhookErrorFilter implements ExceptionFilter {
     this.logger.error({ err: exception }, 'Unexpected error');
     return { status: 500, body: { statusCode: 500, error: 'internal', message: 'Internal error' }, outcome: 'failed' };
   }
+}
+
+/** Fastify's own refusals while reading a delivery's body, in this service's words. */
+function asDeliveryError(exception: unknown): unknown {
+  if (!(exception instanceof HttpException)) return exception;
+  if (exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) return new WebhookError('too_large', 'Body is larger than WEBHOOK_BODY_LIMIT allows');
+  if (exception.getStatus() === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return new WebhookError('unsupported_media_type', exception.message);
+  if (exception.getStatus() === HttpStatus.BAD_REQUEST) return new WebhookError('malformed', 'Body could not be read', [exception.message]);
+  return exception;
 }

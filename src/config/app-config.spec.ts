@@ -20,7 +20,7 @@ describe('loadConfig', () => {
         tokens: [],
         allowUnauthenticated: false,
         toleranceInSeconds: 300,
-        bodyLimit: '5mb',
+        bodyLimitInBytes: 5 * 1024 * 1024,
       });
     });
 

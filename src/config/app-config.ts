@@ -1,3 +1,4 @@
+import bytes from 'bytes';
 import { IpAllowlist } from '../auth/ip-allowlist.js';
 import { DELIVERY_MODES, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
 
@@ -10,10 +11,11 @@ export interface AppConfig {
     tokens: string[];
     allowUnauthenticated: boolean;
     toleranceInSeconds: number;
-    bodyLimit: string;
+    /** WEBHOOK_BODY_LIMIT, parsed. */
+    bodyLimitInBytes: number;
   };
   ipAllowlist: string[];
-  /** Passed to Express's `trust proxy` setting. */
+  /** Passed to Fastify's `trustProxy` (proxy-addr, as Express's `trust proxy`). */
   trustProxy: boolean | number | string[];
   throttle: {
     unauthenticated: { limit: number; ttlInSeconds: number };
@@ -56,7 +58,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokens: splitList(v.WEBHOOK_TOKENS),
       allowUnauthenticated: parseBoolean(v.WEBHOOK_ALLOW_UNAUTHENTICATED, false),
       toleranceInSeconds: int(v.WEBHOOK_TOLERANCE_SECONDS, 300),
-      bodyLimit: v.WEBHOOK_BODY_LIMIT ?? '5mb',
+      bodyLimitInBytes: bytes.parse(v.WEBHOOK_BODY_LIMIT ?? '5mb') ?? 0,
     },
     ipAllowlist: splitList(v.IP_ALLOWLIST),
     trustProxy: parseTrustProxy(v.TRUST_PROXY),
@@ -120,7 +122,7 @@ function assertConsistent(config: AppConfig): void {
   if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
 }
 
-/** Names Express's `trust proxy` setting understands besides addresses. */
+/** Names proxy-addr (behind Fastify's `trustProxy`) understands besides addresses. */
 const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function isAddressOrCidr(entry: string): boolean {

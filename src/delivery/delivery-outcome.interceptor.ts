@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import { startTrace, type WebhookRequest } from '../ingest/webhook-request.js';
 import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder.js';
 import type { DeliveryReceipt } from './delivery-strategy.js';
 
@@ -15,11 +15,11 @@ export class DeliveryOutcomeInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler<DeliveryReceipt>): Observable<Pick<DeliveryReceipt, 'status' | 'deliveryId'>> {
     const request = context.switchToHttp().getRequest<WebhookRequest>();
-    const response = context.switchToHttp().getResponse<Response>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       map(({ httpStatus, status, deliveryId }) => {
         response.status(httpStatus);
-        this.outcomes.record(request.delivery, status, { status: httpStatus, ip: request.ip });
+        this.outcomes.record(startTrace(request.raw), status, { status: httpStatus, ip: request.ip });
         return { status, deliveryId };
       }),
     );

@@ -1,4 +1,6 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { EnvelopeFormat } from '../events/openregister-event.js';
 
 /** How a delivery proved itself genuine. */
@@ -15,9 +17,36 @@ export interface DeliveryTrace {
   objectUuid?: string;
 }
 
-/** The Express request as the webhook route's middleware, guards and pipe leave it. */
-export interface WebhookRequest extends Request {
-  delivery: DeliveryTrace;
-  rawBody: Buffer;
+/**
+ * Node's request as the webhook route's middleware sees it: Fastify runs Nest middleware on the
+ * raw request (before the body is read), with `ip` copied onto it. The trace lives here, so
+ * middleware, guards, pipe and filters all reach the same one.
+ */
+export interface TracedMessage extends IncomingMessage {
+  ip?: string;
+  delivery?: DeliveryTrace;
+}
+
+/** The Fastify request as the webhook route's guards and pipe see it; `body` is the raw bytes. */
+export interface WebhookRequest extends FastifyRequest {
+  body: Buffer | undefined;
+  raw: TracedMessage;
   webhookAuth?: AuthResult;
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** The exact bytes on the wire (none when the request had no body). */
+export function rawBodyOf(request: WebhookRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : NO_BYTES;
+}
+
+/** Starts the trace of a delivery: its id and clock start before anything can refuse it. */
+export function startTrace(message: TracedMessage): DeliveryTrace {
+  return (message.delivery ??= { deliveryId: randomUUID(), startedAt: performance.now() });
+}
+
+/** The trace of a webhook delivery, from the Fastify request or the raw one; none on other routes. */
+export function traceOf(request: WebhookRequest | TracedMessage): DeliveryTrace | undefined {
+  return 'raw' in request && request.raw ? request.raw.delivery : (request as TracedMessage).delivery;
 }

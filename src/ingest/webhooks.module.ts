@@ -13,11 +13,11 @@ import { PINO_LOGGER } from '../logging/logger.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { DeliveryTraceMiddleware } from './delivery-trace.middleware.js';
 import { ParseDeliveryPipe } from './parse-delivery.pipe.js';
-import { RawBodyMiddleware } from './raw-body.middleware.js';
+import { MediaTypeMiddleware } from './media-type.middleware.js';
 import { WebhookController } from './webhook.controller.js';
 
 /**
- * The ingest path of a delivery: trace → IP allowlist → raw body → authenticate → throttle →
+ * The ingest path of a delivery: trace → IP allowlist → media type → (raw body) → authenticate → throttle →
  * parse/validate/normalise → the delivery strategy the `delivery` module provides.
  */
 @Module({})
@@ -46,7 +46,7 @@ export class WebhooksModule implements NestModule, OnApplicationBootstrap {
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(DeliveryTraceMiddleware, IpAllowlistMiddleware, RawBodyMiddleware).forRoutes(WebhookController);
+    consumer.apply(DeliveryTraceMiddleware, IpAllowlistMiddleware, MediaTypeMiddleware).forRoutes(WebhookController);
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { WebhookError } from '../common/webhook-error.js';
 
 /**
@@ -12,7 +12,7 @@ import { WebhookError } from '../common/webhook-error.js';
 export class WebhookThrottlerGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
+    context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
     throw new WebhookError('throttled', 'Too many requests from this address', [`retry after ${retryAfter} s`], retryAfter);
   }
 }

@@ -75,7 +75,7 @@ describe('the service accepts what the chart renders', () => {
     const config = loadConfig(env);
     expect(config.ipAllowlist).toEqual(['10.0.0.0/8']);
     expect(config.idempotency.maxEntries).toBe(1_000_000);
-    expect(config.webhook.bodyLimit).toBe('512kb');
+    expect(config.webhook.bodyLimitInBytes).toBe(512 * 1024);
     expect(config.forward.urls).toEqual(['https://downstream.example.org/hooks']);
     expect(config.forward.secret).toBe(SECRET_SAMPLES.FORWARD_SECRET);
     expect(config.adminToken).toBe(SECRET_SAMPLES.ADMIN_TOKEN);
