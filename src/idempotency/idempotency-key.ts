@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { OpenRegisterEvent } from '../events/openregister-event.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -16,7 +16,8 @@ export function idempotencyKey(event: OpenRegisterEvent, webhookId?: string): st
   const identity = event.object
     ? [event.eventClass, event.object.uuid, event.object, event.previous ?? null]
     : [event.eventClass, withoutAttemptFields(event.payload), event.user ?? null, event.format === 'nextcloud' ? event.occurredAt : null];
-  return 'sha256:' + createHash('sha256').update(canonicalJson(identity)).digest('hex');
+  // One-shot hash: no Hash object per delivery.
+  return 'sha256:' + hash('sha256', canonicalJson(identity), 'hex');
 }
 
 /** OpenRegister restamps `timestamp` on every attempt of an event without an object, too. */
