@@ -33,7 +33,6 @@ export class WebhookErrorFilter implements ExceptionFilter {
         status,
         reason: body.message as string,
         details: body.details as string[] | undefined,
-        ip: request.ip,
       });
     }
     const { httpAdapter } = this.adapterHost;

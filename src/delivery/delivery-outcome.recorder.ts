@@ -8,7 +8,6 @@ export interface OutcomeDetail {
   status: number;
   reason?: string;
   details?: readonly string[];
-  ip?: string;
 }
 
 /** Writes the one log line and counts the one metric every delivery outcome gets. */
@@ -30,7 +29,7 @@ export class DeliveryOutcomeRecorder {
       status: detail.status,
       reason: detail.reason,
       details: detail.details,
-      ip: detail.ip,
+      ip: trace.ip,
       durationMs: Math.round((performance.now() - trace.startedAt) * 1000) / 1000,
     };
     if (detail.status >= 500) this.logger.error(line, `delivery ${outcome}`);

@@ -12,6 +12,8 @@ export type AuthResult = { ok: true; method: AuthMethod; webhookId?: string } | 
 export interface DeliveryTrace {
   deliveryId: string;
   startedAt: number;
+  /** The client's address as TRUST_PROXY lets us believe it. */
+  ip?: string;
   format?: EnvelopeFormat;
   event?: string;
   objectUuid?: string;
@@ -43,7 +45,7 @@ export function rawBodyOf(request: WebhookRequest): Buffer {
 
 /** Starts the trace of a delivery: its id and clock start before anything can refuse it. */
 export function startTrace(message: TracedMessage): DeliveryTrace {
-  return (message.delivery ??= { deliveryId: randomUUID(), startedAt: performance.now() });
+  return (message.delivery ??= { deliveryId: randomUUID(), startedAt: performance.now(), ip: message.ip });
 }
 
 /** The trace of a webhook delivery, from the Fastify request or the raw one; none on other routes. */

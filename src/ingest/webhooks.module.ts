@@ -7,7 +7,6 @@ import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { WebhookAuthenticator } from '../auth/webhook-authenticator.service.js';
 import { WebhookErrorFilter } from '../common/webhook-error.filter.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DeliveryOutcomeInterceptor } from '../delivery/delivery-outcome.interceptor.js';
 import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
@@ -29,7 +28,6 @@ export class WebhooksModule implements NestModule, OnApplicationBootstrap {
       AuthenticatedGuard,
       ParseDeliveryPipe,
       DeliveryOutcomeRecorder,
-      DeliveryOutcomeInterceptor,
       { provide: APP_FILTER, useClass: WebhookErrorFilter },
     ];
     return {

@@ -10,6 +10,15 @@ import { WebhookError } from '../common/webhook-error.js';
  */
 @Injectable()
 export class WebhookThrottlerGuard extends ThrottlerGuard {
+  /**
+   * One route, so the throttler's name and the address are key enough. The default hashes
+   * class, handler, name and address with SHA-256 on every delivery, for a key that never
+   * leaves this process's storage.
+   */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
+  }
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
     context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
