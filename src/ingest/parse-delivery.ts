@@ -1,9 +1,9 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { validateSync, ValidationError, ValidatorOptions } from 'class-validator';
 import { WebhookError } from '../common/webhook-error.js';
 import { EnvelopeFormat } from '../events/openregister-event.js';
 import { isJsonObject, JsonObject } from '../events/safe-object.js';
-import { detectFormat, ENVELOPE_DTOS, withoutUserObjects } from './envelopes/envelope-format.js';
+import { toDtoInstance } from './envelopes/dto-instance.js';
+import { detectFormat, ENVELOPE_DTOS } from './envelopes/envelope-format.js';
 
 /** A body that is well-formed JSON in one of the known envelopes. */
 export interface ParsedDelivery {
@@ -26,15 +26,16 @@ export async function parseDelivery(rawBody: Buffer): Promise<ParsedDelivery> {
       'event must be a string (OpenRegister) or an object with a class (Nextcloud), or specversion must be set (CloudEvents)',
     ]);
   }
-  const dtoClass: new () => object = ENVELOPE_DTOS[format];
-  const dto = plainToInstance(dtoClass, withoutUserObjects(format, body), { excludeExtraneousValues: true });
   // Every constraint here is synchronous; validateSync spares a promise per constraint.
-  const errors = validateSync(dto, { forbidUnknownValues: true, validationError: { target: false } });
+  const errors = validateSync(toDtoInstance(ENVELOPE_DTOS[format], body), VALIDATION);
   if (errors.length > 0) {
     throw new WebhookError('invalid', `Invalid ${format} envelope`, flatten(errors));
   }
   return { format, body };
 }
+
+/** The refusal lists only the messages, so errors need neither the DTO nor the value. */
+const VALIDATION: ValidatorOptions = { forbidUnknownValues: true, validationError: { target: false, value: false } };
 
 function parseJson(rawBody: Buffer): JsonObject {
   let parsed: unknown;
