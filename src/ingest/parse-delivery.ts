@@ -2,7 +2,7 @@ import { validateSync, ValidationError, ValidatorOptions } from 'class-validator
 import { WebhookError } from '../common/webhook-error.js';
 import { EnvelopeFormat } from '../events/openregister-event.js';
 import { isJsonObject, JsonObject } from '../events/safe-object.js';
-import { toDtoInstance } from './envelopes/dto-instance.js';
+import { DtoClass, toDtoInstance } from './envelopes/dto-instance.js';
 import { detectFormat, ENVELOPE_DTOS } from './envelopes/envelope-format.js';
 
 /** A body that is well-formed JSON in one of the known envelopes. */
@@ -26,8 +26,9 @@ export async function parseDelivery(rawBody: Buffer): Promise<ParsedDelivery> {
       'event must be a string (OpenRegister) or an object with a class (Nextcloud), or specversion must be set (CloudEvents)',
     ]);
   }
+  const dtoClass: DtoClass = ENVELOPE_DTOS[format];
   // Every constraint here is synchronous; validateSync spares a promise per constraint.
-  const errors = validateSync(toDtoInstance(ENVELOPE_DTOS[format], body), VALIDATION);
+  const errors = validateSync(toDtoInstance(dtoClass, body), VALIDATION);
   if (errors.length > 0) {
     throw new WebhookError('invalid', `Invalid ${format} envelope`, flatten(errors));
   }

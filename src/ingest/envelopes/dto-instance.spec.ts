@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { Expose, plainToInstance, Transform, Type } from 'class-transformer';
 import { ENVELOPE_DTOS } from './envelope-format.js';
-import { toDtoInstance } from './dto-instance.js';
+import { DtoClass, toDtoInstance } from './dto-instance.js';
 import { OpenRegisterDataDto } from './openregister-data.dto.js';
 import { NextcloudEventDto } from './nextcloud-envelope.dto.js';
 
@@ -20,7 +20,7 @@ const BODIES: [keyof typeof ENVELOPE_DTOS, unknown][] = [
 
 describe('toDtoInstance', () => {
   it.each(BODIES)('builds for %s %j what plainToInstance builds', (format, body) => {
-    const dtoClass = ENVELOPE_DTOS[format];
+    const dtoClass: DtoClass = ENVELOPE_DTOS[format];
     const expected = plainToInstance(dtoClass, body, { excludeExtraneousValues: true });
     expect(toDtoInstance(dtoClass, body as Record<string, unknown>)).toStrictEqual(expected);
   });
