@@ -47,3 +47,16 @@ describe('isOpenRegisterClass', () => {
     expect(isOpenRegisterClass('OCP\\Files\\Events\\Node\\NodeCreatedEvent')).toBe(false);
   });
 });
+
+describe('eventTypeOf, remembering classes', () => {
+  it('gives the same type when asked again', () => {
+    const eventClass = 'OCA\\OpenRegister\\Event\\SchemaUpdatedEvent';
+    expect(eventTypeOf(eventClass)).toBe('schema.updated');
+    expect(eventTypeOf(eventClass)).toBe('schema.updated');
+  });
+
+  it('still maps every class once more classes were seen than it remembers', () => {
+    for (let i = 0; i < 300; i++) expect(eventTypeOf(`Vendor\\Event${i}`)).toBe(`Vendor\\Event${i}`);
+    expect(eventTypeOf('OCA\\OpenRegister\\Event\\AuditTrailCreatedEvent')).toBe('audit-trail.created');
+  });
+});

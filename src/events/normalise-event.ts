@@ -27,13 +27,17 @@ export function normaliseEvent({ format, body }: ParsedDelivery, receivedAt: Dat
   if (previous) event.previous = previous;
   const subject = object ?? previous;
   if (subject && !subject.uuid) throw new WebhookError('invalid', 'The object carries no uuid', ['object.id or object.uuid is required']);
-  event.register = subject?.register ?? parts.register;
-  event.schema = subject?.schema ?? parts.schema;
+  // Fields are only ever set when defined (never deleted afterwards), which keeps the event a
+  // fast-mode object for the handlers and the store that serialise it.
+  const register = subject?.register ?? parts.register;
+  const schema = subject?.schema ?? parts.schema;
+  if (register !== undefined) event.register = register;
+  if (schema !== undefined) event.schema = schema;
   if (object && previous) event.changes = objectChanges(previous.data, object.data);
   if (parts.webhook) event.webhook = parts.webhook;
   if (parts.user) event.user = parts.user;
-  if (!subject && type !== TEST_EVENT_TYPE) event.payload = parts.payload;
-  return removeUndefined(event);
+  if (!subject && type !== TEST_EVENT_TYPE && parts.payload !== undefined) event.payload = parts.payload;
+  return event;
 }
 
 /** What each envelope says, before it is turned into an event. */
@@ -51,20 +55,13 @@ interface EnvelopeParts {
 }
 
 const READERS: Record<EnvelopeFormat, (body: JsonObject) => EnvelopeParts> = {
-  openregister: (body) => ({
-    ...readOpenRegisterData(body.data as JsonObject),
-    eventClass: body.event as string,
-    occurredAt: body.timestamp ?? (body.data as JsonObject).timestamp,
-    webhook: readWebhook(body.webhook),
-  }),
+  openregister: (body) => {
+    const data = body.data as JsonObject;
+    return readOpenRegisterData(data, body.event as string, body.timestamp ?? data.timestamp, body.webhook);
+  },
   cloudevents: (body) => {
     const data = body.data as JsonObject;
-    return {
-      ...readOpenRegisterData(data),
-      eventClass: body.type as string,
-      occurredAt: body.time ?? data.timestamp,
-      webhook: readWebhook(data.webhook),
-    };
+    return readOpenRegisterData(data, body.type as string, body.time ?? data.timestamp, data.webhook);
   },
   nextcloud: (body) => {
     const event = body.event as JsonObject;
@@ -90,8 +87,12 @@ const READERS: Record<EnvelopeFormat, (body: JsonObject) => EnvelopeParts> = {
   },
 };
 
-function readOpenRegisterData(data: JsonObject): Omit<EnvelopeParts, 'eventClass'> {
+/** `data` of the standard and the CloudEvents format, which differ only in where the rest sits. */
+function readOpenRegisterData(data: JsonObject, eventClass: string, occurredAt: unknown, webhook: unknown): EnvelopeParts {
   return {
+    eventClass,
+    occurredAt,
+    webhook: readWebhook(webhook),
     object: data.object,
     objectUuid: text(data.objectUuid),
     register: text(data.register),
@@ -109,9 +110,3 @@ function isoOrUndefined(value: unknown): string | undefined {
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
-
-function removeUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
-}
-

@@ -36,6 +36,23 @@ describe('copyFields', () => {
     it('does not give the copy an inherited polluted field', () => {
       expect((copyFields(source) as Record<string, unknown>).polluted).toBeUndefined();
     });
+
+    it('keeps __proto__ as an own field of a copy with excluded keys, on Object.prototype', () => {
+      const copy = copyFields(source, ['title']);
+      expect(Object.keys(copy)).toEqual(['__proto__']);
+      expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toEqual({ polluted: true });
+      expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+      expect((copy as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  });
+
+  it('copies fields named like Object.prototype members as own fields', () => {
+    const source = JSON.parse('{"constructor":"Brunel","toString":"x","hasOwnProperty":1,"id":"u"}') as Record<string, unknown>;
+    for (const copy of [copyFields(source), copyFields(source, ['id'])]) {
+      expect(Object.getOwnPropertyDescriptor(copy, 'constructor')?.value).toBe('Brunel');
+      expect(Object.getOwnPropertyDescriptor(copy, 'toString')?.value).toBe('x');
+      expect(Object.getOwnPropertyDescriptor(copy, 'hasOwnProperty')?.value).toBe(1);
+    }
   });
 });
 
