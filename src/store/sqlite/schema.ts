@@ -1,4 +1,21 @@
-/** Tables of the embedded store; `seq` orders deliveries, which per-object order relies on. */
+/**
+ * Tables of the embedded store; `seq` orders deliveries, which per-object order relies on.
+ *
+ * Every index costs a b-tree write on each change of its columns, and a delivery changes status
+ * three times in a second under load, so each index here serves a named query and the two busy
+ * ones are partial: an index whose columns and WHERE are untouched by an UPDATE is not written
+ * at all, and one whose WHERE excludes the row before and after costs only that check.
+ * - id (UNIQUE): get, replay, finishAttempt.
+ * - deliveries_queued: claimDue walks the queue in seq order and stops at its limit; nextDueAt;
+ *   counts and the admin list of queued deliveries.
+ * - deliveries_unfinished_by_object: per-object order (is an earlier delivery of this object
+ *   unfinished?). Keyed on `completed_at IS NULL`, which holds exactly while a delivery is queued
+ *   or processing, so claiming (queued -> processing) does not touch it; and it holds only
+ *   unfinished rows, so the check never walks an object's finished history.
+ * - deliveries_finished_by_age: retention, replay of dead letters, counts of finished ones.
+ * Queries must repeat a partial index's WHERE (e.g. `completed_at IS NULL AND status = ...`):
+ * SQLite uses a partial index only when the query's WHERE visibly implies the index's.
+ */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -14,14 +31,16 @@ CREATE TABLE IF NOT EXISTS deliveries (
   last_error TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
+  -- set when the delivery succeeds or goes dead, NULL while queued or processing
   completed_at INTEGER
 );
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at, seq);
--- Claiming walks the queue in seq order and stops at its limit, instead of sorting every queued row.
+-- Indexes of earlier versions that every status change had to rewrite: replaced below.
+DROP INDEX IF EXISTS deliveries_due;
+DROP INDEX IF EXISTS deliveries_object;
+DROP INDEX IF EXISTS deliveries_finished;
 CREATE INDEX IF NOT EXISTS deliveries_queued ON deliveries (seq) WHERE status = 'queued';
-CREATE INDEX IF NOT EXISTS deliveries_object ON deliveries (object_key, seq);
-CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (status, updated_at);
-
+CREATE INDEX IF NOT EXISTS deliveries_unfinished_by_object ON deliveries (object_key, seq) WHERE completed_at IS NULL;
+CREATE INDEX IF NOT EXISTS deliveries_finished_by_age ON deliveries (status, updated_at) WHERE status IN ('succeeded', 'dead');
 CREATE TABLE IF NOT EXISTS delivery_attempts (
   delivery_id TEXT NOT NULL,
   attempt INTEGER NOT NULL,
@@ -31,7 +50,6 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
   error TEXT,
   PRIMARY KEY (delivery_id, attempt)
 );
-
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY,
   state TEXT NOT NULL,

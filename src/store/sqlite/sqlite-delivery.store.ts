@@ -12,6 +12,7 @@ import {
 import { GroupCommit } from './group-commit.js';
 
 interface DeliveryRow {
+  seq: number;
   id: string;
   idempotency_key: string;
   event: string;
@@ -25,9 +26,20 @@ interface DeliveryRow {
   completed_at: number | null;
 }
 
-/** Per-object order: a delivery waits while an earlier one about the same object is unfinished. */
+/**
+ * Per-object order: a delivery waits while an earlier one about the same object is unfinished
+ * (`completed_at IS NULL`: queued or processing; see the schema for why not `status`).
+ */
 const CLAIMABLE = `(d.object_key IS NULL OR NOT EXISTS (
-  SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.status IN ('queued', 'processing')))`;
+  SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.completed_at IS NULL))`;
+
+/** Each status's filter, worded so that SQLite matches it to the partial index that holds it. */
+const STATUS_FILTERS: Record<StoredDeliveryStatus, string> = {
+  queued: `status = 'queued'`,
+  processing: `completed_at IS NULL AND status = 'processing'`,
+  succeeded: `status IN ('succeeded', 'dead') AND status = 'succeeded'`,
+  dead: `status IN ('succeeded', 'dead') AND status = 'dead'`,
+};
 
 export interface SqliteDeliveryStoreOptions {
   idempotencyTtlInSeconds: number;
@@ -39,6 +51,7 @@ export interface SqliteDeliveryStoreOptions {
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly inbox: GroupCommit<NewDelivery, 'accepted' | 'duplicate'>;
   private readonly statements;
+  private readonly listStatements = new Map<string, { rows: Database.Statement; total: Database.Statement }>();
   private readonly claimTransaction: (limit: number, now: number) => StoredDelivery[];
   private readonly finishTransaction: (id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict) => void;
 
@@ -59,14 +72,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
         `SELECT * FROM deliveries d INDEXED BY deliveries_queued WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND ${CLAIMABLE}
          ORDER BY d.seq LIMIT ?`,
       ),
-      markProcessing: db.prepare(`UPDATE deliveries SET status = 'processing', updated_at = ? WHERE id = ?`),
+      markProcessing: db.prepare(`UPDATE deliveries SET status = 'processing', updated_at = ? WHERE seq = ?`),
       insertAttempt: db.prepare(
         `INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       finish: db.prepare(
         `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?, completed_at = ? WHERE id = ?`,
       ),
-      requeue: db.prepare(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE status = 'processing'`),
+      requeue: db.prepare(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE ${STATUS_FILTERS.processing}`),
       // Only deliveries that could be claimed: one blocked behind its object's earlier delivery
       // becomes due when that one finishes, and must not make the worker spin meanwhile.
       nextDue: db.prepare(
@@ -79,14 +92,19 @@ export class SqliteDeliveryStore implements DeliveryStore {
          WHERE id = ? AND status IN ('dead', 'succeeded')`,
       ),
       replayDead: db.prepare(
-        `UPDATE deliveries SET status = 'queued', series_start = attempts, next_attempt_at = ?, updated_at = ?, completed_at = NULL WHERE status = 'dead'`,
+        `UPDATE deliveries SET status = 'queued', series_start = attempts, next_attempt_at = ?, updated_at = ?, completed_at = NULL WHERE ${STATUS_FILTERS.dead}`,
       ),
       deleteAttempts: db.prepare(
         `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?)`,
       ),
       deleteFinished: db.prepare(`DELETE FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?`),
       deleteExpiredKeys: db.prepare(`DELETE FROM idempotency_keys WHERE expires_at <= ?`),
-      counts: db.prepare(`SELECT status, COUNT(*) AS count FROM deliveries GROUP BY status`),
+      // One count per partial index instead of a GROUP BY over the whole table.
+      counts: db.prepare(
+        `SELECT 'queued' AS status, COUNT(*) AS count FROM deliveries WHERE ${STATUS_FILTERS.queued}
+         UNION ALL SELECT 'processing', COUNT(*) FROM deliveries WHERE ${STATUS_FILTERS.processing}
+         UNION ALL SELECT status, COUNT(*) FROM deliveries WHERE status IN ('succeeded', 'dead') GROUP BY status`,
+      ),
       health: db.prepare(`INSERT OR REPLACE INTO store_health (id, checked_at) VALUES (1, ?)`),
       // Prepared once: db.pragma() compiles a new statement per call, and each holds native memory
       // until the garbage collector happens to finalize it, which under load it barely does.
@@ -95,8 +113,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
     };
     this.claimTransaction = db.transaction((limit: number, now: number) => {
       const rows = this.statements.due.all(now, limit) as DeliveryRow[];
-      for (const row of rows) this.statements.markProcessing.run(now, row.id);
-      return rows.map((row) => toDelivery({ ...row, status: 'processing' }));
+      for (const row of rows) this.statements.markProcessing.run(now, row.seq);
+      return rows.map((row) => toDelivery({ ...row, status: 'processing', updated_at: now }));
     });
     this.finishTransaction = db.transaction((id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict) => {
       this.statements.insertAttempt.run(id, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.error ?? null);
@@ -144,11 +162,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   list({ status, limit, offset }: DeliveryQuery): { items: StoredDelivery[]; total: number } {
-    const where = status ? 'WHERE status = ?' : '';
-    const params = status ? [status] : [];
-    const rows = this.db.prepare(`SELECT * FROM deliveries ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as DeliveryRow[];
-    const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM deliveries ${where}`).get(...params) as { total: number };
-    return { items: rows.map(toDelivery), total };
+    const { rows, total } = this.listStatementsFor(status);
+    return { items: (rows.all(limit, offset) as DeliveryRow[]).map(toDelivery), total: (total.get() as { total: number }).total };
   }
 
   replay(id: string, now: number): boolean {
@@ -188,6 +203,21 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const objectKey = delivery.event.object?.uuid ?? delivery.event.previous?.uuid ?? null;
     this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, JSON.stringify(delivery.event), now, now, now);
     return 'accepted';
+  }
+
+  /** Statements prepared once per status filter (each prepare holds native memory until GC). */
+  private listStatementsFor(status: StoredDeliveryStatus | undefined): { rows: Database.Statement; total: Database.Statement } {
+    const key = status ?? 'all';
+    let statements = this.listStatements.get(key);
+    if (!statements) {
+      const where = status ? `WHERE ${STATUS_FILTERS[status]}` : '';
+      statements = {
+        rows: this.db.prepare(`SELECT * FROM deliveries ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`),
+        total: this.db.prepare(`SELECT COUNT(*) AS total FROM deliveries ${where}`),
+      };
+      this.listStatements.set(key, statements);
+    }
+    return statements;
   }
 
   /** Runs a write with a full sync of the write-ahead log at its commit: an acknowledgement's promise. */
