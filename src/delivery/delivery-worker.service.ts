@@ -12,25 +12,38 @@ import { DeliveryMetrics } from './delivery.metrics.js';
 const IDLE_POLL_IN_MS = 1000;
 
 /**
- * Deliveries the worker may claim in one turn of the event loop before it yields to I/O. About
+ * Deliveries the worker may start in one turn of the event loop before it yields to I/O. About
  * what the HTTP side takes in a turn under load (one request per connection), so neither starves:
- * with fast handlers, claiming only when a turn comes round let a sustained load outrun the worker
+ * with fast handlers, starting only when a turn comes round let a sustained load outrun the worker
  * and the queue grow without end.
  */
-const CLAIMS_PER_TURN = 64;
+const STARTS_PER_TURN = 64;
+
+/**
+ * Due deliveries one claim takes at most, more than the free slots: the rest wait in memory
+ * (`processing` in the store) for a slot, so one claim, one transaction that also writes the
+ * attempts finished meanwhile, serves many deliveries instead of one or two.
+ */
+const CLAIM_BATCH = 64;
 
 /**
  * Takes due deliveries from the inbox and runs their handlers, at most DELIVERY_CONCURRENCY at
  * a time, retrying failures with backoff until DELIVERY_MAX_ATTEMPTS, then dead-lettering them.
- * The store hands out deliveries in per-object order.
+ * The store hands out deliveries in per-object order, and never one whose object has an earlier
+ * delivery claimed, so those waiting here for a slot need no order among themselves.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly running = new Set<Promise<void>>();
+  /** Claimed and not yet started, oldest first. */
+  private claimed: StoredDelivery[] = [];
+  /** The last claim took every due delivery it could: claiming again finds nothing new yet. */
+  private allDueClaimed = false;
   private stopped = true;
   private timer?: NodeJS.Timeout;
-  private pumping = false;
-  private claimedThisTurn = 0;
+  private pumpScheduled = false;
+  private turnEndClaimScheduled = false;
+  private startedThisTurn = 0;
 
   constructor(
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
@@ -48,58 +61,112 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.wake();
   }
 
-  /** Looks for due work now (called after every enqueue and every finished run). */
+  /** New deliveries were stored: look for due work now. */
   wake(): void {
-    if (this.stopped || this.pumping) return;
-    this.pumping = true;
-    if (this.claimedThisTurn < CLAIMS_PER_TURN) {
-      queueMicrotask(() => {
-        this.pumping = false;
-        this.pump();
-      });
-      return;
-    }
-    // Budget spent: go on after the event loop's I/O (the counter is reset before this runs).
-    setImmediate(() => {
-      this.pumping = false;
-      this.pump();
-    });
+    this.allDueClaimed = false;
+    this.schedulePump();
   }
 
-  /** Stops claiming, lets running handlers finish within the grace period; the rest stays queued. */
+  /**
+   * Stops starting deliveries, puts the claimed but unstarted ones back in the queue, and lets
+   * running handlers finish within the grace period; the store writes their attempts at close.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.releaseClaimed();
     if (this.running.size === 0) return;
     this.logger.info({ running: this.running.size }, 'Waiting for running deliveries');
     await Promise.race([Promise.allSettled([...this.running]), sleep(this.config.shutdownGraceInMs)]);
     if (this.running.size > 0) this.logger.warn({ running: this.running.size }, 'Grace period over: interrupted deliveries run again at the next start');
   }
 
+  private schedulePump(): void {
+    if (this.stopped || this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    const pump = () => {
+      this.pumpScheduled = false;
+      this.pump();
+    };
+    if (this.startedThisTurn < STARTS_PER_TURN) queueMicrotask(pump);
+    // Budget spent: go on after the event loop's I/O (the counter is reset before this runs).
+    else setImmediate(pump);
+  }
+
   private pump(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    const free = this.config.delivery.concurrency - this.running.size;
-    const claimed = free > 0 ? this.store.claimDue(free, Date.now()) : [];
-    if (claimed.length > 0 && this.claimedThisTurn === 0) {
+    while (this.running.size < this.config.delivery.concurrency) {
+      if (this.startedThisTurn >= STARTS_PER_TURN) return this.schedulePump();
+      if (this.claimed.length === 0) {
+        if (this.allDueClaimed) return this.claimAtTurnEnd();
+        if (!this.claim()) return this.sleepUntilDue();
+      }
+      this.start(this.claimed.shift()!);
+    }
+  }
+
+  /** Claims the next batch; false when nothing is due (or the store failed). */
+  private claim(): boolean {
+    try {
+      this.claimed = this.store.claimDue(CLAIM_BATCH, Date.now());
+    } catch (error) {
+      this.logger.error({ err: error }, 'Could not claim due deliveries');
+      this.claimed = [];
+    }
+    this.allDueClaimed = this.claimed.length < CLAIM_BATCH;
+    return this.claimed.length > 0;
+  }
+
+  /**
+   * Everything due is claimed, yet a slot is free: only a finished run can have made more due
+   * (its object's next delivery). One claim at the end of the turn serves every run finishing
+   * in it, and writes their attempts in the same transaction, instead of one claim per run.
+   */
+  private claimAtTurnEnd(): void {
+    if (this.turnEndClaimScheduled) return;
+    this.turnEndClaimScheduled = true;
+    setImmediate(() => {
+      this.turnEndClaimScheduled = false;
+      this.allDueClaimed = false;
+      this.pump();
+    });
+  }
+
+  private start(delivery: StoredDelivery): void {
+    if (this.startedThisTurn === 0) {
       // The turn ends when the event loop has had its I/O: count from zero again there.
-      setImmediate(() => (this.claimedThisTurn = 0));
+      setImmediate(() => (this.startedThisTurn = 0));
     }
-    this.claimedThisTurn += claimed.length;
-    for (const delivery of claimed) {
-      const run = this.run(delivery).finally(() => {
-        this.running.delete(run);
-        this.wake();
-      });
-      this.running.add(run);
+    this.startedThisTurn++;
+    const run = this.run(delivery).finally(() => {
+      this.running.delete(run);
+      this.schedulePump();
+    });
+    this.running.add(run);
+  }
+
+  private releaseClaimed(): void {
+    if (this.claimed.length === 0) return;
+    const ids = this.claimed.map((delivery) => delivery.id);
+    this.claimed = [];
+    try {
+      this.store.release(ids);
+    } catch (error) {
+      // Left `processing`: they are queued again at the next start.
+      this.logger.error({ err: error, deliveryIds: ids }, 'Could not put claimed deliveries back in the queue');
     }
-    if (this.running.size < this.config.delivery.concurrency) this.sleepUntilDue();
   }
 
   private sleepUntilDue(): void {
-    const due = this.store.nextDueAt();
+    let due: number | undefined;
+    try {
+      due = this.store.nextDueAt();
+    } catch (error) {
+      this.logger.error({ err: error }, 'Could not read when the next delivery is due');
+    }
     const delay = due === undefined ? IDLE_POLL_IN_MS : Math.min(IDLE_POLL_IN_MS, Math.max(0, due - Date.now()));
-    this.timer = setTimeout(() => this.pump(), delay);
+    this.timer = setTimeout(() => this.wake(), delay);
     this.timer.unref();
   }
 

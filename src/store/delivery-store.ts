@@ -61,8 +61,14 @@ export interface DeliveryStore {
    * whose object still has an earlier delivery queued or processing (per-object order).
    */
   claimDue(limit: number, now: number): StoredDelivery[];
-  /** Records one attempt and what follows from it. */
+  /**
+   * Records one attempt and what follows from it. The store may hold it back to write it with
+   * others (at the latest at the end of the current turn of the event loop, and always before it
+   * answers a read or closes), so a crash in between can run that attempt's delivery again.
+   */
   finishAttempt(id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict): void;
+  /** Puts claimed deliveries that were never started back in the queue, unchanged. */
+  release(ids: string[]): void;
   /** At start: deliveries left `processing` by a crash are queued again. Returns how many. */
   requeueInterrupted(now: number): number;
   /** The earliest time a queued delivery becomes due, if any. */

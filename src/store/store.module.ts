@@ -1,10 +1,12 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ReadinessIndicators } from '../health/readiness-indicators.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store.js';
+import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryStore } from './delivery-store.js';
 import { openDatabase } from './sqlite/sqlite-database.js';
 import { SqliteDeliveryStore } from './sqlite/sqlite-delivery.store.js';
@@ -52,9 +54,14 @@ export class StoreModule {
         { provide: SQLITE_DATABASE, useFactory: () => openDatabase(durable ? config.delivery.dataDir : ':memory:') },
         {
           provide: DeliveryStore,
-          inject: [SQLITE_DATABASE],
-          useFactory: (db: Database.Database) =>
-            new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: config.idempotency.ttlInSeconds, groupCommit: config.delivery.groupCommit }),
+          inject: [SQLITE_DATABASE, PINO_LOGGER],
+          useFactory: (db: Database.Database, logger: Logger) =>
+            new SqliteDeliveryStore(db, {
+              idempotencyTtlInSeconds: config.idempotency.ttlInSeconds,
+              groupCommit: config.delivery.groupCommit,
+              onUnrecordedAttempts: (error, deliveryIds) =>
+                logger.error({ err: error, deliveryIds }, 'Could not record delivery attempts: those deliveries run again at the next start'),
+            }),
         },
         {
           provide: IdempotencyStore,

@@ -10,6 +10,7 @@ import {
   StoredDeliveryStatus,
 } from '../delivery-store.js';
 import { GroupCommit } from './group-commit.js';
+import { TurnBuffer } from './turn-buffer.js';
 
 interface DeliveryRow {
   seq: number;
@@ -41,19 +42,35 @@ const STATUS_FILTERS: Record<StoredDeliveryStatus, string> = {
   dead: `status IN ('succeeded', 'dead') AND status = 'dead'`,
 };
 
+interface FinishedAttempt {
+  id: string;
+  attempt: DeliveryAttempt;
+  verdict: AttemptVerdict;
+}
+
 export interface SqliteDeliveryStoreOptions {
   idempotencyTtlInSeconds: number;
   /** false: one sync per delivery instead of one per batch (only for the benchmark's comparison). */
   groupCommit?: boolean;
+  /** Told when held-back attempts could not be written: those deliveries run again at the next start. */
+  onUnrecordedAttempts?: (error: unknown, deliveryIds: string[]) => void;
 }
 
 /** The delivery store on SQLite (better-sqlite3): durable inbox, idempotency keys, history. */
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly inbox: GroupCommit<NewDelivery, 'accepted' | 'duplicate'>;
+  /**
+   * Finished attempts not yet written. They are written with the next claim (one transaction
+   * for both), before any read, at close, and at the latest at the end of the turn, at the
+   * connection's synchronous = NORMAL: a process crash keeps every committed transaction, so
+   * what is lost to a crash is at most this turn's attempts, and (as after a crash during a
+   * handler) their deliveries run again at the next start: at-least-once, as before.
+   */
+  private readonly finished: TurnBuffer<FinishedAttempt>;
   private readonly statements;
   private readonly listStatements = new Map<string, { rows: Database.Statement; total: Database.Statement }>();
-  private readonly claimTransaction: (limit: number, now: number) => StoredDelivery[];
-  private readonly finishTransaction: (id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict) => void;
+  private readonly claimTransaction: (finished: FinishedAttempt[], limit: number, now: number) => StoredDelivery[];
+  private readonly finishTransaction: (finished: FinishedAttempt[]) => void;
 
   constructor(
     private readonly db: Database.Database,
@@ -80,11 +97,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
         `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?, completed_at = ? WHERE id = ?`,
       ),
       requeue: db.prepare(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE ${STATUS_FILTERS.processing}`),
+      release: db.prepare(`UPDATE deliveries SET status = 'queued' WHERE id = ? AND status = 'processing'`),
       // Only deliveries that could be claimed: one blocked behind its object's earlier delivery
       // becomes due when that one finishes, and must not make the worker spin meanwhile.
-      nextDue: db.prepare(
-        `SELECT MIN(d.next_attempt_at) AS at FROM deliveries d WHERE d.status = 'queued' AND ${CLAIMABLE}`,
-      ),
+      nextDue: db.prepare(`SELECT MIN(d.next_attempt_at) AS at FROM deliveries d WHERE d.status = 'queued' AND ${CLAIMABLE}`),
       get: db.prepare(`SELECT * FROM deliveries WHERE id = ?`),
       history: db.prepare(`SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt`),
       replay: db.prepare(
@@ -111,16 +127,21 @@ export class SqliteDeliveryStore implements DeliveryStore {
       syncFull: db.prepare('PRAGMA synchronous = FULL'),
       syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
     };
-    this.claimTransaction = db.transaction((limit: number, now: number) => {
+    this.claimTransaction = db.transaction((finished: FinishedAttempt[], limit: number, now: number) => {
+      for (const item of finished) this.writeFinished(item);
       const rows = this.statements.due.all(now, limit) as DeliveryRow[];
       for (const row of rows) this.statements.markProcessing.run(now, row.seq);
       return rows.map((row) => toDelivery({ ...row, status: 'processing', updated_at: now }));
     });
-    this.finishTransaction = db.transaction((id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict) => {
-      this.statements.insertAttempt.run(id, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.error ?? null);
-      const nextAttemptAt = verdict.status === 'queued' ? verdict.nextAttemptAt : attempt.finishedAt;
-      const completedAt = verdict.status === 'queued' ? null : attempt.finishedAt;
-      this.statements.finish.run(verdict.status, attempt.attempt, nextAttemptAt, attempt.error ?? null, attempt.finishedAt, completedAt, id);
+    this.finishTransaction = db.transaction((finished: FinishedAttempt[]) => {
+      for (const item of finished) this.writeFinished(item);
+    });
+    this.finished = new TurnBuffer((finished) => {
+      try {
+        this.finishTransaction(finished);
+      } catch (error) {
+        this.unrecorded(error, finished);
+      }
     });
     const commitBatch = db.transaction((items: NewDelivery[]) => items.map((item) => this.insertOne(item)));
     this.inbox = new GroupCommit((items) => this.durably(() => commitBatch(items)), options.groupCommit === false ? 1 : 1000);
@@ -131,22 +152,40 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   claimDue(limit: number, now: number): StoredDelivery[] {
-    return this.claimTransaction(limit, now);
+    const finished = this.finished.take();
+    try {
+      return this.claimTransaction(finished, limit, now);
+    } catch (error) {
+      if (finished.length > 0) this.unrecorded(error, finished);
+      throw error;
+    }
   }
 
   finishAttempt(id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict): void {
-    this.finishTransaction(id, attempt, verdict);
+    // At once, as a write would: an attempt offered after close would otherwise vanish unseen.
+    if (!this.db.open) throw new TypeError('The delivery store is closed');
+    this.finished.add({ id, attempt, verdict });
+  }
+
+  release(ids: string[]): void {
+    this.finished.flush();
+    this.db.transaction(() => {
+      for (const id of ids) this.statements.release.run(id);
+    })();
   }
 
   requeueInterrupted(now: number): number {
+    this.finished.flush();
     return this.statements.requeue.run(now, now).changes;
   }
 
   nextDueAt(): number | undefined {
+    this.finished.flush();
     return (this.statements.nextDue.get() as { at: number | null }).at ?? undefined;
   }
 
   get(id: string): (StoredDelivery & { history: DeliveryAttempt[] }) | undefined {
+    this.finished.flush();
     const row = this.statements.get.get(id) as DeliveryRow | undefined;
     if (!row) return undefined;
     const history = (this.statements.history.all(id) as { attempt: number; started_at: number; finished_at: number; outcome: 'succeeded' | 'failed'; error: string | null }[]).map(
@@ -162,19 +201,23 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   list({ status, limit, offset }: DeliveryQuery): { items: StoredDelivery[]; total: number } {
+    this.finished.flush();
     const { rows, total } = this.listStatementsFor(status);
-    return { items: (rows.all(limit, offset) as DeliveryRow[]).map(toDelivery), total: (total.get() as { total: number }).total };
+    return { items: (rows.all(limit, offset) as DeliveryRow[]).map((row) => toDelivery(row)), total: (total.get() as { total: number }).total };
   }
 
   replay(id: string, now: number): boolean {
+    this.finished.flush();
     return this.statements.replay.run(now, now, id).changes > 0;
   }
 
   replayDead(now: number): number {
+    this.finished.flush();
     return this.statements.replayDead.run(now, now).changes;
   }
 
   deleteFinishedBefore(before: number): number {
+    this.finished.flush();
     return this.db.transaction(() => {
       this.statements.deleteAttempts.run(before);
       this.statements.deleteExpiredKeys.run(Date.now());
@@ -183,6 +226,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   counts(): Record<StoredDeliveryStatus, number> {
+    this.finished.flush();
     const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, 0])) as Record<StoredDeliveryStatus, number>;
     for (const { status, count } of this.statements.counts.all() as { status: StoredDeliveryStatus; count: number }[]) counts[status] = count;
     return counts;
@@ -193,7 +237,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.finished.flush();
+    this.db.close();
   }
 
   private insertOne(delivery: NewDelivery): 'accepted' | 'duplicate' {
@@ -203,6 +249,19 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const objectKey = delivery.event.object?.uuid ?? delivery.event.previous?.uuid ?? null;
     this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, JSON.stringify(delivery.event), now, now, now);
     return 'accepted';
+  }
+
+  private writeFinished({ id, attempt, verdict }: FinishedAttempt): void {
+    this.statements.insertAttempt.run(id, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.error ?? null);
+    const nextAttemptAt = verdict.status === 'queued' ? verdict.nextAttemptAt : attempt.finishedAt;
+    const completedAt = verdict.status === 'queued' ? null : attempt.finishedAt;
+    this.statements.finish.run(verdict.status, attempt.attempt, nextAttemptAt, attempt.error ?? null, attempt.finishedAt, completedAt, id);
+  }
+
+  private unrecorded(error: unknown, finished: FinishedAttempt[]): void {
+    const ids = finished.map((item) => item.id);
+    if (this.options.onUnrecordedAttempts) this.options.onUnrecordedAttempts(error, ids);
+    else process.emitWarning(`Could not record the attempts of ${ids.join(', ')}: ${(error as Error).message}`);
   }
 
   /** Statements prepared once per status filter (each prepare holds native memory until GC). */

@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import type { AppConfig } from '../config/app-config.js';
+import type { OpenRegisterEvent } from '../events/openregister-event.js';
+import type { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import type { DeliveryContext } from '../handlers/webhook-event-handler.js';
+import { openDatabase } from '../store/sqlite/sqlite-database.js';
+import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
+import { DeliveryWorker } from './delivery-worker.service.js';
+import type { DeliveryMetrics } from './delivery.metrics.js';
+
+type Handle = (event: OpenRegisterEvent, context: DeliveryContext) => Promise<string | undefined>;
+
+const event = (uuid: string, version: number): OpenRegisterEvent => ({
+  type: 'object.updated',
+  eventClass: 'OCA\\OpenRegister\\Event\\ObjectUpdatedEvent',
+  format: 'openregister',
+  occurredAt: new Date(0).toISOString(),
+  object: { uuid, data: {}, meta: { version } },
+});
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+describe('DeliveryWorker', () => {
+  let dir: string;
+  let store: SqliteDeliveryStore;
+  let worker: DeliveryWorker;
+  let handle: Handle;
+  let seq = 0;
+
+  const start = (concurrency = 8) => {
+    const dispatcher = {
+      dispatch: async (stored: OpenRegisterEvent, context: DeliveryContext) => {
+        const error = await handle(stored, context);
+        return { handled: 1, failures: error ? [{ handler: 'Test', error }] : [] };
+      },
+    } as unknown as EventDispatcher;
+    const config = {
+      shutdownGraceInMs: 1_000,
+      delivery: { concurrency, maxAttempts: 3, backoffBaseInMs: 1, backoffMaxInMs: 5 },
+    } as AppConfig;
+    const metrics = { attempt: () => undefined } as unknown as DeliveryMetrics;
+    worker = new DeliveryWorker(store, dispatcher, metrics, config, pino({ level: 'silent' }));
+    worker.onApplicationBootstrap();
+  };
+  const enqueue = async (uuid: string, version = 1) => {
+    const id = `d-${++seq}`;
+    await store.enqueue({ id, idempotencyKey: id, event: event(uuid, version), acceptedAt: Date.now() });
+    worker?.wake();
+    return id;
+  };
+  const reopen = () => {
+    store = new SqliteDeliveryStore(openDatabase(dir), { idempotencyTtlInSeconds: 60 });
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'orw-worker-'));
+    reopen();
+    handle = async () => undefined;
+  });
+  afterEach(async () => {
+    await worker.beforeApplicationShutdown();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a burst with a few claims, not one or two per delivery', async () => {
+    const ids = await Promise.all(Array.from({ length: 200 }, (_, index) => enqueue(`object-${index}`)));
+    const claimDue = store.claimDue.bind(store);
+    let claims = 0;
+    store.claimDue = (limit, now) => (claims++, claimDue(limit, now));
+    start();
+    await until(() => store.counts().succeeded === ids.length, 'every delivery to succeed');
+    expect(claims).toBeLessThanOrEqual(10);
+  });
+
+  it('keeps per-object order across a claimed batch, through a retry', async () => {
+    const handled: string[] = [];
+    let failedOnce = false;
+    handle = async (stored, { attempt }) => {
+      handled.push(`${stored.object!.uuid}@${stored.object!.meta.version as number}#${attempt}`);
+      if (stored.object!.uuid === 'a' && !failedOnce) return ((failedOnce = true), 'down');
+      return undefined;
+    };
+    for (let version = 1; version <= 3; version++) {
+      await enqueue('a', version);
+      await enqueue(`other-${version}`);
+    }
+    start();
+    await until(() => store.counts().succeeded === 6, 'every delivery to succeed');
+    expect(handled.filter((line) => line.startsWith('a@'))).toEqual(['a@1#1', 'a@1#2', 'a@2#1', 'a@3#1']);
+  });
+
+  it('writes every finished attempt before the store closes at shutdown', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, index) => enqueue(`object-${index}`)));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let started = 0;
+    handle = async () => void (started++, await gate);
+    // Shut down and close in the same turn as the last finished attempt, before any turn end.
+    const finishAttempt = store.finishAttempt.bind(store);
+    let recorded = 0;
+    let closed: Promise<void> | undefined;
+    store.finishAttempt = (...args) => {
+      finishAttempt(...args);
+      if (++recorded === ids.length) closed = worker.beforeApplicationShutdown().then(() => store.close());
+    };
+    start(ids.length);
+    await until(() => started === ids.length, 'every handler to start');
+    open();
+    await until(() => closed !== undefined, 'the last attempt to finish');
+    await closed;
+    expect(reopen().counts()).toMatchObject({ succeeded: ids.length, processing: 0 });
+  });
+
+  it('puts claimed deliveries it has not started back in the queue at shutdown', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    handle = async () => {
+      started++;
+      await blocked;
+      return undefined;
+    };
+    for (let index = 0; index < 5; index++) await enqueue(`object-${index}`);
+    start(1);
+    await until(() => started === 1, 'the first handler to start');
+    const shutdown = worker.beforeApplicationShutdown();
+    expect(store.counts()).toMatchObject({ processing: 1, queued: 4 });
+    release();
+    await shutdown;
+    expect(store.counts()).toMatchObject({ succeeded: 1, queued: 4, processing: 0 });
+    expect(started).toBe(1);
+  });
+});
