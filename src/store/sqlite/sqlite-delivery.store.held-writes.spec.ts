@@ -20,8 +20,8 @@ const event = (uuid: string): OpenRegisterEvent => ({
   object: { uuid, data: { title: uuid }, meta: {} },
 });
 
-/** Finished attempts are held back and written together. */
-describe('SqliteDeliveryStore: held-back writes', () => {
+/** Finished attempts are held back and written together; the event object is handed over in memory. */
+describe('SqliteDeliveryStore: held-back writes and the event handoff', () => {
   let dir: string;
   let store: SqliteDeliveryStore;
   let seq = 0;
@@ -34,9 +34,9 @@ describe('SqliteDeliveryStore: held-back writes', () => {
       reader.close();
     }
   };
-  const enqueue = async (uuid: string) => {
+  const enqueue = async (uuid: string, stored = event(uuid)) => {
     const id = `d-${++seq}`;
-    await store.enqueue({ id, idempotencyKey: id, event: event(uuid), acceptedAt: NOW });
+    await store.enqueue({ id, idempotencyKey: id, event: stored, acceptedAt: NOW });
     return id;
   };
 
@@ -103,5 +103,23 @@ describe('SqliteDeliveryStore: held-back writes', () => {
     store.release([id]);
     expect(store.counts()).toMatchObject({ queued: 1, processing: 0 });
     expect(store.claimDue(1, NOW)).toMatchObject([{ id, attempts: 0 }]);
+  });
+
+  it('hands the claim the very event object it stored, and parses the row when it holds none', async () => {
+    const stored = event('a');
+    const id = await enqueue('a', stored);
+    const [claimed] = store.claimDue(1, NOW);
+    expect(claimed.event).toBe(stored);
+    store.finishAttempt(id, { ...SUCCEEDED, outcome: 'failed', error: 'x' }, { status: 'queued', nextAttemptAt: NOW });
+    const [retried] = store.claimDue(1, NOW);
+    expect(retried.event).not.toBe(stored);
+    expect(retried.event).toEqual(stored);
+  });
+
+  it('parses what an earlier process stored', async () => {
+    await enqueue('a');
+    store.close();
+    store = new SqliteDeliveryStore(openDatabase(dir), { idempotencyTtlInSeconds: 60 });
+    expect(store.claimDue(1, NOW)[0].event).toEqual(event('a'));
   });
 });

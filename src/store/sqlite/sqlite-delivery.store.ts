@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import {
   AttemptVerdict,
   DeliveryAttempt,
@@ -9,23 +10,10 @@ import {
   StoredDelivery,
   StoredDeliveryStatus,
 } from '../delivery-store.js';
+import { COLUMNS_WITHOUT_EVENT, DeliveryRow, toDelivery } from './delivery-row.js';
+import { EventHandoff } from './event-handoff.js';
 import { GroupCommit } from './group-commit.js';
 import { TurnBuffer } from './turn-buffer.js';
-
-interface DeliveryRow {
-  seq: number;
-  id: string;
-  idempotency_key: string;
-  event: string;
-  status: StoredDeliveryStatus;
-  attempts: number;
-  series_start: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  completed_at: number | null;
-}
 
 /**
  * Per-object order: a delivery waits while an earlier one about the same object is unfinished
@@ -67,6 +55,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
    * handler) their deliveries run again at the next start: at-least-once, as before.
    */
   private readonly finished: TurnBuffer<FinishedAttempt>;
+  private readonly handoff = new EventHandoff();
   private readonly statements;
   private readonly listStatements = new Map<string, { rows: Database.Statement; total: Database.Statement }>();
   private readonly claimTransaction: (finished: FinishedAttempt[], limit: number, now: number) => StoredDelivery[];
@@ -85,10 +74,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
         `INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
+      // Without the event: most claimed events are still in the handoff, and copying the JSON
+      // out of SQLite only to drop it is not free.
       due: db.prepare(
-        `SELECT * FROM deliveries d INDEXED BY deliveries_queued WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND ${CLAIMABLE}
-         ORDER BY d.seq LIMIT ?`,
+        `SELECT ${COLUMNS_WITHOUT_EVENT} FROM deliveries d INDEXED BY deliveries_queued
+         WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND ${CLAIMABLE} ORDER BY d.seq LIMIT ?`,
       ),
+      eventOf: db.prepare(`SELECT event FROM deliveries WHERE seq = ?`).pluck(),
       markProcessing: db.prepare(`UPDATE deliveries SET status = 'processing', updated_at = ? WHERE seq = ?`),
       insertAttempt: db.prepare(
         `INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -130,8 +122,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.claimTransaction = db.transaction((finished: FinishedAttempt[], limit: number, now: number) => {
       for (const item of finished) this.writeFinished(item);
       const rows = this.statements.due.all(now, limit) as DeliveryRow[];
-      for (const row of rows) this.statements.markProcessing.run(now, row.seq);
-      return rows.map((row) => toDelivery({ ...row, status: 'processing', updated_at: now }));
+      return rows.map((row) => {
+        this.statements.markProcessing.run(now, row.seq);
+        const event = this.handoff.take(row.id) ?? (JSON.parse(this.statements.eventOf.get(row.seq) as string) as OpenRegisterEvent);
+        return toDelivery({ ...row, status: 'processing', updated_at: now }, event);
+      });
     });
     this.finishTransaction = db.transaction((finished: FinishedAttempt[]) => {
       for (const item of finished) this.writeFinished(item);
@@ -144,7 +139,15 @@ export class SqliteDeliveryStore implements DeliveryStore {
       }
     });
     const commitBatch = db.transaction((items: NewDelivery[]) => items.map((item) => this.insertOne(item)));
-    this.inbox = new GroupCommit((items) => this.durably(() => commitBatch(items)), options.groupCommit === false ? 1 : 1000);
+    this.inbox = new GroupCommit((items) => {
+      const stored = this.durably(() => commitBatch(items));
+      // Only once committed: a rolled-back event must not be handed to the worker.
+      return stored.map((size, index) => {
+        if (size === undefined) return 'duplicate';
+        this.handoff.offer(items[index].id, items[index].event, size);
+        return 'accepted';
+      });
+    }, options.groupCommit === false ? 1 : 1000);
   }
 
   enqueue(delivery: NewDelivery): Promise<'accepted' | 'duplicate'> {
@@ -242,13 +245,15 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.db.close();
   }
 
-  private insertOne(delivery: NewDelivery): 'accepted' | 'duplicate' {
+  /** Stores one delivery; the length of its event's JSON, or undefined for a duplicate. */
+  private insertOne(delivery: NewDelivery): number | undefined {
     const now = delivery.acceptedAt;
     const expiresAt = now + this.options.idempotencyTtlInSeconds * 1000;
-    if (this.statements.claimKey.run(delivery.idempotencyKey, expiresAt, now).changes === 0) return 'duplicate';
+    if (this.statements.claimKey.run(delivery.idempotencyKey, expiresAt, now).changes === 0) return undefined;
     const objectKey = delivery.event.object?.uuid ?? delivery.event.previous?.uuid ?? null;
-    this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, JSON.stringify(delivery.event), now, now, now);
-    return 'accepted';
+    const json = JSON.stringify(delivery.event);
+    this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, json, now, now, now);
+    return json.length;
   }
 
   private writeFinished({ id, attempt, verdict }: FinishedAttempt): void {
@@ -288,20 +293,4 @@ export class SqliteDeliveryStore implements DeliveryStore {
       this.statements.syncNormal.run();
     }
   }
-}
-
-function toDelivery(row: DeliveryRow): StoredDelivery {
-  return {
-    id: row.id,
-    idempotencyKey: row.idempotency_key,
-    event: JSON.parse(row.event) as StoredDelivery['event'],
-    status: row.status,
-    attempts: row.attempts,
-    seriesStart: row.series_start,
-    nextAttemptAt: row.next_attempt_at,
-    ...(row.last_error ? { lastError: row.last_error } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ...(row.completed_at ? { completedAt: row.completed_at } : {}),
-  };
 }
