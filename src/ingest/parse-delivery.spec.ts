@@ -96,3 +96,23 @@ describe('parseDelivery, refusals', () => {
     expect(error.details?.[0]).toMatch(/event/);
   });
 });
+
+describe('parseDelivery, text encoding', () => {
+  it('reads raw UTF-8 characters, not only the \\u escapes PHP writes', async () => {
+    const bytes = Buffer.from('{"event":{"class":"c","object":{"id":"u","naam":"café Zoë – één"}},"time":1}', 'utf8');
+    const { body } = await parseDelivery(bytes);
+    expect(((body.event as any).object as any).naam).toBe('café Zoë – één');
+  });
+
+  it('reads escaped and raw characters alike', async () => {
+    const escaped = await parseDelivery(Buffer.from('{"event":{"class":"c","naam":"caf\\u00e9"},"time":1}'));
+    const raw = await parseDelivery(Buffer.from('{"event":{"class":"c","naam":"café"},"time":1}', 'utf8'));
+    expect(escaped.body).toEqual(raw.body);
+  });
+
+  it('reads invalid UTF-8 bytes as replacement characters, as before', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"event":{"class":"c","naam":"'), Buffer.from([0xff]), Buffer.from('"},"time":1}')]);
+    const { body } = await parseDelivery(bytes);
+    expect((body.event as any).naam).toBe('\ufffd');
+  });
+});

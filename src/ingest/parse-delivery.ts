@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { validateSync, ValidationError, ValidatorOptions } from 'class-validator';
 import { WebhookError } from '../common/webhook-error.js';
 import { EnvelopeFormat } from '../events/openregister-event.js';
@@ -41,12 +42,20 @@ const VALIDATION: ValidatorOptions = { forbidUnknownValues: true, validationErro
 function parseJson(rawBody: Buffer): JsonObject {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(rawBody.toString('utf8'));
+    parsed = JSON.parse(textOf(rawBody));
   } catch (error) {
     throw new WebhookError('malformed', 'Body is not valid JSON', [(error as Error).message]);
   }
   if (!isJsonObject(parsed)) throw new WebhookError('malformed', 'Body must be a JSON object');
   return parsed;
+}
+
+/**
+ * PHP's json_encode escapes every non-ASCII character, so OpenRegister's bodies are pure ASCII,
+ * which reads as latin1 to the very same string as UTF-8 and about twice as fast for big bodies.
+ */
+function textOf(rawBody: Buffer): string {
+  return isAscii(rawBody) ? rawBody.toString('latin1') : rawBody.toString('utf8');
 }
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
