@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// Micro-benchmark of the durable inbox's write path: the real SQLite store (on a file, the
+// acknowledgement synced as in production) and the real DeliveryWorker, without HTTP. Like the
+// service under load, `--connections` loops each enqueue one ~1 KB event at a time (every 10th
+// about the object of an earlier one, so per-object order has work to do), waking the worker
+// after each accepted one, and a no-op handler runs every delivery. Measured until every delivery
+// has succeeded and the worker and store are shut down: deliveries/s and CPU µs per delivery
+// (the enqueue side included, as the service pays it too).
+//
+//   node bench/store.mjs [--old /tmp/old-store] [--deliveries 20000] [--connections 50] [--concurrency 8] [--rounds 3] [--enqueue-only]
+//
+// --enqueue-only runs no worker: the durable acknowledgement alone, whose CPU subtracted from a
+// full run's is the worker's share.
+//
+// Compiles src/ of this checkout (and of --old, e.g. `git worktree add /tmp/old-store HEAD`) with
+// SWC and runs each version in a child process of its own, rounds alternating which goes first so
+// a busy machine slows both alike. Prints the median of each version and the ratios old/new.
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createBodyFactory } from './lib/bodies.mjs';
+import { compileSources } from './lib/compile-sources.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'store-bench');
+const ENTRIES = ['store/sqlite/sqlite-database.ts', 'store/sqlite/sqlite-delivery.store.ts', 'delivery/delivery-worker.service.ts'];
+const WARMUP_DELIVERIES = 2000;
+
+if (process.argv[2] === '--child') {
+  console.log(JSON.stringify(await measureVersion(JSON.parse(process.argv[3]))));
+} else {
+  await main();
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      old: { type: 'string' },
+      deliveries: { type: 'string', default: '20000' },
+      connections: { type: 'string', default: '50' },
+      concurrency: { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '3' },
+      'enqueue-only': { type: 'boolean', default: false },
+    },
+  });
+  const versions = [{ label: 'new', root: ROOT }];
+  if (values.old) versions.unshift({ label: 'old', root: path.resolve(values.old) });
+  for (const version of versions) {
+    version.dir = path.join(CACHE_DIR, version.label);
+    await compileSources(version.root, ENTRIES, version.dir);
+    version.runs = [];
+  }
+  const settings = { deliveries: Number(values.deliveries), connections: Number(values.connections), concurrency: Number(values.concurrency), enqueueOnly: values['enqueue-only'] };
+  for (let round = 0; round < Number(values.rounds); round++) {
+    const order = round % 2 === 0 ? versions : [...versions].reverse();
+    for (const version of order) {
+      const output = execFileSync(process.execPath, [import.meta.filename, '--child', JSON.stringify({ ...settings, dir: version.dir })], { encoding: 'utf8' });
+      const run = JSON.parse(output.trim().split('\n').at(-1));
+      version.runs.push(run);
+      console.error(`round ${round + 1} ${version.label}: ${fmt(run.perSecond)} deliveries/s, ${fmt(run.cpuPerDeliveryUs)} µs CPU each, acks ${fmt(run.acksPerSecond)}/s`);
+    }
+  }
+  report(versions, settings);
+}
+
+function report(versions, { deliveries, connections, concurrency, enqueueOnly }) {
+  const worker = enqueueOnly ? 'no worker (enqueue only)' : `DELIVERY_CONCURRENCY ${concurrency}`;
+  console.log(`\n${deliveries} deliveries of ~1 KB, ${connections} enqueue loops, ${worker}; median of ${versions[0].runs.length} runs each\n`);
+  console.log('| version | deliveries/s | acks/s | CPU µs per delivery |');
+  console.log('| --- | ---: | ---: | ---: |');
+  const medians = versions.map((version) => ({
+    label: version.label,
+    perSecond: median(version.runs.map((run) => run.perSecond)),
+    acksPerSecond: median(version.runs.map((run) => run.acksPerSecond)),
+    cpu: median(version.runs.map((run) => run.cpuPerDeliveryUs)),
+  }));
+  for (const m of medians) console.log(`| ${m.label} | ${fmt(m.perSecond)} | ${fmt(m.acksPerSecond)} | ${fmt(m.cpu)} |`);
+  if (medians.length === 2) {
+    const [old, now] = medians;
+    console.log(`\nnew/old: deliveries/s ${(now.perSecond / old.perSecond).toFixed(2)}×, acks/s ${(now.acksPerSecond / old.acksPerSecond).toFixed(2)}×; ` +
+      `CPU per delivery old/new ${(old.cpu / now.cpu).toFixed(2)}× less`);
+  }
+}
+
+/** In the child: a warm-up run, then the measured one, each on a fresh database file. */
+async function measureVersion({ dir, deliveries, connections, concurrency, enqueueOnly }) {
+  const load = (entry) => import(pathToFileURL(path.join(dir, entry.replace(/\.ts$/, '.js'))).href);
+  const [{ openDatabase }, { SqliteDeliveryStore }, { DeliveryWorker }] = await Promise.all(ENTRIES.map(load));
+  const { default: pino } = await import('pino');
+  const modules = { openDatabase, SqliteDeliveryStore, DeliveryWorker, logger: pino({ level: 'silent' }) };
+  const events = makeEvents(WARMUP_DELIVERIES + deliveries);
+  await runDeliveries(modules, events.slice(0, WARMUP_DELIVERIES), connections, concurrency, enqueueOnly);
+  return runDeliveries(modules, events.slice(WARMUP_DELIVERIES), connections, concurrency, enqueueOnly);
+}
+
+async function runDeliveries({ openDatabase, SqliteDeliveryStore, DeliveryWorker, logger }, events, connections, concurrency, enqueueOnly) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'orw-store-bench-'));
+  const db = openDatabase(dataDir);
+  const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 86_400 });
+  let succeeded = 0;
+  let allSucceeded;
+  const done = new Promise((resolve) => (allSucceeded = resolve));
+  const metrics = { attempt: (_delivery, _outcome, verdict) => verdict.status === 'succeeded' && ++succeeded === events.length && allSucceeded() };
+  const dispatcher = { dispatch: async () => ({ handled: 1, failures: [] }) };
+  const config = { shutdownGraceInMs: 10_000, delivery: { concurrency, maxAttempts: 8, backoffBaseInMs: 1000, backoffMaxInMs: 60_000 } };
+  const worker = new DeliveryWorker(store, dispatcher, metrics, config, logger);
+
+  const cpuBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  if (enqueueOnly) allSucceeded();
+  else worker.onApplicationBootstrap();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < events.length) {
+        const { id, event } = events[next++];
+        if ((await store.enqueue({ id, idempotencyKey: id, event, acceptedAt: Date.now() })) === 'accepted') worker.wake();
+      }
+    }),
+  );
+  const ackedAt = performance.now();
+  await done;
+  await worker.beforeApplicationShutdown();
+  store.close();
+  const elapsedMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuBefore);
+
+  const check = openDatabase(dataDir);
+  const finished = check.prepare(`SELECT COUNT(*) FROM deliveries WHERE status = ?`).pluck().get(enqueueOnly ? 'queued' : 'succeeded');
+  const attempts = enqueueOnly ? events.length : check.prepare(`SELECT COUNT(*) FROM delivery_attempts`).pluck().get();
+  check.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (finished !== events.length || attempts !== events.length) throw new Error(`expected ${events.length} stored or handled, found ${finished} (${attempts} attempts)`);
+  return {
+    perSecond: (events.length * 1000) / elapsedMs,
+    acksPerSecond: (events.length * 1000) / (ackedAt - startedAt),
+    cpuPerDeliveryUs: (cpu.user + cpu.system) / events.length,
+  };
+}
+
+/** Events as the service normalises a 1 KB OpenRegister delivery; every 10th about an earlier object. */
+function makeEvents(count) {
+  const factory = createBodyFactory({ secret: 'bench', targetBytes: 1024 });
+  const events = [];
+  for (let index = 0; index < count; index++) {
+    const body = JSON.parse(factory.next().body.toString('utf8'));
+    const { '@self': meta, id: uuid, ...data } = body.data.object;
+    const objectUuid = index % 10 === 9 ? events[index - 5].event.object.uuid : uuid;
+    events.push({
+      id: `bench-${index}`,
+      event: {
+        type: 'object.created',
+        eventClass: body.event,
+        format: 'openregister',
+        occurredAt: body.timestamp,
+        register: body.data.register,
+        schema: body.data.schema,
+        object: { uuid: objectUuid, register: meta.register, schema: meta.schema, data, meta },
+        webhook: body.webhook,
+      },
+    });
+  }
+  return events;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function fmt(value) {
+  return Math.round(value).toLocaleString('en-US');
+}
