@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { EnvelopeFormat } from '../events/openregister-event.js';
+import { newDeliveryId } from './delivery-id.js';
 
 /** How a delivery proved itself genuine. */
 export type AuthMethod = 'hmac' | 'standard-webhooks' | 'token' | 'none';
@@ -45,7 +45,7 @@ export function rawBodyOf(request: WebhookRequest): Buffer {
 
 /** Starts the trace of a delivery: its id and clock start before anything can refuse it. */
 export function startTrace(message: TracedMessage): DeliveryTrace {
-  return (message.delivery ??= { deliveryId: randomUUID(), startedAt: performance.now(), ip: message.ip });
+  return (message.delivery ??= { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: message.ip });
 }
 
 /** The trace of a webhook delivery, from the Fastify request or the raw one; none on other routes. */

@@ -3,6 +3,8 @@ import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { WebhookError } from '../common/webhook-error.js';
 
+const TRACKERS_REMEMBERED = 10_000;
+
 /**
  * `@nestjs/throttler`'s guard with two named limits per client address, picked by the verdict
  * `WebhookAuthGuard` recorded: a small one for failed authentication, a large one for genuine
@@ -10,6 +12,24 @@ import { WebhookError } from '../common/webhook-error.js';
  */
 @Injectable()
 export class WebhookThrottlerGuard extends ThrottlerGuard {
+  /** Address → tracker, so the IPv6 parsing behind it runs once per client, not per delivery. */
+  private readonly trackers = new Map<string, string>();
+
+  /**
+   * The throttler's own tracker (an IPv4 address, or an IPv6 address's /64), remembered. A
+   * bulk import comes from one address; the map is emptied when full, never grows unbounded.
+   */
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    const address = String(request.ip);
+    let tracker = this.trackers.get(address);
+    if (tracker === undefined) {
+      tracker = await super.getTracker(request);
+      if (this.trackers.size >= TRACKERS_REMEMBERED) this.trackers.clear();
+      this.trackers.set(address, tracker);
+    }
+    return tracker;
+  }
+
   /**
    * One route, so the throttler's name and the address are key enough. The default hashes
    * class, handler, name and address with SHA-256 on every delivery, for a key that never
