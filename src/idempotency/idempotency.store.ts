@@ -12,6 +12,8 @@ export interface IdempotencyStore {
   complete(key: string): Promise<void>;
   /** Handling failed: forget the claim so a resend is handled again. */
   release(key: string): Promise<void>;
+  /** Writes whatever the adapter holds back; at shutdown, before its storage closes. */
+  close?(): void;
 }
 
 export const IdempotencyStore = Symbol('IdempotencyStore');

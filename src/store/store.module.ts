@@ -19,6 +19,7 @@ const SQLITE_DATABASE = Symbol('SqliteDatabase');
 class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
+    @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
     private readonly readiness: ReadinessIndicators,
     private readonly indicators: HealthIndicatorService,
   ) {}
@@ -36,6 +37,8 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    // First: it writes held-back completions to the database the delivery store closes.
+    this.idempotency.close?.();
     this.store.close();
   }
 }
@@ -65,9 +68,15 @@ export class StoreModule {
         },
         {
           provide: IdempotencyStore,
-          inject: [SQLITE_DATABASE, APP_CONFIG],
-          useFactory: (db: Database.Database, appConfig: AppConfig) =>
-            durable ? new SqliteIdempotencyStore(db, appConfig.idempotency.ttlInSeconds) : new MemoryIdempotencyStore(appConfig.idempotency),
+          inject: [SQLITE_DATABASE, APP_CONFIG, PINO_LOGGER],
+          useFactory: (db: Database.Database, appConfig: AppConfig, logger: Logger) =>
+            durable
+              ? new SqliteIdempotencyStore(db, {
+                  ttlInSeconds: appConfig.idempotency.ttlInSeconds,
+                  onUnwrittenSettlements: (error, keys) =>
+                    logger.error({ err: error, keys }, 'Could not record the end of these deliveries: until restart or expiry, resends of them are answered as duplicates'),
+                })
+              : new MemoryIdempotencyStore(appConfig.idempotency),
         },
         StoreLifecycle,
       ],
