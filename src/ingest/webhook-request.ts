@@ -20,9 +20,8 @@ export interface DeliveryTrace {
 }
 
 /**
- * Node's request as the webhook route's middleware sees it: Fastify runs Nest middleware on the
- * raw request (before the body is read), with `ip` copied onto it. The trace lives here, so
- * middleware, guards, pipe and filters all reach the same one.
+ * Node's request as the intake checks see it (`addIntakeHook`), with Fastify's `ip` copied onto
+ * it. The trace lives here, on the one object every stage reaches (`request.raw` from Fastify's).
  */
 export interface TracedMessage extends IncomingMessage {
   ip?: string;

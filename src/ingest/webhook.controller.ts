@@ -9,8 +9,11 @@ import { WebhookThrottlerGuard } from '../throttling/webhook-throttler.guard.js'
 import { type IncomingDelivery, ParseDeliveryPipe } from './parse-delivery.pipe.js';
 import { WebhookDelivery } from './webhook-request.decorator.js';
 
+/** The route every sender posts to; the intake hook runs on it alone. */
+export const WEBHOOK_ROUTE = { method: 'POST', url: '/webhooks/openregister' } as const;
+
 /**
- * `POST /webhooks/openregister`. Only wiring: middleware has checked the address and media type,
+ * `POST /webhooks/openregister`. Only wiring: the intake hook has checked the address and media type,
  * the guards have authenticated and throttled, the pipe has validated and normalised; the
  * strategy decides, and its receipt becomes the answer and the delivery's outcome line.
  * Refusals and failures get theirs from `WebhookErrorFilter`. (No interceptor: with none, Nest
