@@ -39,4 +39,33 @@ describe('GroupCommit', () => {
     fail = false;
     expect(await group.submit(3)).toBe(3);
   });
+
+  it('answers a batch once its sync resolves, while the next batch already commits', async () => {
+    const batches: number[][] = [];
+    const syncs: (() => void)[] = [];
+    const group = new GroupCommit<number, number>(
+      (items) => (batches.push(items), items),
+      1000,
+      () => new Promise<void>((resolve) => syncs.push(resolve)),
+    );
+    const answered: number[] = [];
+    const first = group.submit(1).then((value) => answered.push(value));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = group.submit(2).then((value) => answered.push(value));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1], [2]]);
+    expect(answered).toEqual([]);
+    syncs[1]();
+    await second;
+    expect(answered).toEqual([2]);
+    syncs[0]();
+    await first;
+    expect(answered).toEqual([2, 1]);
+  });
+
+  it('rejects every write of a batch whose sync failed', async () => {
+    const group = new GroupCommit<number, number>((items) => items, 1000, () => Promise.reject(new Error('EIO')));
+    const results = await Promise.allSettled([group.submit(1), group.submit(2)]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+  });
 });

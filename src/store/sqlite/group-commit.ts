@@ -1,19 +1,23 @@
 /**
  * Collects writes that arrive close together and commits them in one transaction, so one disk
  * sync covers many acknowledgements. A lone write waits only for the current turn of the event
- * loop (setImmediate), so it is not delayed noticeably.
+ * loop (setImmediate), so it is not delayed noticeably. When a `sync` is given, a batch's writes
+ * are answered once it resolves, while the next batches already commit: deliveries that arrive
+ * during a sync simply make the next batch bigger.
  */
 export class GroupCommit<T, R> {
   private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
 
   /**
-   * @param commit writes a whole batch in one durable transaction and returns one result per item.
+   * @param commit writes a whole batch in one transaction and returns one result per item.
    * @param maxBatch the most items one transaction takes; 1 means one sync per write.
+   * @param sync makes what was committed durable; without it, a commit is answered at once.
    */
   constructor(
     private readonly commit: (items: T[]) => R[],
     private readonly maxBatch = 1000,
+    private readonly sync?: () => Promise<void>,
   ) {}
 
   submit(item: T): Promise<R> {
@@ -30,11 +34,15 @@ export class GroupCommit<T, R> {
     const batch = this.pending.splice(0, this.maxBatch);
     this.scheduled = this.pending.length > 0;
     if (this.scheduled) setImmediate(() => this.flush());
+    let results: R[];
     try {
-      const results = this.commit(batch.map(({ item }) => item));
-      batch.forEach(({ resolve }, index) => resolve(results[index]));
+      results = this.commit(batch.map(({ item }) => item));
     } catch (error) {
       batch.forEach(({ reject }) => reject(error));
+      return;
     }
+    const answer = () => batch.forEach(({ resolve }, index) => resolve(results[index]));
+    if (!this.sync) return answer();
+    this.sync().then(answer, (error: unknown) => batch.forEach(({ reject }) => reject(error)));
   }
 }

@@ -14,6 +14,7 @@ import { COLUMNS_WITHOUT_EVENT, DeliveryRow, toDelivery } from './delivery-row.j
 import { EventHandoff } from './event-handoff.js';
 import { GroupCommit } from './group-commit.js';
 import { TurnBuffer } from './turn-buffer.js';
+import { WalSync } from './wal-sync.js';
 
 /**
  * Per-object order: a delivery waits while an earlier one about the same object is unfinished
@@ -56,6 +57,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
    */
   private readonly finished: TurnBuffer<FinishedAttempt>;
   private readonly handoff = new EventHandoff();
+  /** The acknowledgement's disk sync; none for an in-memory database. */
+  private readonly walSync?: WalSync;
   private readonly statements;
   private readonly listStatements = new Map<string, { rows: Database.Statement; total: Database.Statement }>();
   private readonly claimTransaction: (finished: FinishedAttempt[], limit: number, now: number) => StoredDelivery[];
@@ -114,10 +117,6 @@ export class SqliteDeliveryStore implements DeliveryStore {
          UNION ALL SELECT status, COUNT(*) FROM deliveries WHERE status IN ('succeeded', 'dead') GROUP BY status`,
       ),
       health: db.prepare(`INSERT OR REPLACE INTO store_health (id, checked_at) VALUES (1, ?)`),
-      // Prepared once: db.pragma() compiles a new statement per call, and each holds native memory
-      // until the garbage collector happens to finalize it, which under load it barely does.
-      syncFull: db.prepare('PRAGMA synchronous = FULL'),
-      syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
     };
     this.claimTransaction = db.transaction((finished: FinishedAttempt[], limit: number, now: number) => {
       for (const item of finished) this.writeFinished(item);
@@ -139,15 +138,17 @@ export class SqliteDeliveryStore implements DeliveryStore {
       }
     });
     const commitBatch = db.transaction((items: NewDelivery[]) => items.map((item) => this.insertOne(item)));
+    if (!db.memory) this.walSync = new WalSync(`${db.name}-wal`);
+    const walSync = this.walSync;
     this.inbox = new GroupCommit((items) => {
-      const stored = this.durably(() => commitBatch(items));
+      const stored = commitBatch(items);
       // Only once committed: a rolled-back event must not be handed to the worker.
       return stored.map((size, index) => {
         if (size === undefined) return 'duplicate';
         this.handoff.offer(items[index].id, items[index].event, size);
         return 'accepted';
       });
-    }, options.groupCommit === false ? 1 : 1000);
+    }, options.groupCommit === false ? 1 : 1000, walSync && (() => walSync.sync()));
   }
 
   enqueue(delivery: NewDelivery): Promise<'accepted' | 'duplicate'> {
@@ -243,6 +244,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     if (!this.db.open) return;
     this.finished.flush();
     this.db.close();
+    this.walSync?.close();
   }
 
   /** Stores one delivery; the length of its event's JSON, or undefined for a duplicate. */
@@ -282,15 +284,5 @@ export class SqliteDeliveryStore implements DeliveryStore {
       this.listStatements.set(key, statements);
     }
     return statements;
-  }
-
-  /** Runs a write with a full sync of the write-ahead log at its commit: an acknowledgement's promise. */
-  private durably<R>(write: () => R): R {
-    this.statements.syncFull.run();
-    try {
-      return write();
-    } finally {
-      this.statements.syncNormal.run();
-    }
   }
 }

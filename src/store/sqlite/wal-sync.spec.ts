@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OpenRegisterEvent } from '../../events/openregister-event.js';
+import { openDatabase } from './sqlite-database.js';
+import { SqliteDeliveryStore } from './sqlite-delivery.store.js';
+import { WalSync } from './wal-sync.js';
+
+const EVENT: OpenRegisterEvent = {
+  type: 'object.created',
+  eventClass: 'OCA\\OpenRegister\\Event\\ObjectCreatedEvent',
+  format: 'openregister',
+  occurredAt: new Date(0).toISOString(),
+  object: { uuid: 'u-1', data: {}, meta: {} },
+};
+
+describe('WalSync', () => {
+  let dir: string;
+  let db: Database.Database;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'orw-wal-'));
+    db = openDatabase(dir);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    if (db.open) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('syncs the log of an open database, and refuses once closed', async () => {
+    const wal = new WalSync(`${db.name}-wal`);
+    await expect(wal.sync()).resolves.toBeUndefined();
+    wal.close();
+    await expect(wal.sync()).rejects.toThrow(/closed/);
+  });
+
+  it('follows the log to a new file when SQLite replaced it', async () => {
+    const walPath = `${db.name}-wal`;
+    const wal = new WalSync(walPath);
+    await wal.sync();
+    const before = (wal as unknown as { inode: number }).inode;
+    expect(before).toBe(statSync(walPath).ino);
+    db.close(); // the last connection removes the log ...
+    db = openDatabase(dir); // ... and the next one makes a new file
+    db.prepare('INSERT INTO store_health (id, checked_at) VALUES (1, 1)').run();
+    await wal.sync();
+    expect((wal as unknown as { inode: number }).inode).toBe(statSync(walPath).ino);
+    wal.close();
+  });
+
+  it('lets a running sync finish before it closes the descriptor', async () => {
+    const wal = new WalSync(`${db.name}-wal`);
+    const running = wal.sync();
+    wal.close();
+    await expect(running).resolves.toBeUndefined();
+  });
+
+  it('holds the inbox acknowledgement until the log is synced', async () => {
+    let release!: () => void;
+    jest.spyOn(WalSync.prototype, 'sync').mockImplementation(() => new Promise<void>((resolve) => (release = resolve)));
+    const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60 });
+    let answered = false;
+    const accepted = store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event: EVENT, acceptedAt: 1 }).then((result) => ((answered = true), result));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    release();
+    await expect(accepted).resolves.toBe('accepted');
+    store.close();
+  });
+
+  it('answers 503-worthy errors, not acceptance, when the sync fails', async () => {
+    jest.spyOn(WalSync.prototype, 'sync').mockRejectedValue(new Error('EIO: i/o error, fdatasync'));
+    const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60 });
+    await expect(store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event: EVENT, acceptedAt: 1 })).rejects.toThrow(/EIO/);
+    store.close();
+  });
+});
