@@ -121,6 +121,44 @@ Whether the chart generates the webhook secret: nothing else authenticates deliv
 {{- end }}
 
 {{/*
+The V8 old-space ceiling in MiB the chart sets with NODE_OPTIONS=--max-old-space-size=<n>, or
+nothing. Why: V8 sizes its heap ceiling from the memory it sees and defers full garbage collections
+until the heap nears it. Whether Node 20 reads the container's cgroup limit depends on the runtime
+(cgroup v1/v2), and on a large host it sizes the ceiling from the host's memory (~4 GB on 24 GB), so
+under load RSS climbs for minutes and looks like a leak, or the pod is OOM-killed before a major GC
+runs. With an explicit ceiling RSS plateaus.
+- maxHeapMiB set: that value.
+- else half of resources.limits.memory when it is a whole number of Mi, Gi, M or G (M and G are
+  powers of ten: converted to MiB, halved, floored). Half, because the rest of the limit is needed
+  outside the old space: native memory, SQLite's page cache, Buffers, the young generation, code.
+- else (no memory limit, or one in another form) nothing: Node's own default applies.
+- nothing either when extraEnv already has NODE_OPTIONS: the user's wins, and env names stay unique.
+*/}}
+{{- define "openregister-webhooks.maxHeapMiB" -}}
+{{- $userSetsNodeOptions := false }}
+{{- range .Values.extraEnv }}
+{{- if eq .name "NODE_OPTIONS" }}{{ $userSetsNodeOptions = true }}{{ end }}
+{{- end }}
+{{- if not $userSetsNodeOptions }}
+{{- if not (kindIs "invalid" .Values.maxHeapMiB) }}
+{{- int64 .Values.maxHeapMiB }}
+{{- else }}
+{{- $limit := "" }}
+{{- with .Values.resources }}{{ with .limits }}{{ with .memory }}{{ $limit = . }}{{ end }}{{ end }}{{ end }}
+{{- if and (kindIs "string" $limit) (regexMatch "^[1-9][0-9]*(Mi|Gi|M|G)$" $limit) }}
+{{- $n := regexFind "^[0-9]+" $limit | int64 }}
+{{- $unit := regexFind "[A-Za-z]+$" $limit }}
+{{- if eq $unit "Mi" }}{{ div $n 2 }}
+{{- else if eq $unit "Gi" }}{{ mul $n 512 }}
+{{- else if eq $unit "M" }}{{ div (mul $n 1000000) 2097152 }}
+{{- else }}{{ div (mul $n 1000000000) 2097152 }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
 Checks that values the schema cannot express are consistent; fails the render with the reason.
 Included from the Deployment, so `helm template`, `helm lint` and `helm install` all stop on them.
 */}}
