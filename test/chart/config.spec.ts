@@ -126,6 +126,8 @@ describe('values.schema.json refuses bad values', () => {
     ['an unknown top-level key', 'replicas=2', /Additional property replicas is not allowed/],
     ['an unknown config key', 'config.logLevl=debug', /Additional property logLevl is not allowed/],
     ['a bad pull policy', 'image.pullPolicy=Sometimes', /pullPolicy/],
+    ['a heap ceiling too small for Node to start', 'maxHeapMiB=8', /maxHeapMiB.*greater than or equal to 16/i],
+    ['a heap ceiling that is not a number', 'maxHeapMiB=abc', /maxHeapMiB.*Invalid type/i],
   ])('%s (%s)', (_label, set, message) => {
     const result = helmTemplateRaw([], [set]);
     expect(result.status).not.toBe(0);

@@ -1,8 +1,11 @@
 /**
  * The Deployment the chart renders: restricted security, probes, secret and config wiring,
- * checksums that roll the pods, replicas versus HPA, shutdown timing and volumes.
+ * the V8 heap ceiling, checksums that roll the pods, replicas versus HPA, shutdown timing and volumes.
  */
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FULLNAME, findAll, findOne, helmTemplate, type Manifest, mainContainer } from './helm.js';
 
 const deploymentOf = (docs: Manifest[]) => findOne(docs, 'Deployment');
@@ -152,6 +155,67 @@ describe('secret wiring', () => {
   it('appends extraEnv after the secrets, so it can override the ConfigMap', () => {
     const docs = helmTemplate(['default-values.yaml'], ['extraEnv[0].name=NODE_OPTIONS', 'extraEnv[0].value=--max-old-space-size=384']);
     expect(envOf(docs).at(-1)).toEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' });
+  });
+});
+
+describe('V8 heap ceiling (NODE_OPTIONS=--max-old-space-size)', () => {
+  const nodeOptionsOf = (docs: Manifest[]) => envOf(docs).filter((e) => e.name === 'NODE_OPTIONS');
+  const ceiling = (mib: number) => [{ name: 'NODE_OPTIONS', value: `--max-old-space-size=${mib}` }];
+
+  it('is half the default memory limit (512Mi) with default values', () => {
+    const docs = helmTemplate();
+    expect(mainContainer(docs).resources.limits.memory).toBe('512Mi');
+    expect(nodeOptionsOf(docs)).toEqual(ceiling(256));
+  });
+
+  it.each([
+    ['1Gi', 512],
+    ['768M', 366], // 768e6 bytes = 732.4 MiB, halved and floored
+    ['2G', 953],
+    ['300Mi', 150],
+  ])('is half of a %s limit in MiB: %i', (limit, mib) => {
+    expect(nodeOptionsOf(helmTemplate([], { 'resources.limits.memory': limit }))).toEqual(ceiling(mib));
+  });
+
+  it('takes an explicit maxHeapMiB over the derived one', () => {
+    expect(nodeOptionsOf(helmTemplate([], { maxHeapMiB: 300 }))).toEqual(ceiling(300));
+    expect(nodeOptionsOf(helmTemplate([], { maxHeapMiB: 300, 'resources.limits': 'null' }))).toEqual(ceiling(300));
+  });
+
+  it('prints a maxHeapMiB from a values file whole (YAML numbers reach the templates as float64)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chart-heap-'));
+    try {
+      const file = join(dir, 'values.yaml');
+      writeFileSync(file, 'maxHeapMiB: 1000000\n');
+      expect(nodeOptionsOf(helmTemplate([file]))).toEqual(ceiling(1_000_000));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['no limits at all', { 'resources.limits': 'null' }],
+    ['a limit with no memory', { 'resources.limits.memory': 'null', 'resources.limits.cpu': '1' }],
+    ['a memory limit in bytes', { 'resources.limits.memory': 536870912 }],
+    ['a fractional memory limit', { 'resources.limits.memory': '1.5Gi' }],
+    ['a memory limit in Ki', { 'resources.limits.memory': '524288Ki' }],
+  ])('is left to Node with %s and no maxHeapMiB', (_label, set) => {
+    expect(nodeOptionsOf(helmTemplate(['default-values.yaml'], set))).toEqual([]);
+  });
+
+  it("is left to the user's NODE_OPTIONS in extraEnv: the chart adds none, even with maxHeapMiB", () => {
+    const user = { name: 'NODE_OPTIONS', value: '--max-old-space-size=384 --enable-source-maps' };
+    for (const set of [[], ['maxHeapMiB=300']]) {
+      const docs = helmTemplate([], [...set, 'extraEnv[0].name=NODE_OPTIONS', `extraEnv[0].value=${user.value}`]);
+      expect(nodeOptionsOf(docs)).toEqual([user]);
+      const names = envOf(docs).map((e) => e.name);
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+
+  it('sits between the secrets and extraEnv', () => {
+    const docs = helmTemplate(['default-values.yaml'], ['extraEnv[0].name=EXTRA', 'extraEnv[0].value=1']);
+    expect(envOf(docs).map((e) => e.name)).toEqual(['WEBHOOK_SECRETS', 'NODE_OPTIONS', 'EXTRA']);
   });
 });
 
