@@ -124,9 +124,9 @@ Whether the chart generates the webhook secret: nothing else authenticates deliv
 The V8 old-space ceiling in MiB the chart sets with NODE_OPTIONS=--max-old-space-size=<n>, or
 nothing. Why: V8 sizes its heap ceiling from the memory it sees and defers full garbage collections
 until the heap nears it. Whether Node 20 reads the container's cgroup limit depends on the runtime
-(cgroup v1/v2), and on a large host it sizes the ceiling from the host's memory (~4 GB on 24 GB), so
-under load RSS climbs for minutes and looks like a leak, or the pod is OOM-killed before a major GC
-runs. With an explicit ceiling RSS plateaus.
+(cgroup v1/v2); where it does not, it sizes the ceiling from the host's memory (~4 GB on a 24 GB
+host), so under load RSS climbs for minutes and looks like a leak, and can reach the pod's memory
+limit before a full collection runs. With an explicit ceiling RSS plateaus.
 - maxHeapMiB set: that value.
 - else half of resources.limits.memory when it is a whole number of Mi, Gi, M or G (M and G are
   powers of ten: converted to MiB, halved, floored). Half, because the rest of the limit is needed
