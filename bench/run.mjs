@@ -15,6 +15,7 @@
 //   --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
 //   --wait-quiet S     BENCH_WAIT_QUIET      before each run, wait up to S s for other processes to go quiet (0)
 //   --out F            BENCH_OUT             results JSON path (bench/results/<timestamp>.json)
+//   --heap-mib N       BENCH_HEAP_MIB        the service's V8 heap ceiling, as the chart sets it (256); 0: Node's default
 //   BENCH_ENV_<NAME>=value                   extra environment variable NAME for the service
 // Profiling the service under the same load: bench/profile.mjs.
 import { execFileSync } from 'node:child_process';
@@ -34,6 +35,7 @@ import {
   ROOT,
   SECRET,
   SERVICE_ENV,
+  SERVICE_HEAP_MIB,
   SIZES,
   snapshotDist,
   startTarget,
@@ -73,6 +75,7 @@ function parseOptions(argv, env) {
     targets: list(get('targets', 'BENCH_TARGETS', 'queued,inline,naive,floor')),
     poolMB: num(get('pool-mb', 'BENCH_POOL_MB', 768), 'pool-mb'),
     serviceLog: get('service-log', 'BENCH_SERVICE_LOG', '/dev/null'),
+    heapMiB: num(get('heap-mib', 'BENCH_HEAP_MIB', SERVICE_HEAP_MIB), 'heap-mib'),
     waitQuietSec: num(get('wait-quiet', 'BENCH_WAIT_QUIET', 0), 'wait-quiet'),
     out: get('out', 'BENCH_OUT'),
     serviceEnv: Object.fromEntries(
@@ -93,7 +96,7 @@ const snapshot = path.join(RESULTS_DIR, `.dist-${stamp}`);
 
 /** Starts a target with this run's options (service log, extra env). */
 function start(name, opts) {
-  return startTarget(name, { serviceLog: opts.serviceLog, serviceEnv: opts.serviceEnv, serviceMain: opts.serviceMain });
+  return startTarget(name, { serviceLog: opts.serviceLog, serviceEnv: opts.serviceEnv, heapMiB: opts.heapMiB, serviceMain: opts.serviceMain });
 }
 
 function diffCounts(before, after) {

@@ -148,7 +148,8 @@ export function renderMarkdown(results) {
   lines.push(`# Benchmark ${results.startedAt}`, '');
   lines.push(`Machine: ${machineLine(results.machine)}. Load generator: autocannon ${results.config.autocannon} in the harness process on the same machine.`, '');
   const b = results.service;
-  if (b) lines.push(`Service: commit ${b.commit}${b.srcChangedSinceCommit ? ' with uncommitted changes in src/' : ''}, dist/main.js built ${b.distBuiltAt ?? 'never'}.`, '');
+  const heap = results.config.heapMiB > 0 ? `V8 heap ceiling --max-old-space-size=${results.config.heapMiB} (as the chart sets it for a 512Mi container)` : "Node's default V8 heap ceiling";
+  if (b) lines.push(`Service: commit ${b.commit}${b.srcChangedSinceCommit ? ' with uncommitted changes in src/' : ''}, dist/main.js built ${b.distBuiltAt ?? 'never'}; ${heap}.`, '');
   lines.push(
     `Durations: ${results.config.durationSec} s per run for 1 KB, ${results.config.durationBigSec} s for 100 KB and 1 MB, after ${results.config.warmupSec} s warm-up per process and size. ` +
       'Cells read `value (×naive / ×floor)`: the ratio to the naive Express receiver and to the node:http floor at the same body size and concurrency. ' +

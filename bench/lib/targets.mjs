@@ -37,6 +37,14 @@ export const SERVICE_ENV = {
   THROTTLE_AUTHENTICATED_LIMIT: '1000000000',
 };
 
+/**
+ * The V8 heap ceiling the service runs with, in MiB, as the Helm chart sets it for its default
+ * container (`resources.limits.memory: 512Mi` -> `--max-old-space-size=256`). Without it, V8 on
+ * this 24 GB machine allows itself a ~4 GB heap and defers full collections for minutes, which
+ * reads as a leak in any RSS graph (bench/README.md, "Memory"). 0: Node's own default.
+ */
+export const SERVICE_HEAP_MIB = 256;
+
 function listing(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
@@ -88,11 +96,12 @@ export const live = new Set();
  * Starts one receiver on a free 127.0.0.1 port and waits until it is ready (`GET /health/ready`
  * = 200 for the service, a TCP connect for the anchors). Throws with the child's stderr when it
  * does not start. Options: `serviceLog` (stdout file), `serviceEnv` (extra variables),
- * `nodeArgs` (extra node flags for the service), `serviceMain` (main.js to run, default dist/main.js).
+ * `nodeArgs` (extra node flags for the service), `heapMiB` (V8 heap ceiling, default
+ * SERVICE_HEAP_MIB, 0 for Node's default), `serviceMain` (main.js to run, default dist/main.js).
  */
 export async function startTarget(
   name,
-  { serviceLog = '/dev/null', serviceEnv = {}, nodeArgs = [], serviceMain = path.join(ROOT, 'dist', 'main.js') } = {},
+  { serviceLog = '/dev/null', serviceEnv = {}, nodeArgs = [], heapMiB = SERVICE_HEAP_MIB, serviceMain = path.join(ROOT, 'dist', 'main.js') } = {},
 ) {
   const t = TARGETS[name];
   const port = await freePort();
@@ -111,7 +120,7 @@ export async function startTarget(
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'orw-bench-'));
     proc = startProcess({
       name: t.label,
-      args: [...nodeArgs, main],
+      args: [...(heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : []), ...nodeArgs, main],
       cwd: ROOT,
       stdoutPath: serviceLog,
       env: { ...baseEnv, ...SERVICE_ENV, DATA_DIR: dataDir, ...t.env, ...serviceEnv },
