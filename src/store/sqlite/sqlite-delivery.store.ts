@@ -10,26 +10,12 @@ import {
   StoredDelivery,
   StoredDeliveryStatus,
 } from '../delivery-store.js';
-import { COLUMNS_WITHOUT_EVENT, DeliveryRow, toDelivery } from './delivery-row.js';
+import { DeliveryRow, toDelivery } from './delivery-row.js';
+import { DeliveryStatements, ListStatements, prepareDeliveryStatements, prepareListStatements } from './delivery-statements.js';
 import { EventHandoff } from './event-handoff.js';
 import { GroupCommit } from './group-commit.js';
 import { TurnBuffer } from './turn-buffer.js';
 import { WalSync } from './wal-sync.js';
-
-/**
- * Per-object order: a delivery waits while an earlier one about the same object is unfinished
- * (`completed_at IS NULL`: queued or processing; see the schema for why not `status`).
- */
-const CLAIMABLE = `(d.object_key IS NULL OR NOT EXISTS (
-  SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.completed_at IS NULL))`;
-
-/** Each status's filter, worded so that SQLite matches it to the partial index that holds it. */
-const STATUS_FILTERS: Record<StoredDeliveryStatus, string> = {
-  queued: `status = 'queued'`,
-  processing: `completed_at IS NULL AND status = 'processing'`,
-  succeeded: `status IN ('succeeded', 'dead') AND status = 'succeeded'`,
-  dead: `status IN ('succeeded', 'dead') AND status = 'dead'`,
-};
 
 interface FinishedAttempt {
   id: string;
@@ -59,8 +45,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private readonly handoff = new EventHandoff();
   /** The acknowledgement's disk sync; none for an in-memory database. */
   private readonly walSync?: WalSync;
-  private readonly statements;
-  private readonly listStatements = new Map<string, { rows: Database.Statement; total: Database.Statement }>();
+  private readonly statements: DeliveryStatements;
+  private readonly listStatements = new Map<string, ListStatements>();
   private readonly claimTransaction: (finished: FinishedAttempt[], limit: number, now: number) => StoredDelivery[];
   private readonly finishTransaction: (finished: FinishedAttempt[]) => void;
 
@@ -68,56 +54,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     private readonly db: Database.Database,
     private readonly options: SqliteDeliveryStoreOptions,
   ) {
-    this.statements = {
-      claimKey: db.prepare(
-        `INSERT INTO idempotency_keys (key, state, expires_at) VALUES (?, 'done', ?)
-         ON CONFLICT (key) DO UPDATE SET state = 'done', expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= ?`,
-      ),
-      insert: db.prepare(
-        `INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
-      ),
-      // Without the event: most claimed events are still in the handoff, and copying the JSON
-      // out of SQLite only to drop it is not free.
-      due: db.prepare(
-        `SELECT ${COLUMNS_WITHOUT_EVENT} FROM deliveries d INDEXED BY deliveries_queued
-         WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND ${CLAIMABLE} ORDER BY d.seq LIMIT ?`,
-      ),
-      eventOf: db.prepare(`SELECT event FROM deliveries WHERE seq = ?`).pluck(),
-      markProcessing: db.prepare(`UPDATE deliveries SET status = 'processing', updated_at = ? WHERE seq = ?`),
-      insertAttempt: db.prepare(
-        `INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
-      finish: db.prepare(
-        `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?, completed_at = ? WHERE id = ?`,
-      ),
-      requeue: db.prepare(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE ${STATUS_FILTERS.processing}`),
-      release: db.prepare(`UPDATE deliveries SET status = 'queued' WHERE id = ? AND status = 'processing'`),
-      // Only deliveries that could be claimed: one blocked behind its object's earlier delivery
-      // becomes due when that one finishes, and must not make the worker spin meanwhile.
-      nextDue: db.prepare(`SELECT MIN(d.next_attempt_at) AS at FROM deliveries d WHERE d.status = 'queued' AND ${CLAIMABLE}`),
-      get: db.prepare(`SELECT * FROM deliveries WHERE id = ?`),
-      history: db.prepare(`SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt`),
-      replay: db.prepare(
-        `UPDATE deliveries SET status = 'queued', series_start = attempts, next_attempt_at = ?, updated_at = ?, completed_at = NULL
-         WHERE id = ? AND status IN ('dead', 'succeeded')`,
-      ),
-      replayDead: db.prepare(
-        `UPDATE deliveries SET status = 'queued', series_start = attempts, next_attempt_at = ?, updated_at = ?, completed_at = NULL WHERE ${STATUS_FILTERS.dead}`,
-      ),
-      deleteAttempts: db.prepare(
-        `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?)`,
-      ),
-      deleteFinished: db.prepare(`DELETE FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?`),
-      deleteExpiredKeys: db.prepare(`DELETE FROM idempotency_keys WHERE expires_at <= ?`),
-      // One count per partial index instead of a GROUP BY over the whole table.
-      counts: db.prepare(
-        `SELECT 'queued' AS status, COUNT(*) AS count FROM deliveries WHERE ${STATUS_FILTERS.queued}
-         UNION ALL SELECT 'processing', COUNT(*) FROM deliveries WHERE ${STATUS_FILTERS.processing}
-         UNION ALL SELECT status, COUNT(*) FROM deliveries WHERE status IN ('succeeded', 'dead') GROUP BY status`,
-      ),
-      health: db.prepare(`INSERT OR REPLACE INTO store_health (id, checked_at) VALUES (1, ?)`),
-    };
+    this.statements = prepareDeliveryStatements(db);
     this.claimTransaction = db.transaction((finished: FinishedAttempt[], limit: number, now: number) => {
       for (const item of finished) this.writeFinished(item);
       const rows = this.statements.due.all(now, limit) as DeliveryRow[];
@@ -272,15 +209,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   /** Statements prepared once per status filter (each prepare holds native memory until GC). */
-  private listStatementsFor(status: StoredDeliveryStatus | undefined): { rows: Database.Statement; total: Database.Statement } {
+  private listStatementsFor(status: StoredDeliveryStatus | undefined): ListStatements {
     const key = status ?? 'all';
     let statements = this.listStatements.get(key);
     if (!statements) {
-      const where = status ? `WHERE ${STATUS_FILTERS[status]}` : '';
-      statements = {
-        rows: this.db.prepare(`SELECT * FROM deliveries ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`),
-        total: this.db.prepare(`SELECT COUNT(*) AS total FROM deliveries ${where}`),
-      };
+      statements = prepareListStatements(this.db, status);
       this.listStatements.set(key, statements);
     }
     return statements;
