@@ -1,7 +1,10 @@
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import type { StoredDelivery, StoredDeliveryStatus } from '../delivery-store.js';
 
-/** A `deliveries` row; `event` is absent where a query leaves the JSON out (claiming). */
+/**
+ * A `deliveries` row with its event's JSON from `delivery_events` in `event` (never the legacy
+ * `deliveries.event`, which holds ''); `event` is absent where a query leaves it out (claiming).
+ */
 export interface DeliveryRow {
   seq: number;
   id: string;
@@ -20,6 +23,9 @@ export interface DeliveryRow {
 /** The columns of a row except the event's JSON, for queries that may not need to parse it. */
 export const COLUMNS_WITHOUT_EVENT =
   'seq, id, idempotency_key, status, attempts, series_start, next_attempt_at, last_error, created_at, updated_at, completed_at';
+
+/** The event's JSON as column `event`, in a query on `deliveries d`. */
+export const EVENT_OF_D = '(SELECT delivery_events.event FROM delivery_events WHERE delivery_events.seq = d.seq) AS event';
 
 export function toDelivery(row: DeliveryRow, event: OpenRegisterEvent = JSON.parse(row.event!) as OpenRegisterEvent): StoredDelivery {
   return {

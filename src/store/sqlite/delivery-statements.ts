@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StoredDeliveryStatus } from '../delivery-store.js';
-import { COLUMNS_WITHOUT_EVENT } from './delivery-row.js';
+import { COLUMNS_WITHOUT_EVENT, EVENT_OF_D } from './delivery-row.js';
 
 /**
  * Per-object order: a delivery waits while an earlier one about the same object is unfinished
@@ -28,15 +28,16 @@ export function prepareDeliveryStatements(db: Database.Database) {
     ),
     insert: db.prepare(
       `INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
+       VALUES (?, ?, ?, '', 'queued', ?, ?, ?)`,
     ),
+    insertEvent: db.prepare(`INSERT INTO delivery_events (seq, event) VALUES (?, ?)`),
     // Without the event: most claimed events are still in the handoff, and copying the JSON
     // out of SQLite only to drop it is not free.
     due: db.prepare(
       `SELECT ${COLUMNS_WITHOUT_EVENT} FROM deliveries d INDEXED BY deliveries_queued
        WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND ${CLAIMABLE} ORDER BY d.seq LIMIT ?`,
     ),
-    eventOf: db.prepare(`SELECT event FROM deliveries WHERE seq = ?`).pluck(),
+    eventOf: db.prepare(`SELECT event FROM delivery_events WHERE seq = ?`).pluck(),
     markProcessing: db.prepare(`UPDATE deliveries SET status = 'processing', updated_at = ? WHERE seq = ?`),
     insertAttempt: db.prepare(
       `INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -49,7 +50,7 @@ export function prepareDeliveryStatements(db: Database.Database) {
     // Only deliveries that could be claimed: one blocked behind its object's earlier delivery
     // becomes due when that one finishes, and must not make the worker spin meanwhile.
     nextDue: db.prepare(`SELECT MIN(d.next_attempt_at) AS at FROM deliveries d WHERE d.status = 'queued' AND ${CLAIMABLE}`),
-    get: db.prepare(`SELECT * FROM deliveries WHERE id = ?`),
+    get: db.prepare(`SELECT ${COLUMNS_WITHOUT_EVENT}, ${EVENT_OF_D} FROM deliveries d WHERE d.id = ?`),
     history: db.prepare(`SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt`),
     replay: db.prepare(
       `UPDATE deliveries SET status = 'queued', series_start = attempts, next_attempt_at = ?, updated_at = ?, completed_at = NULL
@@ -60,6 +61,9 @@ export function prepareDeliveryStatements(db: Database.Database) {
     ),
     deleteAttempts: db.prepare(
       `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?)`,
+    ),
+    deleteEvents: db.prepare(
+      `DELETE FROM delivery_events WHERE seq IN (SELECT seq FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?)`,
     ),
     deleteFinished: db.prepare(`DELETE FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?`),
     deleteExpiredKeys: db.prepare(`DELETE FROM idempotency_keys WHERE expires_at <= ?`),
@@ -82,7 +86,7 @@ export interface ListStatements {
 export function prepareListStatements(db: Database.Database, status: StoredDeliveryStatus | undefined): ListStatements {
   const where = status ? `WHERE ${STATUS_FILTERS[status]}` : '';
   return {
-    rows: db.prepare(`SELECT * FROM deliveries ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`),
+    rows: db.prepare(`SELECT ${COLUMNS_WITHOUT_EVENT}, ${EVENT_OF_D} FROM deliveries d ${where} ORDER BY d.seq DESC LIMIT ? OFFSET ?`),
     total: db.prepare(`SELECT COUNT(*) AS total FROM deliveries ${where}`),
   };
 }

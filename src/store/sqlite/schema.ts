@@ -13,6 +13,9 @@
  *   or processing, so claiming (queued -> processing) does not touch it; and it holds only
  *   unfinished rows, so the check never walks an object's finished history.
  * - deliveries_finished_by_age: retention, replay of dead letters, counts of finished ones.
+ * - deliveries_event_inline: rows whose event is still in `deliveries.event` (written before
+ *   `delivery_events` existed), for the upgrade at open (`moveInlineEvents`). Empty once that
+ *   has run, and new rows store '' there, so it costs an insert only its WHERE check.
  * Queries must repeat a partial index's WHERE (e.g. `completed_at IS NULL AND status = ...`):
  * SQLite uses a partial index only when the query's WHERE visibly implies the index's.
  */
@@ -22,6 +25,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   id TEXT NOT NULL UNIQUE,
   idempotency_key TEXT NOT NULL,
   object_key TEXT,
+  -- '' since events live in delivery_events; kept because existing files declare it NOT NULL
   event TEXT NOT NULL,
   status TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
@@ -41,6 +45,15 @@ DROP INDEX IF EXISTS deliveries_finished;
 CREATE INDEX IF NOT EXISTS deliveries_queued ON deliveries (seq) WHERE status = 'queued';
 CREATE INDEX IF NOT EXISTS deliveries_unfinished_by_object ON deliveries (object_key, seq) WHERE completed_at IS NULL;
 CREATE INDEX IF NOT EXISTS deliveries_finished_by_age ON deliveries (status, updated_at) WHERE status IN ('succeeded', 'dead');
+CREATE INDEX IF NOT EXISTS deliveries_event_inline ON deliveries (seq) WHERE event != '';
+-- Each delivery's event JSON, written once at enqueue in the delivery's transaction. Not in its
+-- deliveries row: SQLite rewrites a whole row (overflow pages included) on every UPDATE, and a
+-- delivery's row is updated at claim and at finish. Keyed by deliveries.seq, which AUTOINCREMENT
+-- never reuses.
+CREATE TABLE IF NOT EXISTS delivery_events (
+  seq INTEGER PRIMARY KEY,
+  event TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS delivery_attempts (
   delivery_id TEXT NOT NULL,
   attempt INTEGER NOT NULL,

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { moveInlineEvents } from './inline-event-migration.js';
 import { SCHEMA } from './schema.js';
 
 export const DATABASE_FILE = 'openregister-webhooks.sqlite';
@@ -24,6 +25,7 @@ export function openDatabase(dataDir: string | ':memory:'): Database.Database {
   // the tables and indexes) are copied into the database once per checkpoint, not ten times.
   db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA);
+  moveInlineEvents(db);
   db.exec('CREATE TABLE IF NOT EXISTS store_health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)');
   return db;
 }

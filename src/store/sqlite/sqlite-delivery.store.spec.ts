@@ -135,6 +135,32 @@ describe('SqliteDeliveryStore', () => {
     expect(store.counts()).toMatchObject({ queued: 1, succeeded: 0 });
   });
 
+  it('deletes the events of the deliveries it prunes, and no other', async () => {
+    for (const uuid of ['a', 'b', 'c', 'd']) await enqueue(uuid);
+    const [succeeded, dead, late] = store.claimDue(3, NOW);
+    store.finishAttempt(succeeded.id, { attempt: 1, startedAt: NOW, finishedAt: NOW, outcome: 'succeeded' }, { status: 'succeeded' });
+    store.finishAttempt(dead.id, { attempt: 1, startedAt: NOW, finishedAt: NOW, outcome: 'failed', error: 'x' }, { status: 'dead' });
+    store.finishAttempt(late.id, { attempt: 1, startedAt: NOW, finishedAt: NOW + 5, outcome: 'succeeded' }, { status: 'succeeded' });
+    expect(store.deleteFinishedBefore(NOW + 1)).toBe(2);
+    const seqs = (table: string) => db.prepare(`SELECT seq FROM ${table} ORDER BY seq`).pluck().all();
+    expect(seqs('delivery_events')).toEqual(seqs('deliveries'));
+    expect(seqs('delivery_events')).toHaveLength(2);
+    expect(store.get(late.id)?.event.object?.uuid).toBe('c');
+    expect(store.list({ status: 'queued', limit: 10, offset: 0 }).items.map((delivery) => delivery.event.object?.uuid)).toEqual(['d']);
+  });
+
+  it('stores each event once, outside its deliveries row, and reads it back from there', async () => {
+    await store.enqueue({ id: 'e', idempotencyKey: 'e', event: event('e', 'object.created', { size: 'x'.repeat(10_000) }), acceptedAt: NOW });
+    expect(db.prepare(`SELECT event FROM deliveries`).pluck().all()).toEqual(['']);
+    expect(JSON.parse(db.prepare(`SELECT event FROM delivery_events`).pluck().get() as string)).toMatchObject({ object: { uuid: 'e' } });
+    store.close();
+    // A new store has nothing in its handoff: the claim reads the event back.
+    store = new SqliteDeliveryStore((db = openDatabase(dir)), { idempotencyTtlInSeconds: 60 });
+    const [claimed] = store.claimDue(1, NOW);
+    expect(claimed.event).toEqual(event('e', 'object.created', { size: 'x'.repeat(10_000) }));
+    expect(store.get('e')?.event).toEqual(claimed.event);
+  });
+
   it('keeps user fields, __proto__ included, through a round trip', async () => {
     const data = JSON.parse('{"title":"t","__proto__":{"polluted":true},"café":"é"}') as Record<string, unknown>;
     await store.enqueue({ id: 'p', idempotencyKey: 'p', event: { ...event('p'), object: { uuid: 'p', data, meta: {} } }, acceptedAt: NOW });

@@ -161,6 +161,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.finished.flush();
     return this.db.transaction(() => {
       this.statements.deleteAttempts.run(before);
+      this.statements.deleteEvents.run(before);
       this.statements.deleteExpiredKeys.run(Date.now());
       return this.statements.deleteFinished.run(before).changes;
     })();
@@ -191,7 +192,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
     if (this.statements.claimKey.run(delivery.idempotencyKey, expiresAt, now).changes === 0) return undefined;
     const objectKey = delivery.event.object?.uuid ?? delivery.event.previous?.uuid ?? null;
     const json = JSON.stringify(delivery.event);
-    this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, json, now, now, now);
+    const { lastInsertRowid: seq } = this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, now, now, now);
+    this.statements.insertEvent.run(seq, json);
     return json.length;
   }
 
