@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Micro-benchmark of the durable inbox's write path: the real SQLite store (on a file, the
 // acknowledgement synced as in production) and the real DeliveryWorker, without HTTP. Like the
-// service under load, `--connections` loops each enqueue one ~1 KB event at a time (every 10th
-// about the object of an earlier one, so per-object order has work to do), waking the worker
-// after each accepted one, and a no-op handler runs every delivery. Measured until every delivery
-// has succeeded and the worker and store are shut down: deliveries/s and CPU µs per delivery
-// (the enqueue side included, as the service pays it too).
+// service under load, `--connections` loops each enqueue one event at a time (~1 KB, or
+// `--event-bytes`; every 10th about the object of an earlier one, so per-object order has work
+// to do), waking the worker after each accepted one, and a no-op handler runs every delivery.
+// Measured until every delivery has succeeded and the worker and store are shut down:
+// deliveries/s and CPU µs per delivery (the enqueue side included, as the service pays it too).
 //
-//   node bench/store.mjs [--old /tmp/old-store] [--deliveries 20000] [--connections 50] [--concurrency 8] [--rounds 3] [--enqueue-only]
+//   node bench/store.mjs [--old /tmp/old-store] [--deliveries 20000] [--warmup 2000] [--event-bytes 1024] [--connections 50] [--concurrency 8] [--rounds 3] [--enqueue-only]
+//
+// Every event is held in memory for the run: for big events lower --deliveries and --warmup
+// (e.g. --event-bytes 102400 --deliveries 2000 --warmup 300).
 //
 // --enqueue-only runs no worker: the durable acknowledgement alone, whose CPU subtracted from a
 // full run's is the worker's share.
@@ -28,7 +31,6 @@ import { compileSources } from './lib/compile-sources.mjs';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'store-bench');
 const ENTRIES = ['store/sqlite/sqlite-database.ts', 'store/sqlite/sqlite-delivery.store.ts', 'delivery/delivery-worker.service.ts'];
-const WARMUP_DELIVERIES = 2000;
 
 if (process.argv[2] === '--child') {
   console.log(JSON.stringify(await measureVersion(JSON.parse(process.argv[3]))));
@@ -41,6 +43,8 @@ async function main() {
     options: {
       old: { type: 'string' },
       deliveries: { type: 'string', default: '20000' },
+      warmup: { type: 'string', default: '2000' },
+      'event-bytes': { type: 'string', default: '1024' },
       connections: { type: 'string', default: '50' },
       concurrency: { type: 'string', default: '8' },
       rounds: { type: 'string', default: '3' },
@@ -54,7 +58,14 @@ async function main() {
     await compileSources(version.root, ENTRIES, version.dir);
     version.runs = [];
   }
-  const settings = { deliveries: Number(values.deliveries), connections: Number(values.connections), concurrency: Number(values.concurrency), enqueueOnly: values['enqueue-only'] };
+  const settings = {
+    deliveries: Number(values.deliveries),
+    warmup: Number(values.warmup),
+    eventBytes: Number(values['event-bytes']),
+    connections: Number(values.connections),
+    concurrency: Number(values.concurrency),
+    enqueueOnly: values['enqueue-only'],
+  };
   for (let round = 0; round < Number(values.rounds); round++) {
     const order = round % 2 === 0 ? versions : [...versions].reverse();
     for (const version of order) {
@@ -67,9 +78,9 @@ async function main() {
   report(versions, settings);
 }
 
-function report(versions, { deliveries, connections, concurrency, enqueueOnly }) {
+function report(versions, { deliveries, eventBytes, connections, concurrency, enqueueOnly }) {
   const worker = enqueueOnly ? 'no worker (enqueue only)' : `DELIVERY_CONCURRENCY ${concurrency}`;
-  console.log(`\n${deliveries} deliveries of ~1 KB, ${connections} enqueue loops, ${worker}; median of ${versions[0].runs.length} runs each\n`);
+  console.log(`\n${deliveries} deliveries of ~${fmt(eventBytes / 1024)} KB, ${connections} enqueue loops, ${worker}; median of ${versions[0].runs.length} runs each\n`);
   console.log('| version | deliveries/s | acks/s | CPU µs per delivery |');
   console.log('| --- | ---: | ---: | ---: |');
   const medians = versions.map((version) => ({
@@ -87,14 +98,14 @@ function report(versions, { deliveries, connections, concurrency, enqueueOnly })
 }
 
 /** In the child: a warm-up run, then the measured one, each on a fresh database file. */
-async function measureVersion({ dir, deliveries, connections, concurrency, enqueueOnly }) {
+async function measureVersion({ dir, deliveries, warmup, eventBytes, connections, concurrency, enqueueOnly }) {
   const load = (entry) => import(pathToFileURL(path.join(dir, entry.replace(/\.ts$/, '.js'))).href);
   const [{ openDatabase }, { SqliteDeliveryStore }, { DeliveryWorker }] = await Promise.all(ENTRIES.map(load));
   const { default: pino } = await import('pino');
   const modules = { openDatabase, SqliteDeliveryStore, DeliveryWorker, logger: pino({ level: 'silent' }) };
-  const events = makeEvents(WARMUP_DELIVERIES + deliveries);
-  await runDeliveries(modules, events.slice(0, WARMUP_DELIVERIES), connections, concurrency, enqueueOnly);
-  return runDeliveries(modules, events.slice(WARMUP_DELIVERIES), connections, concurrency, enqueueOnly);
+  const events = makeEvents(warmup + deliveries, eventBytes);
+  await runDeliveries(modules, events.slice(0, warmup), connections, concurrency, enqueueOnly);
+  return runDeliveries(modules, events.slice(warmup), connections, concurrency, enqueueOnly);
 }
 
 async function runDeliveries({ openDatabase, SqliteDeliveryStore, DeliveryWorker, logger }, events, connections, concurrency, enqueueOnly) {
@@ -142,9 +153,9 @@ async function runDeliveries({ openDatabase, SqliteDeliveryStore, DeliveryWorker
   };
 }
 
-/** Events as the service normalises a 1 KB OpenRegister delivery; every 10th about an earlier object. */
-function makeEvents(count) {
-  const factory = createBodyFactory({ secret: 'bench', targetBytes: 1024 });
+/** Events as the service normalises an OpenRegister delivery of `bytes`; every 10th about an earlier object. */
+function makeEvents(count, bytes) {
+  const factory = createBodyFactory({ secret: 'bench', targetBytes: bytes });
   const events = [];
   for (let index = 0; index < count; index++) {
     const body = JSON.parse(factory.next().body.toString('utf8'));
