@@ -71,7 +71,17 @@ describe('media types', () => {
     expect(handled.received).toHaveLength(count + 1);
   });
 
-  it.each([['application/x-www-form-urlencoded'], ['text/plain'], ['multipart/form-data; boundary=x']])(
+  it('takes a blank Content-Type as none (Fastify alone would refuse it as an invalid media type)', async () => {
+    const seen = observeWebhookRequests(t);
+    const count = handled.received.length;
+    const body = createdBodyFor(randomUUID());
+    const response = await expectAnswered(t, () => t.post(body, { ...signedHeaders(body), 'Content-Type': ' ' }));
+    expect(seen.map((headers) => headers['content-type']?.trim())).toEqual(['']);
+    expect(response.body.status).toBe('processed');
+    expect(handled.received).toHaveLength(count + 1);
+  });
+
+  it.each([['application/x-www-form-urlencoded'], ['text/plain'], ['multipart/form-data; boundary=x'], ['application/']])(
     'refuses Content-Type %s with 415, though correctly signed',
     async (contentType) => {
       const body = createdBodyFor(randomUUID());
