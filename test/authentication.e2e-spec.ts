@@ -325,6 +325,20 @@ describe('IP allowlist', () => {
     });
   });
 
+  it.each([
+    ['/webhooks/openregister/', 403],
+    ['/webhooks/openregister?via=query', 403],
+    ['//webhooks/openregister', 404],
+    ['/WEBHOOKS/openregister', 404],
+  ])('keeps an address outside IP_ALLOWLIST out on another spelling of the route too: %s (%i)', async (path, status) => {
+    await withApp({ IP_ALLOWLIST: '10.0.0.0/8' }, async (t, handled) => {
+      const response = await fetch(`${t.url}${path}`, { method: 'POST', headers: created.headers, body: created.body });
+      // The same route (trailing slash, query) meets the intake hook; any other spelling is no route.
+      expect(response.status).toBe(status);
+      expect(handled.received).toHaveLength(0);
+    });
+  });
+
   it('accepts an address inside IP_ALLOWLIST', async () => {
     await withApp({ IP_ALLOWLIST: '127.0.0.1/32' }, async (t, handled) => {
       await expectAnswered(t, () => t.send(created));
