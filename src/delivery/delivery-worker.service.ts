@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
@@ -77,7 +77,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.releaseClaimed();
     if (this.running.size === 0) return;
     this.logger.info({ running: this.running.size }, 'Waiting for running deliveries');
-    await Promise.race([Promise.allSettled([...this.running]), sleep(this.config.shutdownGraceInMs)]);
+    await settleWithin([...this.running], this.config.shutdownGraceInMs);
     if (this.running.size > 0) this.logger.warn({ running: this.running.size }, 'Grace period over: interrupted deliveries run again at the next start');
   }
 

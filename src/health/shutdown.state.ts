@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 
@@ -36,7 +36,7 @@ export class ShutdownState implements BeforeApplicationShutdown {
     this.logger.info({ signal, inFlight: this.inFlight.size }, 'Shutting down: readiness is now 503, draining in-flight deliveries');
     const deadline = this.drainingSince + this.config.shutdownGraceInMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(Math.max(0, deadline - Date.now()))]);
+      await settleWithin([...this.inFlight], deadline - Date.now());
     }
     if (this.inFlight.size > 0) this.logger.warn({ inFlight: this.inFlight.size }, 'Grace period over with deliveries still in flight');
   }
