@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
-import { censusGrowth, heapCensus, largestStrings } from './lib/heapsnapshot.mjs';
+import { censusGrowth, heapCensus, largestStrings, readHeapSnapshot } from './lib/heapsnapshot.mjs';
 import { runLoad } from './lib/load.mjs';
-import { ROOT, SECRET, SIZES, snapshotDist, startTarget, stopAll, TARGETS } from './lib/targets.mjs';
+import { ROOT, SECRET, SIZES, runBenchmark, snapshotDist, startTarget, TARGETS } from './lib/targets.mjs';
 
 function options(argv) {
   const o = { mode: 'queued', duration: '180', connections: '50', every: '5000', snapshots: '' };
@@ -77,22 +77,15 @@ async function main() {
   }
   process.stdout.write(lines.join('\n') + '\n');
   if (snapshotFiles.length === 2 && snapshotFiles.every((f) => existsSync(f))) {
-    const growth = censusGrowth(heapCensus(snapshotFiles[0]), heapCensus(snapshotFiles[1]));
+    const [first, last] = snapshotFiles.map(readHeapSnapshot);
+    const growth = censusGrowth(heapCensus(first), heapCensus(last));
     const g = ['', 'Heap growth between the snapshots (a third of the way in, and at the end):', '', '| kind (type:name) | count | bytes |', '| --- | ---: | ---: |'];
     for (const r of growth) g.push(`| \`${r.kind}\` | ${r.count} | ${r.bytes} |`);
     g.push('', 'Largest strings at the end:', '', '| bytes | starts with |', '| ---: | --- |');
-    for (const x of largestStrings(snapshotFiles[1])) g.push(`| ${x.bytes} | \`${JSON.stringify(x.start).slice(1, -1).replace(/[|`]/g, ' ')}\` |`);
+    for (const x of largestStrings(last)) g.push(`| ${x.bytes} | \`${JSON.stringify(x.start).slice(1, -1).replace(/[|`]/g, ' ')}\` |`);
     process.stdout.write(g.join('\n') + '\n');
   }
   for (const f of snapshotFiles) rmSync(f, { force: true });
 }
 
-process.once('SIGINT', async () => {
-  await stopAll();
-  process.exit(130);
-});
-main().catch(async (err) => {
-  process.stderr.write(`${err.stack ?? err}\n`);
-  await stopAll();
-  process.exit(1);
-});
+runBenchmark(main);

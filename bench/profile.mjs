@@ -14,7 +14,7 @@ import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
 import { renderSummary, summarize } from './lib/cpuprofile.mjs';
 import { runLoad } from './lib/load.mjs';
 import { waitIdle } from './lib/stats.mjs';
-import { ROOT, SECRET, SIZES, snapshotDist, startTarget, stopAll, TARGETS } from './lib/targets.mjs';
+import { ROOT, SECRET, SIZES, runBenchmark, snapshotDist, startTarget, TARGETS } from './lib/targets.mjs';
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const HOOK = path.join(ROOT, 'bench', 'lib', 'profile-hook.mjs');
@@ -90,12 +90,4 @@ async function main() {
   process.stdout.write(md);
 }
 
-process.once('SIGINT', async () => {
-  await stopAll();
-  process.exit(130);
-});
-main().catch(async (err) => {
-  process.stderr.write(`${err.stack ?? err}\n`);
-  await stopAll();
-  process.exit(1);
-});
+runBenchmark(main);

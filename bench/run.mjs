@@ -33,13 +33,13 @@ import {
   deliveriesByOutcome,
   metricValue,
   ROOT,
+  runBenchmark,
   SECRET,
   SERVICE_ENV,
   SERVICE_HEAP_MIB,
   SIZES,
   snapshotDist,
   startTarget,
-  stopAll,
   TARGETS,
   WEBHOOK_PATH,
 } from './lib/targets.mjs';
@@ -398,17 +398,4 @@ async function main() {
   if (results.failures.length) process.exitCode = 1;
 }
 
-async function shutdown(signal) {
-  log(`\n${signal}: stopping the receivers`);
-  await stopAll();
-  rmSync(snapshot, { recursive: true, force: true });
-  process.exit(130);
-}
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
-
-main().catch(async (err) => {
-  log(err.stack ?? String(err));
-  await stopAll();
-  process.exit(1);
-});
+runBenchmark(main, () => rmSync(snapshot, { recursive: true, force: true }));

@@ -175,6 +175,22 @@ export async function stopAll() {
 }
 
 /**
+ * Runs a benchmark script's `main`, stopping every receiver it started when it fails or the run
+ * is interrupted (SIGINT/SIGTERM): none is left running on its port. `cleanup` runs too.
+ */
+export function runBenchmark(main, cleanup = () => {}) {
+  const stop = async (code, message) => {
+    if (message) process.stderr.write(`${message}\n`);
+    await stopAll();
+    cleanup();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => stop(130, '\nSIGINT: stopping the receivers'));
+  process.once('SIGTERM', () => stop(130, '\nSIGTERM: stopping the receivers'));
+  main().catch((err) => stop(1, err.stack ?? String(err)));
+}
+
+/**
  * A gauge or counter of the service's /metrics, summed over the series whose labels contain one
  * of `labelMatches` (e.g. `status="queued"`; all series when empty); null if unreadable.
  */
