@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injec
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
-import { traceOf, type TracedMessage, type WebhookRequest } from '../ingest/webhook-request.js';
+import type { WebhookRequest } from '../ingest/webhook-request.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryOutcome } from '../metrics/metrics.service.js';
 import { WebhookError } from './webhook-error.js';
@@ -22,9 +22,9 @@ export class WebhookErrorFilter implements ExceptionFilter {
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<WebhookRequest | TracedMessage>();
+    const request = host.switchToHttp().getRequest<WebhookRequest>();
     const response = host.switchToHttp().getResponse<unknown>();
-    const trace = traceOf(request);
+    const trace = request.delivery;
     const { status, body, outcome } = this.describe(trace ? asDeliveryError(exception) : exception);
     if (trace) {
       body.deliveryId = trace.deliveryId;

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { startTrace, type TracedMessage } from './webhook-request.js';
+import { startTrace, type WebhookRequest } from './webhook-request.js';
 
 /** One check a delivery passes before its body is read; it refuses by throwing a WebhookError. */
-export type IntakeCheck = (request: TracedMessage) => void;
+export type IntakeCheck = (request: WebhookRequest) => void;
 
 /**
  * Runs the intake checks of one route as a Fastify `onRequest` hook: after routing, before a
@@ -13,11 +13,10 @@ export type IntakeCheck = (request: TracedMessage) => void;
 export function addIntakeHook(fastify: FastifyInstance, route: { method: string; url: string }, checks: readonly IntakeCheck[]): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (request.routeOptions.url !== route.url || request.method !== route.method) return done();
-    const message: TracedMessage = request.raw;
-    message.ip = request.ip;
-    startTrace(message);
+    const webhookRequest = request as WebhookRequest;
+    startTrace(webhookRequest);
     try {
-      for (const check of checks) check(message);
+      for (const check of checks) check(webhookRequest);
     } catch (refusal) {
       return done(refusal as Error);
     }

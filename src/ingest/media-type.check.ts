@@ -12,7 +12,7 @@ export const mediaTypeCheck: IntakeCheck = (request) => {
   const contentType = request.headers['content-type'];
   if (contentType === undefined) return;
   // A blank header means none; Fastify would refuse it as an invalid media type.
-  if (contentType.trim() === '') delete request.headers['content-type'];
+  if (contentType.trim() === '') delete request.raw.headers['content-type'];
   else if (!JSON_MEDIA_TYPE.test(contentType)) {
     throw new WebhookError('unsupported_media_type', `Content-Type ${contentType} is not supported; send application/json`);
   }

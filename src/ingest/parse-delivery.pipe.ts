@@ -29,7 +29,7 @@ export class ParseDeliveryPipe implements PipeTransform<WebhookRequest, Promise<
 
   async transform(request: WebhookRequest): Promise<IncomingDelivery> {
     const parsed = await parseDelivery(rawBodyOf(request));
-    const trace = startTrace(request.raw);
+    const trace = startTrace(request);
     trace.format = parsed.format;
     if (request.webhookAuth?.ok && request.webhookAuth.method === 'hmac') this.assertFresh(signedTimestampOf(parsed));
     const event = normaliseEvent(parsed, new Date(this.clock.now()));

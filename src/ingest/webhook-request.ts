@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import type { IncomingMessage } from 'node:http';
 import { EnvelopeFormat } from '../events/openregister-event.js';
 import { newDeliveryId } from './delivery-id.js';
 
@@ -19,19 +18,11 @@ export interface DeliveryTrace {
   objectUuid?: string;
 }
 
-/**
- * Node's request as the intake checks see it (`addIntakeHook`), with Fastify's `ip` copied onto
- * it. The trace lives here, on the one object every stage reaches (`request.raw` from Fastify's).
- */
-export interface TracedMessage extends IncomingMessage {
-  ip?: string;
-  delivery?: DeliveryTrace;
-}
-
-/** The Fastify request as the webhook route's guards and pipe see it; `body` is the raw bytes. */
+/** The Fastify request as the webhook route's hook, guards and pipe see it; `body` is the raw bytes. */
 export interface WebhookRequest extends FastifyRequest {
   body: Buffer | undefined;
-  raw: TracedMessage;
+  /** Started by the intake hook, before anything can refuse the delivery. */
+  delivery?: DeliveryTrace;
   webhookAuth?: AuthResult;
 }
 
@@ -42,12 +33,7 @@ export function rawBodyOf(request: WebhookRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : NO_BYTES;
 }
 
-/** Starts the trace of a delivery: its id and clock start before anything can refuse it. */
-export function startTrace(message: TracedMessage): DeliveryTrace {
-  return (message.delivery ??= { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: message.ip });
-}
-
-/** The trace of a webhook delivery, from the Fastify request or the raw one; none on other routes. */
-export function traceOf(request: WebhookRequest | TracedMessage): DeliveryTrace | undefined {
-  return 'raw' in request && request.raw ? request.raw.delivery : (request as TracedMessage).delivery;
+/** Starts the trace of a delivery (once): its id and clock start before anything can refuse it. */
+export function startTrace(request: WebhookRequest): DeliveryTrace {
+  return (request.delivery ??= { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: request.ip });
 }
