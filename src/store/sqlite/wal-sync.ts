@@ -55,7 +55,8 @@ export class WalSync {
     const { ino } = statSync(this.walPath);
     if (this.fd === undefined || ino !== this.inode) {
       if (this.fd !== undefined) this.retired.push(this.fd);
-      this.fd = openSync(this.walPath, 'r');
+      // Read-write though nothing is written through it: Windows flushes only handles opened for writing.
+      this.fd = openSync(this.walPath, 'r+');
       this.inode = ino;
       syncDirectory(dirname(this.walPath));
     }
