@@ -190,10 +190,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     this.metrics.attempt(delivery, error ? 'failure' : 'success', verdict, finishedAt);
+    // Success is the common case and the delivery already had its outcome line: debug only, and
+    // the line is not even built unless debug is on.
+    if (verdict.status === 'succeeded' && !this.logger.isLevelEnabled('debug')) return;
     const line = { deliveryId: delivery.id, event: delivery.event.type, objectUuid: delivery.event.object?.uuid, attempt, status: verdict.status };
     if (verdict.status === 'dead') this.logger.error({ ...line, error }, 'Delivery dead-lettered after its last attempt');
     else if (verdict.status === 'queued') this.logger.warn({ ...line, error, nextAttemptAt: new Date(verdict.nextAttemptAt).toISOString() }, 'Delivery attempt failed; retrying');
-    // Success is the common case and the delivery already had its outcome line: debug only.
     else this.logger.debug(line, 'Delivery handled');
   }
 
