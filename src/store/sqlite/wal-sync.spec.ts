@@ -51,65 +51,6 @@ describe('WalSync', () => {
     wal.close();
   });
 
-  it('runs one sync at a time: calls made while one runs share the next, which starts after it', async () => {
-    const calls: (() => void)[] = [];
-    const wal = new WalSync(`${db.name}-wal`, () => new Promise<void>((resolve) => calls.push(resolve)));
-    const answered: string[] = [];
-    const first = wal.sync().then(() => answered.push('first'));
-    await new Promise((resolve) => setImmediate(resolve));
-    const during = [wal.sync(), wal.sync(), wal.sync()].map((sync, index) => sync.then(() => answered.push(`during-${index}`)));
-    await new Promise((resolve) => setImmediate(resolve));
-    // The three must not ride on the first: it may have started before their commits.
-    expect(calls).toHaveLength(1);
-    calls[0]();
-    await first;
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(answered).toEqual(['first']);
-    expect(calls).toHaveLength(2);
-    const afterStart = wal.sync().then(() => answered.push('after'));
-    calls[1]();
-    await Promise.all(during);
-    expect(answered).toEqual(['first', 'during-0', 'during-1', 'during-2']);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toHaveLength(3);
-    calls[2]();
-    await afterStart;
-    wal.close();
-  });
-
-  it('does not let a failed sync fail the calls waiting for the next one', async () => {
-    let call = 0;
-    const pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
-    const wal = new WalSync(`${db.name}-wal`, () => new Promise<void>((resolve, reject) => (call++, pending.push({ resolve, reject }))));
-    const failing = wal.sync();
-    await new Promise((resolve) => setImmediate(resolve));
-    const waiting = wal.sync();
-    pending[0].reject(new Error('EIO'));
-    await expect(failing).rejects.toThrow('EIO');
-    await new Promise((resolve) => setImmediate(resolve));
-    pending[1].resolve();
-    await expect(waiting).resolves.toBeUndefined();
-    expect(call).toBe(2);
-    wal.close();
-  });
-
-  it('still runs the sync that commits made before a close are waiting for', async () => {
-    const calls: (() => void)[] = [];
-    const wal = new WalSync(`${db.name}-wal`, () => new Promise<void>((resolve) => calls.push(resolve)));
-    const first = wal.sync();
-    await new Promise((resolve) => setImmediate(resolve));
-    const waiting = wal.sync();
-    wal.close();
-    await expect(wal.sync()).rejects.toThrow(/closed/);
-    calls[0]();
-    await first;
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toHaveLength(2);
-    calls[1]();
-    await expect(waiting).resolves.toBeUndefined();
-    expect((wal as unknown as { fd?: number }).fd).toBeUndefined();
-  });
-
   it('lets a running sync finish before it closes the descriptor', async () => {
     const wal = new WalSync(`${db.name}-wal`);
     const running = wal.sync();

@@ -16,10 +16,6 @@ const fdatasyncAsync = promisify(fdatasync);
  * frames synced here are never overwritten before they are in the database. A file's data is
  * synced through any descriptor of it; the log keeps its inode while a connection is open, and a
  * new inode (a new log) is opened, and its directory entry synced, before it is relied on.
- *
- * At most one sync runs at a time. Commits made while it runs wait for it, then share the next
- * one: under load one sync covers every batch committed during the previous sync, instead of
- * each batch paying (in kernel CPU) for a sync of its own next to the others.
  */
 export class WalSync {
   private fd?: number;
@@ -28,47 +24,15 @@ export class WalSync {
   private readonly retired: number[] = [];
   private running = 0;
   private closing = false;
-  /** The sync running now; it may have started before the latest commits. */
-  private current?: Promise<void>;
-  /** The sync that starts when the current one ends, shared by everyone who asked meanwhile. */
-  private next?: Promise<void>;
 
-  constructor(
-    private readonly walPath: string,
-    private readonly datasync: (fd: number) => Promise<void> = fdatasyncAsync,
-  ) {}
+  constructor(private readonly walPath: string) {}
 
   /** Resolves once everything committed so far is on disk. */
-  sync(): Promise<void> {
-    if (this.closing) return Promise.reject(new Error('The store is closed'));
-    if (this.next) return this.next;
-    if (!this.current) return this.start();
-    // Counted as running from now: what was committed before a close is still synced after it.
-    this.running++;
-    const afterCurrent = () => {
-      // From here on, a new commit needs a sync that starts after it: not this one.
-      this.next = undefined;
-      this.running--;
-      return this.start();
-    };
-    this.next = this.current.then(afterCurrent, afterCurrent);
-    return this.next;
-  }
-
-  private start(): Promise<void> {
-    const sync = this.syncOnce();
-    this.current = sync;
-    const clear = () => {
-      if (this.current === sync) this.current = undefined;
-    };
-    sync.then(clear, clear);
-    return sync;
-  }
-
-  private async syncOnce(): Promise<void> {
+  async sync(): Promise<void> {
+    if (this.closing) throw new Error('The store is closed');
     this.running++;
     try {
-      await this.datasync(this.descriptor());
+      await fdatasyncAsync(this.descriptor());
     } finally {
       this.running--;
       if (this.closing && this.running === 0) this.closeDescriptors();
