@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Two builds of the service under the same load, rounds alternating which goes first: the way
+// to tell whether a change made the service faster on a machine whose speed drifts by ±30 %
+// between runs (bench/README.md). Only the ratios within one run mean much.
+//
+//   node bench/compare.mjs --old <dir with dist/main.js> [--new <dir>] [--mode queued] [--rounds 3]
+//                          [--duration 10] [--connections 50] [--size 1kb]
+//
+// `--old` is a checkout of another commit, built (`git worktree add /tmp/old <commit>`, link
+// node_modules, `npx nest build` there). Each round starts each build fresh, warms it up and
+// loads it; the report gives req/s, p50/p99 and CPU per request, per round and as medians.
+import path from 'node:path';
+import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { runLoad } from './lib/load.mjs';
+import { readCpuMs, waitIdle } from './lib/stats.mjs';
+import { deliveriesByOutcome, ROOT, runBenchmark, SECRET, SIZES, startTarget, TARGETS } from './lib/targets.mjs';
+
+function options(argv) {
+  const o = { old: '', new: ROOT, mode: 'queued', rounds: '3', duration: '10', connections: '50', size: '1kb', warmup: '2' };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
+    if (!(k in o)) throw new Error(`unknown option --${k}`);
+    o[k] = v ?? argv[++i];
+  }
+  if (!o.old) throw new Error('--old <dir> is required: a checkout of the version to compare with, built');
+  if (!TARGETS[o.mode]?.service) throw new Error(`--mode takes queued or inline, not ${o.mode}`);
+  if (!SIZES[o.size]) throw new Error(`--size takes ${Object.keys(SIZES).join(', ')}`);
+  return { ...o, rounds: Number(o.rounds), duration: Number(o.duration), connections: Number(o.connections), warmup: Number(o.warmup) };
+}
+
+async function measure(label, serviceMain, o) {
+  const spec = SIZES[o.size];
+  const target = await startTarget(o.mode, { serviceMain });
+  try {
+    const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: spec.bytes }));
+    // Enough unique bodies for half the rate the floor receiver reaches, within 512 MB.
+    const bodies = (seconds) => Math.min(Math.floor((512 * 1024 * 1024) / (spec.bytes + 512)), Math.ceil((spec.guessRps / 2) * seconds));
+    await runLoad({ url: target.url, connections: o.connections, durationSec: o.warmup, pool: supply.take(bodies(o.warmup)) });
+    await waitIdle(target.proc.pid);
+    const before = await deliveriesByOutcome(target.port);
+    const cpuBefore = readCpuMs(target.proc.pid);
+    const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.duration, pool: supply.take(bodies(o.duration)) });
+    await waitIdle(target.proc.pid);
+    const after = await deliveriesByOutcome(target.port);
+    const handled = Object.keys(after).reduce((sum, key) => sum + after[key] - (before[key] ?? 0), 0);
+    const cpuUs = ((readCpuMs(target.proc.pid) - cpuBefore) * 1000) / Math.max(1, handled);
+    return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs) };
+  } finally {
+    await target.stop();
+  }
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const o = options(process.argv.slice(2));
+  const builds = [
+    ['old', path.resolve(o.old, 'dist', 'main.js')],
+    ['new', path.resolve(o.new, 'dist', 'main.js')],
+  ];
+  const results = { old: [], new: [] };
+  for (let round = 0; round < o.rounds; round++) {
+    const order = round % 2 === 0 ? builds : [...builds].reverse();
+    for (const [label, main] of order) {
+      const result = await measure(label, main, o);
+      results[label].push(result);
+      console.log(`round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery`);
+    }
+  }
+  const summary = (label) => ({
+    rps: median(results[label].map((r) => r.rps)),
+    p99: median(results[label].map((r) => r.p99)),
+    cpuUs: median(results[label].map((r) => r.cpuUs)),
+  });
+  const [old, now] = [summary('old'), summary('new')];
+  console.log(`\n${TARGETS[o.mode].label}, ${o.connections} connections, ${SIZES[o.size].label}, medians of ${o.rounds}:`);
+  console.log('| | req/s | p99 ms | CPU µs per delivery |\n| --- | ---: | ---: | ---: |');
+  console.log(`| old | ${old.rps} | ${old.p99} | ${old.cpuUs} |\n| new | ${now.rps} | ${now.p99} | ${now.cpuUs} |`);
+  console.log(`| new / old | ${(now.rps / old.rps).toFixed(2)}× | ${(now.p99 / old.p99).toFixed(2)}× | ${(now.cpuUs / old.cpuUs).toFixed(2)}× |`);
+}
+
+runBenchmark(main);
