@@ -5,10 +5,13 @@
 //
 //   node bench/compare.mjs --old <dir with dist/main.js> [--new <dir>] [--mode queued] [--rounds 3]
 //                          [--duration 10] [--connections 50] [--size 1kb]
+//                          [--old-args "<node flags>"] [--new-args "<node flags>"]
 //
 // `--old` is a checkout of another commit, built (`git worktree add /tmp/old <commit>`, link
 // node_modules, `npx nest build` there). Each round starts each build fresh, warms it up and
 // loads it; the report gives req/s, p50/p99 and CPU per request, per round and as medians.
+// `--old-args`/`--new-args` add Node flags to one side (e.g. a V8 setting against none; `--old`
+// may then name this same checkout).
 import path from 'node:path';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
 import { runLoad } from './lib/load.mjs';
@@ -16,7 +19,7 @@ import { readCpuMs, waitIdle } from './lib/stats.mjs';
 import { deliveriesByOutcome, ROOT, runBenchmark, SECRET, SIZES, startTarget, TARGETS } from './lib/targets.mjs';
 
 function options(argv) {
-  const o = { old: '', new: ROOT, mode: 'queued', rounds: '3', duration: '10', connections: '50', size: '1kb', warmup: '2' };
+  const o = { old: '', new: ROOT, 'old-args': '', 'new-args': '', mode: 'queued', rounds: '3', duration: '10', connections: '50', size: '1kb', warmup: '2' };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
     if (!(k in o)) throw new Error(`unknown option --${k}`);
@@ -28,9 +31,9 @@ function options(argv) {
   return { ...o, rounds: Number(o.rounds), duration: Number(o.duration), connections: Number(o.connections), warmup: Number(o.warmup) };
 }
 
-async function measure(label, serviceMain, o) {
+async function measure(label, serviceMain, nodeArgs, o) {
   const spec = SIZES[o.size];
-  const target = await startTarget(o.mode, { serviceMain });
+  const target = await startTarget(o.mode, { serviceMain, nodeArgs });
   try {
     const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: spec.bytes }));
     // Enough unique bodies for half the rate the floor receiver reaches, within 512 MB.
@@ -54,15 +57,16 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 async function main() {
   const o = options(process.argv.slice(2));
+  const args = (flags) => flags.split(' ').filter(Boolean);
   const builds = [
-    ['old', path.resolve(o.old, 'dist', 'main.js')],
-    ['new', path.resolve(o.new, 'dist', 'main.js')],
+    ['old', path.resolve(o.old, 'dist', 'main.js'), args(o['old-args'])],
+    ['new', path.resolve(o.new, 'dist', 'main.js'), args(o['new-args'])],
   ];
   const results = { old: [], new: [] };
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? builds : [...builds].reverse();
-    for (const [label, main] of order) {
-      const result = await measure(label, main, o);
+    for (const [label, main, nodeArgs] of order) {
+      const result = await measure(label, main, nodeArgs, o);
       results[label].push(result);
       console.log(`round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery`);
     }
