@@ -14,6 +14,7 @@
 // may then name this same checkout).
 import path from 'node:path';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { probeHost, SLOW_HOST } from './lib/host-speed.mjs';
 import { runLoad } from './lib/load.mjs';
 import { readCpuMs, waitIdle } from './lib/stats.mjs';
 import { deliveriesByOutcome, ROOT, runBenchmark, SECRET, SIZES, startTarget, TARGETS } from './lib/targets.mjs';
@@ -40,6 +41,7 @@ async function measure(label, serviceMain, nodeArgs, o) {
     const bodies = (seconds) => Math.min(Math.floor((512 * 1024 * 1024) / (spec.bytes + 512)), Math.ceil((spec.guessRps / 2) * seconds));
     await runLoad({ url: target.url, connections: o.connections, durationSec: o.warmup, pool: supply.take(bodies(o.warmup)) });
     await waitIdle(target.proc.pid);
+    const hostBefore = probeHost();
     const before = await deliveriesByOutcome(target.port);
     const cpuBefore = readCpuMs(target.proc.pid);
     const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.duration, pool: supply.take(bodies(o.duration)) });
@@ -47,7 +49,8 @@ async function measure(label, serviceMain, nodeArgs, o) {
     const after = await deliveriesByOutcome(target.port);
     const handled = Object.keys(after).reduce((sum, key) => sum + after[key] - (before[key] ?? 0), 0);
     const cpuUs = ((readCpuMs(target.proc.pid) - cpuBefore) * 1000) / Math.max(1, handled);
-    return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs) };
+    const hostMs = Math.max(hostBefore, probeHost());
+    return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs), hostMs };
   } finally {
     await target.stop();
   }
@@ -68,7 +71,9 @@ async function main() {
     for (const [label, main, nodeArgs] of order) {
       const result = await measure(label, main, nodeArgs, o);
       results[label].push(result);
-      console.log(`round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery`);
+      console.log(
+        `round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery, host probe ${result.hostMs} ms`,
+      );
     }
   }
   const summary = (label) => ({
@@ -77,6 +82,10 @@ async function main() {
     cpuUs: median(results[label].map((r) => r.cpuUs)),
   });
   const [old, now] = [summary('old'), summary('new')];
+  // bench/lib/host-speed.mjs: a round measured while the host ran slow skews its side.
+  const fastest = Math.min(...results.old.concat(results.new).map((r) => r.hostMs));
+  const slow = ['old', 'new'].flatMap((label) => results[label].map((r, index) => [label, index + 1, r.hostMs / fastest]).filter(([, , x]) => x > SLOW_HOST));
+  if (slow.length) console.log(`\nhost slow (probe > ${SLOW_HOST}× the fastest) in: ${slow.map(([label, round, x]) => `round ${round} ${label} (${x.toFixed(2)}×)`).join(', ')}; read the rounds, not only the medians`);
   console.log(`\n${TARGETS[o.mode].label}, ${o.connections} connections, ${SIZES[o.size].label}, medians of ${o.rounds}:`);
   console.log('| | req/s | p99 ms | CPU µs per delivery |\n| --- | ---: | ---: | ---: |');
   console.log(`| old | ${old.rps} | ${old.p99} | ${old.cpuUs} |\n| new | ${now.rps} | ${now.p99} | ${now.cpuUs} |`);

@@ -28,6 +28,7 @@ import { runLoad } from './lib/load.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { HOST, sampleMemory } from './lib/processes.mjs';
 import { addRatios, evaluateTargets, renderMarkdown, TARGET_CONNECTIONS } from './lib/report.mjs';
+import { judgeHostSpeed, probeHost } from './lib/host-speed.mjs';
 import { readCpuMs, readMachineBusyMs, slope, toMB, waitIdle, waitMachineQuiet } from './lib/stats.mjs';
 import {
   deliveriesByOutcome,
@@ -126,6 +127,7 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   const pool = supply.take(count);
   const genMs = Math.round(performance.now() - t0);
   if (opts.waitQuietSec > 0) await waitMachineQuiet({ cores: os.availableParallelism(), maxMs: opts.waitQuietSec * 1000 });
+  const hostBefore = probeHost();
   const before = target.service ? await deliveriesByOutcome(target.port) : null;
   const pid = target.proc.pid;
   const cpu0 = readCpuMs(pid);
@@ -148,6 +150,7 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   supply.giveBack(pool, load.bodies.used);
   const settleMs = await waitIdle(pid);
   const cpu1 = readCpuMs(pid);
+  const hostAfter = probeHost();
   const after = target.service ? await deliveriesByOutcome(target.port) : null;
   if (target.proc.exitInfo) {
     throw new Error(`${target.label} exited during the load\n--- stderr ---\n${target.proc.stderr.trim()}`);
@@ -179,6 +182,8 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
     ...load,
     poolGenerationMs: genMs,
     otherCpuShare,
+    // CPU ms of a fixed task before and after the load: how fast the host ran (judgeHostSpeed).
+    hostProbeMs: [hostBefore, hostAfter],
     peakRssBytes: memory.peak,
     memory,
     cpuMs: cpu0 != null && cpu1 != null ? cpu1 - cpu0 : null,
@@ -384,6 +389,7 @@ async function main() {
     rmSync(snapshot, { recursive: true, force: true });
   }
   results.finishedAt = new Date().toISOString();
+  judgeHostSpeed([...results.sizes.flatMap((size) => size.runs), results.sustained]);
   results.targets = evaluateTargets(results);
 
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -1,4 +1,5 @@
 // Ratios to the anchors, the issue's targets, and the markdown tables.
+import { SLOW_HOST } from './host-speed.mjs';
 import { machineLine } from './machine.mjs';
 import { ratio, toMB } from './stats.mjs';
 
@@ -33,8 +34,11 @@ function closestConnections(runs, wanted) {
 const fmt = (x, digits = 0) =>
   x == null ? 'n/a' : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** True when another process took more than 10 % of the machine during one of these runs. */
-const busy = (...runs) => runs.some((r) => (r?.otherCpuShare ?? 0) > 0.1);
+/**
+ * True when another process took more than 10 % of the machine during one of these runs, or the
+ * host ran the machine slow (bench/lib/host-speed.mjs).
+ */
+const busy = (...runs) => runs.some((r) => (r?.otherCpuShare ?? 0) > 0.1 || (r?.hostSlowdown ?? 1) > SLOW_HOST);
 
 /**
  * Evaluates the issue's targets. Each entry: `{ id, target, measured, met, busy }`, where `met`
@@ -205,7 +209,7 @@ export function renderMarkdown(results) {
   }
   lines.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |');
   for (const t of results.targets) {
-    lines.push(`| ${t.target} | ${t.measured} | ${verdict(t.met)}${t.busy ? ' (unreliable: machine busy)' : ''} |`);
+    lines.push(`| ${t.target} | ${t.measured} | ${verdict(t.met)}${t.busy ? ' (unreliable: machine busy or host slow)' : ''} |`);
   }
   lines.push('');
   if (results.failures.length) {
