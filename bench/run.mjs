@@ -71,6 +71,7 @@ function parseOptions(argv, env) {
     durationBigSec: num(get('duration-big', 'BENCH_DURATION_BIG', quick ? 2 : 4), 'duration-big'),
     warmupSec: num(get('warmup', 'BENCH_WARMUP', quick ? 1 : 2), 'warmup'),
     sustainedSec: num(get('sustained', 'BENCH_SUSTAINED', quick ? 10 : 60), 'sustained'),
+    targetRounds: num(get('target-rounds', 'BENCH_TARGET_ROUNDS', quick ? 0 : 3), 'target-rounds'),
     connections: list(get('connections', 'BENCH_CONNECTIONS', quick ? '50' : '1,10,50,100')).map((c) => num(c, 'connections')),
     sizes: list(get('sizes', 'BENCH_SIZES', '1kb,100kb,1mb')),
     targets: list(get('targets', 'BENCH_TARGETS', 'queued,inline,naive,floor')),
@@ -192,6 +193,53 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
     settleMs,
     outcomes,
   };
+}
+
+/** One fresh process of `name`, warmed up, then loaded once at 1 KB and the targets' concurrency. */
+async function targetRun(name, opts, factory) {
+  const spec = SIZES['1kb'];
+  const target = await start(name, opts);
+  try {
+    const supply = createBodySupply(factory);
+    let estRps = spec.guessRps;
+    if (opts.warmupSec > 0) {
+      const w = await measure(target, supply, '1kb', TARGET_CONNECTIONS, opts.warmupSec, spec.guessRps, opts, { poolFactor: 1 });
+      estRps = Math.max(w.rps, spec.guessRps / 4);
+    }
+    return await measure(target, supply, '1kb', TARGET_CONNECTIONS, opts.durationSec, estRps, opts);
+  } finally {
+    await target.stop();
+  }
+}
+
+/**
+ * The three ratio targets judged on rounds that alternate the order of queued, inline and naive
+ * Express, each in a fresh process: this machine's speed drifts for minutes at a time, and one
+ * run per receiver, minutes apart, can land on either side of a drift.
+ */
+async function benchTargetRounds(opts, results) {
+  const names = ['queued', 'inline', 'naive'].filter((name) => opts.targets.includes(name));
+  if (!names.includes('naive') || names.length < 2) return;
+  const factory = createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes });
+  results.targetRounds = [];
+  for (let round = 0; round < opts.targetRounds; round++) {
+    const order = names.map((_, index) => names[(index + round) % names.length]);
+    const runs = [];
+    results.targetRounds.push({ round: round + 1, runs });
+    for (const name of order) {
+      try {
+        const run = await targetRun(name, opts, factory);
+        runs.push(run);
+        log(
+          `[targets, round ${round + 1}] ${run.label}: ${run.rps} req/s, p99 ${run.latencyMs.p99} ms, CPU ${run.cpuUsPerRequest} µs/req` +
+            (run.warnings.length ? `; WARNING: ${run.warnings.join('; ')}` : ''),
+        );
+      } catch (err) {
+        log(`[targets, round ${round + 1}] ${TARGETS[name].label} failed: ${err.message}`);
+        results.failures.push({ target: name, label: `${TARGETS[name].label} (target round ${round + 1})`, error: err.message });
+      }
+    }
+  }
 }
 
 async function benchSize(size, opts, results) {
@@ -384,12 +432,13 @@ async function main() {
   }
   try {
     for (const size of opts.sizes) await benchSize(size, opts, results);
+    if (opts.targetRounds > 0) await benchTargetRounds(opts, results);
     if (opts.sustainedSec > 0 && opts.targets.includes('queued')) await benchSustained(opts, results);
   } finally {
     rmSync(snapshot, { recursive: true, force: true });
   }
   results.finishedAt = new Date().toISOString();
-  judgeHostSpeed([...results.sizes.flatMap((size) => size.runs), results.sustained]);
+  judgeHostSpeed([...results.sizes.flatMap((size) => size.runs), ...(results.targetRounds ?? []).flatMap((round) => round.runs), results.sustained]);
   results.targets = evaluateTargets(results);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
