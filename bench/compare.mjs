@@ -47,7 +47,8 @@ async function measure(label, serviceMain, nodeArgs, o) {
     const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.duration, pool: supply.take(bodies(o.duration)) });
     await waitIdle(target.proc.pid);
     const after = await deliveriesByOutcome(target.port);
-    const handled = Object.keys(after).reduce((sum, key) => sum + after[key] - (before[key] ?? 0), 0);
+    if (!after) throw new Error(`${label}: the service's /metrics did not answer after the load`);
+    const handled = Object.keys(after).reduce((sum, key) => sum + after[key] - (before?.[key] ?? 0), 0);
     const cpuUs = ((readCpuMs(target.proc.pid) - cpuBefore) * 1000) / Math.max(1, handled);
     const hostMs = Math.max(hostBefore, probeHost());
     return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs), hostMs };
@@ -56,7 +57,11 @@ async function measure(label, serviceMain, nodeArgs, o) {
   }
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : Math.round(((sorted[middle - 1] + sorted[middle]) / 2) * 1000) / 1000;
+}
 
 async function main() {
   const o = options(process.argv.slice(2));
