@@ -1,21 +1,11 @@
 // Compiles some entry files of one source tree, and the sources they import, with SWC (the
-// settings of jest.config.js), so a benchmark can load two versions of the same code: this
-// checkout and, say, a `git worktree` of an older commit. Write the output under this checkout's
+// settings of jest.config.js, imported from it), so a benchmark can load two versions of the same
+// code: this checkout and, say, a `git worktree` of an older commit. Write the output under this checkout's
 // node_modules/.cache so bare imports (better-sqlite3, @nestjs/common, ...) resolve for both.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import swc from '@swc/core';
-
-const SWC_OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: false,
-};
+import { SWC_OPTIONS } from '../../jest.config.js';
 
 /** Relative imports that survive compilation (type-only imports are erased, so they are skipped). */
 function relativeImports(source) {
@@ -35,7 +25,7 @@ export async function compileSources(root, entries, outDir) {
     if (done.has(file)) continue;
     done.add(file);
     const source = readFileSync(path.join(srcDir, file), 'utf8');
-    const { code } = await swc.transform(source, { ...SWC_OPTIONS, filename: file });
+    const { code } = await swc.transform(source, { ...SWC_OPTIONS, sourceMaps: false, filename: file });
     const target = path.join(outDir, file.replace(/\.ts$/, '.js'));
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, code);
