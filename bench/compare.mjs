@@ -4,7 +4,7 @@
 // between runs (bench/README.md). Only the ratios within one run mean much.
 //
 //   node bench/compare.mjs --old <dir with dist/main.js> [--new <dir>] [--mode queued] [--rounds 3]
-//                          [--duration 10] [--connections 50] [--size 1kb]
+//                          [--duration 10] [--warmup 2] [--connections 50] [--size 1kb]
 //                          [--old-args "<node flags>"] [--new-args "<node flags>"]
 //
 // `--old` is a checkout of another commit, built (`git worktree add /tmp/old <commit>`, link
@@ -14,9 +14,9 @@
 // may then name this same checkout).
 import path from 'node:path';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
-import { probeHost, SLOW_HOST } from './lib/host-speed.mjs';
+import { judgeHostSpeed, probeHost, SLOW_HOST } from './lib/host-speed.mjs';
 import { runLoad } from './lib/load.mjs';
-import { readCpuMs, waitIdle } from './lib/stats.mjs';
+import { median, readCpuMs, waitIdle } from './lib/stats.mjs';
 import { deliveriesByOutcome, ROOT, runBenchmark, SECRET, SIZES, startTarget, TARGETS } from './lib/targets.mjs';
 
 function options(argv) {
@@ -50,18 +50,13 @@ async function measure(label, serviceMain, nodeArgs, o) {
     if (!after) throw new Error(`${label}: the service's /metrics did not answer after the load`);
     const handled = Object.keys(after).reduce((sum, key) => sum + after[key] - (before?.[key] ?? 0), 0);
     const cpuUs = ((readCpuMs(target.proc.pid) - cpuBefore) * 1000) / Math.max(1, handled);
-    const hostMs = Math.max(hostBefore, probeHost());
-    return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs), hostMs };
+    const hostProbeMs = [hostBefore, probeHost()];
+    return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs), hostProbeMs, warnings: [] };
   } finally {
     await target.stop();
   }
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : Math.round(((sorted[middle - 1] + sorted[middle]) / 2) * 1000) / 1000;
-}
 
 async function main() {
   const o = options(process.argv.slice(2));
@@ -77,7 +72,7 @@ async function main() {
       const result = await measure(label, main, nodeArgs, o);
       results[label].push(result);
       console.log(
-        `round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery, host probe ${result.hostMs} ms`,
+        `round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery, host probe ${Math.max(...result.hostProbeMs)} ms`,
       );
     }
   }
@@ -88,9 +83,9 @@ async function main() {
   });
   const [old, now] = [summary('old'), summary('new')];
   // bench/lib/host-speed.mjs: a round measured while the host ran slow skews its side.
-  const fastest = Math.min(...results.old.concat(results.new).map((r) => r.hostMs));
-  const slow = ['old', 'new'].flatMap((label) => results[label].map((r, index) => [label, index + 1, r.hostMs / fastest]).filter(([, , x]) => x > SLOW_HOST));
-  if (slow.length) console.log(`\nhost slow (probe > ${SLOW_HOST}× the fastest) in: ${slow.map(([label, round, x]) => `round ${round} ${label} (${x.toFixed(2)}×)`).join(', ')}; read the rounds, not only the medians`);
+  judgeHostSpeed([...results.old, ...results.new]);
+  const slow = ['old', 'new'].flatMap((label) => results[label].map((r, index) => [label, index + 1, r.hostSlowdown]).filter(([, , x]) => x > SLOW_HOST));
+  if (slow.length) console.log(`\nhost slow (probe > ${SLOW_HOST}× the fastest) in: ${slow.map(([label, round, x]) => `round ${round} ${label} (${x}×)`).join(', ')}; read the rounds, not only the medians`);
   console.log(`\n${TARGETS[o.mode].label}, ${o.connections} connections, ${SIZES[o.size].label}, medians of ${o.rounds}:`);
   console.log('| | req/s | p99 ms | CPU µs per delivery |\n| --- | ---: | ---: | ---: |');
   console.log(`| old | ${old.rps} | ${old.p99} | ${old.cpuUs} |\n| new | ${now.rps} | ${now.p99} | ${now.cpuUs} |`);

@@ -14,12 +14,12 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { createBodyFactory } from './lib/bodies.mjs';
 import { loadParsePath } from './lib/compile-parse-path.mjs';
+import { median } from './lib/stats.mjs';
+import { ROOT, SIZES } from './lib/targets.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'parse-bench');
 const FIXTURES_DIR = path.resolve(ROOT, '..', 'shared', 'fixtures');
 const RECEIVED_AT = Date.parse('2030-01-01T00:00:00Z');
-const SIZES = { '1kb': 1024, '100kb': 100 * 1024, '1mb': 1024 * 1024 };
 /** Enough unique bodies per size that the loop does not run over the same few objects only. */
 const POOL = { fixtures: 7, '1kb': 512, '100kb': 32, '1mb': 6 };
 
@@ -58,7 +58,7 @@ function bodiesOf(size) {
       .filter((name) => name.endsWith('.json') && !name.endsWith('.headers.json'))
       .map((name) => readFileSync(path.join(FIXTURES_DIR, name)));
   }
-  const factory = createBodyFactory({ secret: 'bench', targetBytes: SIZES[size] });
+  const factory = createBodyFactory({ secret: 'bench', targetBytes: SIZES[size].bytes });
   return Array.from({ length: POOL[size] }, () => factory.next().body);
 }
 
@@ -106,7 +106,6 @@ async function timeRound(impl, bodies, ms) {
   return (elapsed * 1000) / calls;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (us) => (us >= 100 ? us.toFixed(0) : us.toFixed(1));
 
 async function main() {

@@ -8,6 +8,7 @@
 //   --duration-big S   BENCH_DURATION_BIG    seconds per run with 100 KB / 1 MB bodies (4; quick 2)
 //   --warmup S         BENCH_WARMUP          warm-up seconds per process and body size (2; quick 1)
 //   --sustained S      BENCH_SUSTAINED       sustained-load seconds, 0 to skip (60; quick 10)
+//   --target-rounds N  BENCH_TARGET_ROUNDS   alternating rounds the ratio targets are judged on, 0: the sweep's runs (3; quick 0)
 //   --connections L    BENCH_CONNECTIONS     comma list (1,10,50,100; quick 50)
 //   --sizes L          BENCH_SIZES           comma list of 1kb,100kb,1mb
 //   --targets L        BENCH_TARGETS         comma list of queued,inline,naive,floor
@@ -195,17 +196,24 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   };
 }
 
+/**
+ * Warms a freshly started receiver up (unless --warmup 0). Returns the warm-up run, if any, and
+ * the rate to size the next pools for: the guess is already generous, so the warm-up's pool gets
+ * no safety factor, and a cold process can be several times slower in its warm-up than afterwards.
+ */
+async function warmUp(target, supply, size, connections, opts) {
+  const guess = SIZES[size].guessRps;
+  if (opts.warmupSec <= 0) return { estRps: guess };
+  const warm = await measure(target, supply, size, connections, opts.warmupSec, guess, opts, { poolFactor: 1 });
+  return { warm, estRps: Math.max(warm.rps, guess / 4) };
+}
+
 /** One fresh process of `name`, warmed up, then loaded once at 1 KB and the targets' concurrency. */
 async function targetRun(name, opts, factory) {
-  const spec = SIZES['1kb'];
   const target = await start(name, opts);
   try {
     const supply = createBodySupply(factory);
-    let estRps = spec.guessRps;
-    if (opts.warmupSec > 0) {
-      const w = await measure(target, supply, '1kb', TARGET_CONNECTIONS, opts.warmupSec, spec.guessRps, opts, { poolFactor: 1 });
-      estRps = Math.max(w.rps, spec.guessRps / 4);
-    }
+    const { estRps } = await warmUp(target, supply, '1kb', TARGET_CONNECTIONS, opts);
     return await measure(target, supply, '1kb', TARGET_CONNECTIONS, opts.durationSec, estRps, opts);
   } finally {
     await target.stop();
@@ -264,12 +272,8 @@ async function benchSize(size, opts, results) {
     }
     const supply = createBodySupply(factory);
     try {
-      let estRps = spec.guessRps;
-      if (opts.warmupSec > 0) {
-        // the guess is already generous: no safety factor for the warm-up's pool
-        const w = await measure(target, supply, size, Math.min(maxConns, TARGET_CONNECTIONS), opts.warmupSec, spec.guessRps, opts, { poolFactor: 1 });
-        // a cold process can be several times slower in its warm-up than afterwards
-        estRps = Math.max(w.rps, spec.guessRps / 4);
+      let { warm: w, estRps } = await warmUp(target, supply, size, Math.min(maxConns, TARGET_CONNECTIONS), opts);
+      if (w) {
         log(`[${spec.label}] ${target.label} warm-up: ${Math.round(w.rps)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
         if (w.ok === 0) {
           const codes = JSON.stringify(w.statusCodes);

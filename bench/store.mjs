@@ -27,8 +27,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBodyFactory } from './lib/bodies.mjs';
 import { compileSources } from './lib/compile-sources.mjs';
+import { median } from './lib/stats.mjs';
+import { ROOT } from './lib/targets.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'store-bench');
 const ENTRIES = ['store/sqlite/sqlite-database.ts', 'store/sqlite/sqlite-delivery.store.ts', 'delivery/delivery-worker.service.ts'];
 
@@ -176,11 +177,6 @@ function makeEvents(count, bytes) {
     });
   }
   return events;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function fmt(value) {

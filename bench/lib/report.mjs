@@ -1,7 +1,7 @@
 // Ratios to the anchors, the issue's targets, and the markdown tables.
 import { SLOW_HOST } from './host-speed.mjs';
 import { machineLine } from './machine.mjs';
-import { ratio, toMB } from './stats.mjs';
+import { median, ratio, toMB } from './stats.mjs';
 
 export const ANCHORS = ['naive', 'floor'];
 export const TARGET_CONNECTIONS = 50;
@@ -56,15 +56,13 @@ function pairedRounds(rounds) {
       const clean = pairs.filter(([x, y]) => !busy(x, y));
       const used = clean.length ? clean : pairs;
       const ratios = used.map(([x, y]) => metric(x) / metric(y));
-      const sorted = [...ratios].sort((p, q) => p - q);
-      const middle = Math.floor(sorted.length / 2);
-      const median = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+      const middle = median(ratios);
       const left = pairs.length - used.length;
       return {
         measured:
-          `median of ${used.length} alternating round${used.length === 1 ? '' : 's'}: ${fmt(median, 2)}× naive ` +
+          `median of ${used.length} alternating round${used.length === 1 ? '' : 's'}: ${fmt(middle, 2)}× naive ` +
           `(rounds ${ratios.map((x) => `${fmt(x, 2)}×`).join(', ')}${left ? `; ${left} taken on a busy machine or slow host left out` : ''})`,
-        met: meets(median),
+        met: meets(middle),
         busy: clean.length === 0,
       };
     },

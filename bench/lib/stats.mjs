@@ -57,6 +57,13 @@ export function slope(points) {
 
 export const MB = 1024 * 1024;
 export const toMB = (bytes) => (bytes == null ? null : Math.round((bytes / MB) * 10) / 10);
+/** The middle value, or the mean of the two middle ones for an even count. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 export const ratio = (a, b) => (a == null || b == null || b === 0 ? null : Math.round((a / b) * 100) / 100);
 
 /** Machine-wide busy CPU time (all cores, user+system+irq+steal), in ms, from /proc/stat. */

@@ -90,7 +90,7 @@ export async function snapshotDist(dest, { timeoutMs = 120000 } = {}) {
 }
 
 /** Processes started and not yet stopped, so an interrupted run can stop them. */
-export const live = new Set();
+const live = new Set();
 
 /**
  * Starts one receiver on a free 127.0.0.1 port and waits until it is ready (`GET /health/ready`
@@ -169,7 +169,7 @@ export async function startTarget(
 }
 
 /** Stops every process still running (on Ctrl-C or a crash of the harness). */
-export async function stopAll() {
+async function stopAll() {
   await Promise.all([...live].map((p) => stopProcess(p, 3000)));
   live.clear();
 }
