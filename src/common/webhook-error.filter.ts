@@ -11,7 +11,7 @@ import { WebhookError } from './webhook-error.js';
  * The edge where errors become HTTP answers: a `WebhookError` keeps its status and reasons,
  * Nest's own HTTP errors (404, ...) pass through, anything else is a logged 500 that never
  * takes the process down. Every refused or failed delivery gets its outcome recorded here.
- * It answers through the HTTP adapter, which takes Fastify's reply or Node's raw response alike.
+ * It answers through the HTTP adapter, with Fastify's reply.
  */
 @Catch()
 export class WebhookErrorFilter implements ExceptionFilter {

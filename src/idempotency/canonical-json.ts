@@ -10,8 +10,7 @@
  * keys such as "10" and "9", which objects always enumerate in numeric order) is written by hand.
  */
 export function canonicalJson(value: unknown): string {
-  const form = sortedForm(value);
-  return form instanceof CanonicalText ? form.text : (JSON.stringify(form) ?? 'null');
+  return textOf(sortedForm(value));
 }
 
 /** Canonical JSON text of a part that `JSON.stringify` cannot be given as an object. */

@@ -7,7 +7,7 @@ import { OpenRegisterEvent } from '../events/openregister-event.js';
 import { idempotencyKey } from '../idempotency/idempotency-key.js';
 import { parseDelivery } from './parse-delivery.js';
 import { signedTimestampOf } from './signed-timestamp.js';
-import { type DeliveryTrace, rawBodyOf, startTrace, type WebhookRequest } from './webhook-request.js';
+import { type DeliveryTrace, rawBodyOf, type WebhookRequest } from './webhook-request.js';
 
 /** A delivery that is authentic, valid and normalised: all a delivery strategy needs. */
 export interface IncomingDelivery {
@@ -29,7 +29,8 @@ export class ParseDeliveryPipe implements PipeTransform<WebhookRequest, Promise<
 
   async transform(request: WebhookRequest): Promise<IncomingDelivery> {
     const parsed = await parseDelivery(rawBodyOf(request));
-    const trace = startTrace(request);
+    // Started by the intake hook, which runs on this route before anything else.
+    const trace = request.delivery!;
     trace.format = parsed.format;
     if (request.webhookAuth?.ok && request.webhookAuth.method === 'hmac') this.assertFresh(signedTimestampOf(parsed));
     const event = normaliseEvent(parsed, new Date(this.clock.now()));

@@ -28,12 +28,12 @@ export interface WebhookRequest extends FastifyRequest {
 
 const NO_BYTES = Buffer.alloc(0);
 
-/** The exact bytes on the wire (none when the request had no body). */
+/** The exact bytes on the wire, as `acceptRawBodies` reads them (none when the request had no body). */
 export function rawBodyOf(request: WebhookRequest): Buffer {
-  return Buffer.isBuffer(request.body) ? request.body : NO_BYTES;
+  return request.body ?? NO_BYTES;
 }
 
-/** Starts the trace of a delivery (once): its id and clock start before anything can refuse it. */
+/** Starts the trace of a delivery: its id and clock start before anything can refuse it. */
 export function startTrace(request: WebhookRequest): DeliveryTrace {
-  return (request.delivery ??= { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: request.ip });
+  return (request.delivery = { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: request.ip });
 }

@@ -9,7 +9,7 @@ import { WebhookThrottlerGuard } from '../throttling/webhook-throttler.guard.js'
 import { type IncomingDelivery, ParseDeliveryPipe } from './parse-delivery.pipe.js';
 import { WebhookDelivery } from './webhook-request.decorator.js';
 
-/** The route every sender posts to; the intake hook runs on it alone. */
+/** The route every sender posts to (declared once, for the controller and the intake hook). */
 export const WEBHOOK_ROUTE = { method: 'POST', url: '/webhooks/openregister' } as const;
 
 /**
@@ -19,7 +19,7 @@ export const WEBHOOK_ROUTE = { method: 'POST', url: '/webhooks/openregister' } a
  * Refusals and failures get theirs from `WebhookErrorFilter`. (No interceptor: with none, Nest
  * skips its RxJS pipeline, a measurable share of each delivery's time.)
  */
-@Controller('webhooks')
+@Controller()
 @UseGuards(WebhookAuthGuard, WebhookThrottlerGuard, AuthenticatedGuard)
 export class WebhookController {
   constructor(
@@ -28,7 +28,7 @@ export class WebhookController {
     private readonly outcomes: DeliveryOutcomeRecorder,
   ) {}
 
-  @Post('openregister')
+  @Post(WEBHOOK_ROUTE.url)
   @HttpCode(200)
   async receive(
     @WebhookDelivery(ParseDeliveryPipe) delivery: IncomingDelivery,

@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { WebhookError } from '../common/webhook-error.js';
+import type { WebhookRequest } from '../ingest/webhook-request.js';
 
 const TRACKERS_REMEMBERED = 10_000;
 
@@ -20,7 +21,8 @@ export class WebhookThrottlerGuard extends ThrottlerGuard {
    * bulk import comes from one address; the map is emptied when full, never grows unbounded.
    */
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    const address = String(request.ip);
+    // The address as the delivery's trace took it: each read of `request.ip` parses X-Forwarded-For.
+    const address = String((request as unknown as WebhookRequest).delivery?.ip ?? request.ip);
     let tracker = this.trackers.get(address);
     if (tracker === undefined) {
       tracker = await super.getTracker(request);
