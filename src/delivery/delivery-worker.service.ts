@@ -21,8 +21,9 @@ const STARTS_PER_TURN = 64;
 
 /**
  * Due deliveries one claim takes at most, more than the free slots: the rest wait in memory
- * (`processing` in the store) for a slot, so one claim, one transaction that also writes the
- * attempts finished meanwhile, serves many deliveries instead of one or two.
+ * (`processing` in the store) for a slot, so one claim transaction serves many deliveries instead
+ * of one or two. (Attempts the store still holds are written in the same transaction; most are
+ * written at the end of their own turn, before the claim comes.)
  */
 const CLAIM_BATCH = 64;
 
@@ -61,7 +62,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.wake();
   }
 
-  /** New deliveries were stored: look for due work now. */
+  /** Deliveries were stored, replayed, or a retry came due: look for due work now. */
   wake(): void {
     this.allDueClaimed = false;
     this.schedulePump();
@@ -96,11 +97,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private pump(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
+    let claimedHere = false;
     while (this.running.size < this.config.delivery.concurrency) {
       if (this.startedThisTurn >= STARTS_PER_TURN) return this.schedulePump();
       if (this.claimed.length === 0) {
-        if (this.allDueClaimed) return this.claimAtTurnEnd();
+        // Having just claimed all that was due, nothing more is due before a run finishes (which
+        // pumps again): claiming at the end of this turn would find nothing.
+        if (this.allDueClaimed) return claimedHere ? this.sleepUntilDue() : this.claimAtTurnEnd();
         if (!this.claim()) return this.sleepUntilDue();
+        claimedHere = true;
       }
       this.start(this.claimed.shift()!);
     }
@@ -121,15 +126,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /**
    * Everything due is claimed, yet a slot is free: only a finished run can have made more due
    * (its object's next delivery). One claim at the end of the turn serves every run finishing
-   * in it, and writes their attempts in the same transaction, instead of one claim per run.
+   * in it, instead of one claim per run.
    */
   private claimAtTurnEnd(): void {
     if (this.turnEndClaimScheduled) return;
     this.turnEndClaimScheduled = true;
     setImmediate(() => {
       this.turnEndClaimScheduled = false;
-      this.allDueClaimed = false;
-      this.pump();
+      this.wake();
     });
   }
 

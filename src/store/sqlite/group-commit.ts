@@ -1,3 +1,11 @@
+import { TurnBuffer } from './turn-buffer.js';
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Collects writes that arrive close together and commits them in one transaction, so one disk
  * sync covers many acknowledgements. A lone write waits only for the current turn of the event
@@ -6,8 +14,7 @@
  * during a sync simply make the next batch bigger.
  */
 export class GroupCommit<T, R> {
-  private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
-  private scheduled = false;
+  private readonly pending = new TurnBuffer<Pending<T, R>>((entries) => this.flush(entries));
 
   /**
    * @param commit writes a whole batch in one transaction and returns one result per item.
@@ -21,19 +28,13 @@ export class GroupCommit<T, R> {
   ) {}
 
   submit(item: T): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise<R>((resolve, reject) => this.pending.add({ item, resolve, reject }));
   }
 
-  private flush(): void {
-    const batch = this.pending.splice(0, this.maxBatch);
-    this.scheduled = this.pending.length > 0;
-    if (this.scheduled) setImmediate(() => this.flush());
+  private flush(entries: Pending<T, R>[]): void {
+    const batch = entries.splice(0, this.maxBatch);
+    // More than one transaction takes: the rest go first in the next turn's batch.
+    for (const rest of entries) this.pending.add(rest);
     let results: R[];
     try {
       results = this.commit(batch.map(({ item }) => item));
