@@ -58,6 +58,8 @@ async function measure(label, serviceMain, nodeArgs, o) {
 }
 
 
+const round3 = (x) => Math.round(x * 1000) / 1000;
+
 async function main() {
   const o = options(process.argv.slice(2));
   const args = (flags) => flags.split(' ').filter(Boolean);
@@ -77,9 +79,9 @@ async function main() {
     }
   }
   const summary = (label) => ({
-    rps: median(results[label].map((r) => r.rps)),
-    p99: median(results[label].map((r) => r.p99)),
-    cpuUs: median(results[label].map((r) => r.cpuUs)),
+    rps: round3(median(results[label].map((r) => r.rps))),
+    p99: round3(median(results[label].map((r) => r.p99))),
+    cpuUs: round3(median(results[label].map((r) => r.cpuUs))),
   });
   const [old, now] = [summary('old'), summary('new')];
   // bench/lib/host-speed.mjs: a round measured while the host ran slow skews its side.

@@ -82,9 +82,10 @@ export function evaluateTargets(results) {
   const naive = at('naive');
   const queued = at('queued');
   const inline = at('inline');
-  const where = `at ${conns ?? TARGET_CONNECTIONS} connections, 1 KB bodies`;
-
   const paired = pairedRounds(results.targetRounds);
+  // The target rounds always load TARGET_CONNECTIONS; the sweep, the closest concurrency it ran.
+  const where = `at ${paired ? TARGET_CONNECTIONS : (conns ?? TARGET_CONNECTIONS)} connections, 1 KB bodies`;
+
   const ratioTarget = ({ id, target, a, b, metric, unit, digits, meets }) => {
     if (paired) {
       const verdict = paired.judge(a, b, metric, meets);
