@@ -3,7 +3,7 @@
  * ConfigMap or the Secret as the service expects it, and the values schema refuses bad input.
  */
 import { describe, expect, it } from '@jest/globals';
-import { findOne, helmTemplate, helmTemplateRaw, type Manifest, mainContainer } from './helm.js';
+import { findOne, helmTemplate, helmTemplateRaw, type Manifest, serviceEnvOf } from './helm.js';
 
 /** The service's environment contract (DESIGN.md and the issue), with its defaults. */
 const CONFIG_DEFAULTS: Record<string, string> = {
@@ -93,8 +93,7 @@ describe('environment contract', () => {
       'config.ipAllowlist': '{10.0.0.0/8}',
     });
     const fromConfig = Object.keys(configOf(docs));
-    // NODE_OPTIONS (the V8 heap ceiling) is Node's variable, not part of the service's contract.
-    const fromSecret = (mainContainer(docs).env as Manifest[]).map((e) => e.name).filter((name) => name !== 'NODE_OPTIONS');
+    const fromSecret = serviceEnvOf(docs).map((e) => e.name);
     const all = [...Object.keys(CONFIG_DEFAULTS), ...OPTIONAL_CONFIG, ...SECRET_VARS];
     expect([...fromConfig, ...fromSecret].sort()).toEqual([...all].sort());
   });

@@ -6,13 +6,11 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FULLNAME, findAll, findOne, helmTemplate, type Manifest, mainContainer } from './helm.js';
+import { FULLNAME, findAll, findOne, helmTemplate, type Manifest, mainContainer, serviceEnvOf } from './helm.js';
 
 const deploymentOf = (docs: Manifest[]) => findOne(docs, 'Deployment');
 const podSpecOf = (docs: Manifest[]) => deploymentOf(docs).spec.template.spec as Manifest;
 const envOf = (docs: Manifest[]) => (mainContainer(docs).env ?? []) as Manifest[];
-/** The env entries the service reads: all but NODE_OPTIONS, which is Node's (see 'V8 heap ceiling'). */
-const serviceEnvOf = (docs: Manifest[]) => envOf(docs).filter((e) => e.name !== 'NODE_OPTIONS');
 
 describe('security (restricted Pod Security Standard)', () => {
   it.each([

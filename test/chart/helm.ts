@@ -130,6 +130,14 @@ export function mainContainer(docs: Manifest[]): Manifest {
   return container;
 }
 
+/**
+ * The service container's env entries the service reads: all but NODE_OPTIONS, which is Node's
+ * (the V8 heap ceiling), not part of the service's contract.
+ */
+export function serviceEnvOf(docs: Manifest[]): Manifest[] {
+  return ((mainContainer(docs).env ?? []) as Manifest[]).filter((e) => e.name !== 'NODE_OPTIONS');
+}
+
 /** The ci/*-values.yaml scenario files, by file name. */
 export function ciScenarios(): string[] {
   return readdirSync(CI_DIR)

@@ -146,13 +146,9 @@ limit before a full collection runs. With an explicit ceiling RSS plateaus.
 {{- $limit := "" }}
 {{- with .Values.resources }}{{ with .limits }}{{ with .memory }}{{ $limit = . }}{{ end }}{{ end }}{{ end }}
 {{- if and (kindIs "string" $limit) (regexMatch "^[1-9][0-9]*(Mi|Gi|M|G)$" $limit) }}
+{{- $bytesPerUnit := dict "Mi" 1048576 "Gi" 1073741824 "M" 1000000 "G" 1000000000 }}
 {{- $n := regexFind "^[0-9]+" $limit | int64 }}
-{{- $unit := regexFind "[A-Za-z]+$" $limit }}
-{{- if eq $unit "Mi" }}{{ div $n 2 }}
-{{- else if eq $unit "Gi" }}{{ mul $n 512 }}
-{{- else if eq $unit "M" }}{{ div (mul $n 1000000) 2097152 }}
-{{- else }}{{ div (mul $n 1000000000) 2097152 }}
-{{- end }}
+{{- div (mul $n (get $bytesPerUnit (regexFind "[A-Za-z]+$" $limit))) 2097152 }}
 {{- end }}
 {{- end }}
 {{- end }}
