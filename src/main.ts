@@ -1,26 +1,37 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/app-config.js';
 import { createApp } from './create-app.js';
+import { ANY_IPV4, ANY_IPV6, assertPortFree, describeAddress, isNoIpv6, portErrorLine } from './common/listen-port.js';
 import { ExtensionsModule } from './extensions/extensions.module.js';
 import { createLogger } from './logging/logger.js';
+
+/** A setting the service cannot start with: one message on stderr, exit 1, nothing booted. */
+function refuse(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
 
 async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
+    await assertPortFree(config.port);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
+    refuse((error as Error).message);
   }
   const logger = createLogger(config.logLevel);
   const app = await createApp({ config, logger, extensions: [ExtensionsModule] });
-  // Every interface, IPv6 and IPv4 where the host has IPv6, as Node's own default does.
-  await app.listen(config.port, '::').catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EAFNOSUPPORT' && error.code !== 'EADDRNOTAVAIL') throw error;
-    return app.listen(config.port, '0.0.0.0');
-  });
-  const url = await app.getUrl();
-  logger.info({ url, deliveryMode: config.delivery.mode }, 'openregister-webhooks is listening');
+  await app
+    .listen(config.port, ANY_IPV6)
+    .catch((error: NodeJS.ErrnoException) => (isNoIpv6(error) ? app.listen(config.port, ANY_IPV4) : Promise.reject(error)))
+    .catch((error: NodeJS.ErrnoException) => {
+      // Taken since the check above: still one line naming PORT.
+      const line = portErrorLine(error, config.port);
+      if (line === undefined) throw error;
+      refuse(line);
+    });
+  const listening = describeAddress(app.getHttpServer().address());
+  logger.info({ listening, deliveryMode: config.delivery.mode }, `openregister-webhooks is listening on ${listening}`);
 }
 
 void bootstrap();

@@ -163,6 +163,14 @@ describe('loadConfig', () => {
       expect(() => load({ STORE_DRIVER: 'postgres' })).toThrow(/STORE_DRIVER/);
     });
 
+    it.each(['queued', 'inline'])('takes DELIVERY_MODE=%s', (mode) => {
+      expect(load({ DELIVERY_MODE: mode }).delivery.mode).toBe(mode);
+    });
+
+    it.each(['async', 'Queued', 'inline '])('refuses DELIVERY_MODE=%j, naming it and the modes there are', (mode) => {
+      expect(() => load({ DELIVERY_MODE: mode })).toThrow(`DELIVERY_MODE=${JSON.stringify(mode)}: DELIVERY_MODE must be one of queued, inline`);
+    });
+
     it('refuses a WEBHOOK_BODY_LIMIT that is not a size, naming it', () => {
       expect(() => load({ WEBHOOK_BODY_LIMIT: 'huge' })).toThrow(/WEBHOOK_BODY_LIMIT/);
     });

@@ -35,7 +35,7 @@ export class EnvironmentVariables {
   @IsOptional() @boolean('AUDIT_LOG_ENABLED') AUDIT_LOG_ENABLED?: string;
   @IsOptional() @whole('SHUTDOWN_GRACE_MS') SHUTDOWN_GRACE_MS?: string;
   @IsOptional() @whole('HANDLER_TIMEOUT_MS') HANDLER_TIMEOUT_MS?: string;
-  @IsOptional() @IsIn(DELIVERY_MODES) DELIVERY_MODE?: string;
+  @IsOptional() @IsIn(DELIVERY_MODES, { message: `DELIVERY_MODE must be one of ${DELIVERY_MODES.join(', ')}` }) DELIVERY_MODE?: string;
   @IsOptional() @IsIn(STORE_DRIVERS, { message: `STORE_DRIVER must be one of ${STORE_DRIVERS.join(', ')}` }) STORE_DRIVER?: string;
   @IsOptional() DATA_DIR?: string;
   @IsOptional() @whole('DELIVERY_CONCURRENCY') DELIVERY_CONCURRENCY?: string;
