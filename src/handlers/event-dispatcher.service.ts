@@ -47,6 +47,11 @@ export class EventDispatcher {
     return { handled: handlers.length, failures: outcomes.filter((failure): failure is HandlerFailure => failure !== undefined) };
   }
 
+  /**
+   * One log line per run: debug when the handler succeeded (built only when debug is on: this is
+   * the request path in inline mode), warn when it failed or timed out. The delivery's own
+   * outcome line, and the worker's dead-letter error, say what became of the delivery.
+   */
   private async run(handler: RegisteredHandler, event: OpenRegisterEvent, context: DeliveryContext): Promise<HandlerFailure | undefined> {
     const stopTimer = this.metrics.handlerDuration.startTimer({ event: event.type, handler: handler.name });
     let timer: NodeJS.Timeout | undefined;
@@ -55,19 +60,35 @@ export class EventDispatcher {
         timer = setTimeout(() => reject(new HandlerTimeoutError(this.config.handlerTimeoutInMs)), this.config.handlerTimeoutInMs);
       });
       await Promise.race([Promise.resolve().then(() => handler.instance.handle(event, context)), timeout]);
+      const seconds = stopTimer();
       this.metrics.handlerRuns.inc({ event: event.type, handler: handler.name, outcome: 'success' });
+      if (this.logger.isLevelEnabled('debug')) {
+        this.logger.debug(runLine(handler, event, context, 'success', seconds), `Handler ${handler.name} ran`);
+      }
       return undefined;
     } catch (error) {
+      const seconds = stopTimer();
       const outcome = error instanceof HandlerTimeoutError ? 'timeout' : 'failure';
       this.metrics.handlerRuns.inc({ event: event.type, handler: handler.name, outcome });
       const message = error instanceof Error ? error.message : String(error);
-      this.logger.error({ deliveryId: context.deliveryId, handler: handler.name, event: event.type, attempt: context.attempt, err: error }, `Handler ${handler.name} failed: ${message}`);
+      this.logger.warn({ ...runLine(handler, event, context, outcome, seconds), err: error }, `Handler ${handler.name} failed: ${message}`);
       return { handler: handler.name, error: message };
     } finally {
       clearTimeout(timer);
-      stopTimer();
     }
   }
+}
+
+/** The fields of a handler's run line; `outcome` as in `webhook_handler_runs_total`. */
+function runLine(handler: RegisteredHandler, event: OpenRegisterEvent, context: DeliveryContext, outcome: string, seconds: number) {
+  return {
+    handler: handler.name,
+    event: event.type,
+    deliveryId: context.deliveryId,
+    attempt: context.attempt,
+    outcome,
+    durationMs: Math.round(seconds * 1e4) / 10,
+  };
 }
 
 class HandlerTimeoutError extends Error {
