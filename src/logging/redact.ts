@@ -8,10 +8,12 @@ export const REDACTED = '[REDACTED]';
 /** Header paths pino blanks out in every log line. */
 export const REDACTED_LOG_PATHS = [
   'headers.authorization',
+  'headers["proxy-authorization"]',
   'headers["x-api-key"]',
   'headers["x-webhook-signature"]',
   'headers["webhook-signature"]',
   'headers.cookie',
+  'headers["set-cookie"]',
 ];
 
 /**

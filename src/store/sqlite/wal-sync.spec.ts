@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
@@ -35,6 +35,32 @@ describe('WalSync', () => {
     await expect(wal.sync()).resolves.toBeUndefined();
     wal.close();
     await expect(wal.sync()).rejects.toThrow(/closed/);
+  });
+
+  it('resolves only after the disk sync of the log has finished', async () => {
+    const walPath = `${db.name}-wal`;
+    const synced: number[] = [];
+    let finishDiskSync!: () => void;
+    const wal = new WalSync(walPath, (fd) => {
+      synced.push(fstatSync(fd).ino);
+      return new Promise<void>((resolve) => (finishDiskSync = resolve));
+    });
+    let resolved = false;
+    const sync = wal.sync().then(() => (resolved = true));
+    // Let every promise that does not wait for the disk settle: sync() must still be pending.
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(synced).toEqual([statSync(walPath).ino]);
+    expect(resolved).toBe(false);
+    finishDiskSync();
+    await sync;
+    expect(resolved).toBe(true);
+    wal.close();
+  });
+
+  it('passes a failed disk sync on to the caller', async () => {
+    const wal = new WalSync(`${db.name}-wal`, () => Promise.reject(new Error('EIO: i/o error, fdatasync')));
+    await expect(wal.sync()).rejects.toThrow(/EIO/);
+    wal.close();
   });
 
   it('follows the log to a new file when SQLite replaced it', async () => {

@@ -25,14 +25,18 @@ export class WalSync {
   private running = 0;
   private closing = false;
 
-  constructor(private readonly walPath: string) {}
+  /** @param datasync the disk sync of a descriptor; replaceable so a test can see when it ends. */
+  constructor(
+    private readonly walPath: string,
+    private readonly datasync: (fd: number) => Promise<void> = fdatasyncAsync,
+  ) {}
 
   /** Resolves once everything committed so far is on disk. */
   async sync(): Promise<void> {
     if (this.closing) throw new Error('The store is closed');
     this.running++;
     try {
-      await fdatasyncAsync(this.descriptor());
+      await this.datasync(this.descriptor());
     } finally {
       this.running--;
       if (this.closing && this.running === 0) this.closeDescriptors();
