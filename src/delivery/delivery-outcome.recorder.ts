@@ -20,6 +20,8 @@ export class DeliveryOutcomeRecorder {
 
   record(trace: DeliveryTrace, outcome: DeliveryOutcome, detail: OutcomeDetail): void {
     this.metrics.deliveries.inc({ format: trace.format ?? 'unknown', event: trace.event ?? 'unknown', outcome });
+    const durationMs = performance.now() - trace.startedAt;
+    this.metrics.ackDuration.observe({ outcome }, durationMs / 1000);
     const line = {
       deliveryId: trace.deliveryId,
       format: trace.format,
@@ -30,7 +32,7 @@ export class DeliveryOutcomeRecorder {
       reason: detail.reason,
       details: detail.details,
       ip: trace.ip,
-      durationMs: Math.round((performance.now() - trace.startedAt) * 1000) / 1000,
+      durationMs: Math.round(durationMs * 1000) / 1000,
     };
     if (detail.status >= 500) this.logger.error(line, `delivery ${outcome}`);
     else if (detail.status >= 400) this.logger.warn(line, `delivery ${outcome}`);

@@ -28,6 +28,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Measured where the outcome is recorded, so it covers refusals as well as acknowledgements. */
+  readonly ackDuration = new Histogram({
+    name: 'webhook_ack_duration_seconds',
+    help: "Time from a delivery's arrival to the answer, by outcome (as webhook_deliveries_total).",
+    labelNames: ['outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   readonly handlerRuns = new Counter({
     name: 'webhook_handler_runs_total',
     help: 'Handler runs by event type, handler and outcome (success, failure, timeout).',

@@ -1,0 +1,39 @@
+/**
+ * The two metrics the chart's alerts and dashboard need besides the delivery counters:
+ * acknowledgement latency by outcome and readiness, read from the booted app's /metrics.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadFixture } from './support/fixtures.js';
+import { RecordingModule } from './support/recording.handler.js';
+import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
+
+describe('/metrics', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+  });
+  afterAll(() => t.close());
+
+  it('times every answer in webhook_ack_duration_seconds, by the same outcome as webhook_deliveries_total', async () => {
+    const fixture = loadFixture('openregister-object-created');
+    expect((await t.send(fixture)).status).toBe(200);
+    expect((await t.send(fixture, { 'x-webhook-signature': '0'.repeat(64) })).status).toBe(401);
+
+    const text = await t.metrics();
+    for (const outcome of ['processed', 'unauthorized']) {
+      expect(metricValue(text, 'webhook_ack_duration_seconds_count', { outcome })).toBe(1);
+      expect(metricValue(text, 'webhook_ack_duration_seconds_bucket', { outcome, le: '+Inf' })).toBe(1);
+      const sum = metricValue(text, 'webhook_ack_duration_seconds_sum', { outcome });
+      expect(sum).toBeGreaterThan(0);
+      expect(sum).toBeLessThan(5);
+      expect(metricValue(text, 'webhook_deliveries_total', { outcome })).toBe(1);
+    }
+    expect(metricValue(text, 'webhook_ack_duration_seconds_count', { outcome: 'failed' })).toBe(0);
+  });
+
+  it('says the app is ready with webhook_ready 1, as /health/ready does', async () => {
+    expect((await t.http.get('/health/ready')).status).toBe(200);
+    expect(await t.metrics()).toMatch(/^webhook_ready 1$/m);
+  });
+});
