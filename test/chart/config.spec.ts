@@ -32,10 +32,12 @@ const CONFIG_DEFAULTS: Record<string, string> = {
   FORWARD_TIMEOUT_MS: '10000',
   DELIVERY_RETENTION_DAYS: '14',
   DELIVERY_GROUP_COMMIT: 'true',
+  HTTP_ADAPTER: 'express',
 };
-/** Empty by default: rendered only when set. */
-const OPTIONAL_CONFIG = ['IP_ALLOWLIST', 'FORWARD_URLS'];
-const SECRET_VARS = ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'REDIS_URL'];
+/** Rendered only when set (the lists) or with store.driver postgres (the pool size). */
+const OPTIONAL_CONFIG = ['IP_ALLOWLIST', 'FORWARD_URLS', 'DATABASE_POOL_SIZE'];
+const SECRET_VARS = ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'DATABASE_URL'];
+const POSTGRES = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://orw:pw@db:5432/orw' };
 
 /** values path, --set value, variable, rendered value. */
 const CONFIG_VALUES: Array<[string, string | number | boolean, string, string]> = [
@@ -68,6 +70,9 @@ const CONFIG_VALUES: Array<[string, string | number | boolean, string, string]> 
   ['config.delivery.retentionDays', 30, 'DELIVERY_RETENTION_DAYS', '30'],
   ['config.delivery.retentionDays', 0, 'DELIVERY_RETENTION_DAYS', '0'],
   ['config.delivery.groupCommit', false, 'DELIVERY_GROUP_COMMIT', 'false'],
+  ['config.httpAdapter', 'fastify', 'HTTP_ADAPTER', 'fastify'],
+  ['config.httpAdapter', 'express', 'HTTP_ADAPTER', 'express'],
+  ['store.driver', 'sqlite', 'STORE_DRIVER', 'sqlite'],
 ];
 
 const configOf = (docs: Manifest[]) => findOne(docs, 'ConfigMap').data as Record<string, string>;
@@ -88,9 +93,27 @@ describe('environment contract', () => {
     expect(config.SHUTDOWN_GRACE_MS).toBe('45000');
   });
 
+  it('sets STORE_DRIVER=postgres and DATABASE_POOL_SIZE with the postgres store, and no pool size otherwise', () => {
+    expect(configOf(helmTemplate([], POSTGRES))).toEqual(
+      expect.objectContaining({ STORE_DRIVER: 'postgres', DATABASE_POOL_SIZE: '10' }),
+    );
+    expect(configOf(helmTemplate([], { ...POSTGRES, 'store.postgres.poolSize': 25 })).DATABASE_POOL_SIZE).toBe('25');
+    expect(configOf(helmTemplate(['postgres-hpa-existing-secret-values.yaml'])).DATABASE_POOL_SIZE).toBe('20');
+    for (const driver of ['sqlite', 'memory']) {
+      expect(configOf(helmTemplate([], { 'store.driver': driver }))).not.toHaveProperty('DATABASE_POOL_SIZE');
+    }
+  });
+
+  it('keeps DATABASE_URL out of the ConfigMap', () => {
+    const config = configOf(helmTemplate([], POSTGRES));
+    expect(config).not.toHaveProperty('DATABASE_URL');
+    expect(JSON.stringify(config)).not.toContain('postgres://');
+  });
+
   it('covers the whole contract: every variable is set from values somewhere', () => {
-    const docs = helmTemplate(['existing-secret-values.yaml'], {
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], {
       'config.ipAllowlist': '{10.0.0.0/8}',
+      'config.forward.urls': '{https://a.example/h}',
     });
     const fromConfig = Object.keys(configOf(docs));
     const fromSecret = serviceEnvOf(docs).map((e) => e.name);
@@ -114,14 +137,19 @@ describe('values.schema.json refuses bad values', () => {
     ['a zero termination grace period', 'terminationGracePeriodSeconds=0', /terminationGracePeriodSeconds/],
     ['an unknown log level', 'config.logLevel=verbose', /logLevel.*one of/i],
     ['an unknown delivery mode', 'config.delivery.mode=async', /mode.*one of/i],
-    ['an unknown store driver', 'store.driver=postgres', /driver.*one of/i],
+    ['the removed redis store driver', 'store.driver=redis', /driver.*one of/i],
+    ['an unknown HTTP platform', 'config.httpAdapter=koa', /httpAdapter.*one of/i],
+    ['a pool of no connections', 'store.postgres.poolSize=0', /poolSize.*greater than or equal to 1/i],
+    ['a database port out of range', 'store.postgres.port=70000', /port/],
     ['a port out of range', 'containerPort=70000', /containerPort/],
     ['a boolean given as a word', 'config.auditLogEnabled=yes', /auditLogEnabled.*boolean/i],
     ['a fractional integer', 'config.idempotency.ttlSeconds=1.5', /ttlSeconds.*integer/i],
     ['a malformed body limit', 'config.webhook.bodyLimit=lots', /bodyLimit/],
     ['a non-http forward URL', 'config.forward.urls={ftp://x.example}', /urls/],
     ['a secret with a comma in it', 'secrets.webhookTokens={a\\,b}', /webhookTokens/],
-    ['a non-redis REDIS_URL', 'store.redis.url=http://redis:6379', /url/],
+    ['a DATABASE_URL that is not postgres://', 'store.postgres.url=mysql://db:3306/orw', /url/],
+    ['the removed redis settings', 'store.redis.url=redis://redis:6379', /Additional property redis is not allowed/],
+    ['a preStop pause below zero', 'preStopSleepSeconds=-1', /preStopSleepSeconds/],
     ['an unknown top-level key', 'replicas=2', /Additional property replicas is not allowed/],
     ['an unknown config key', 'config.logLevl=debug', /Additional property logLevl is not allowed/],
     ['a bad pull policy', 'image.pullPolicy=Sometimes', /pullPolicy/],

@@ -16,7 +16,7 @@ describe('security (restricted Pod Security Standard)', () => {
   it.each([
     ['default values', [] as string[]],
     ['the persistence and lockdown scenario', ['persistence-lockdown-values.yaml']],
-    ['the HPA scenario', ['persistence-hpa-redis-values.yaml']],
+    ['the postgres HPA scenario', ['postgres-hpa-existing-secret-values.yaml']],
   ])('pod and container security contexts are restricted with %s', (_label, files) => {
     const docs = helmTemplate(files);
     const pod = podSpecOf(docs);
@@ -108,13 +108,27 @@ describe('secret wiring', () => {
     expect(findAll(docs, 'Secret')).toHaveLength(0);
     const name = 'openregister-webhooks-credentials';
     const ref = (key: string) => ({ secretKeyRef: { name, key, optional: true } });
+    // sqlite: no DATABASE_URL, though the key is named.
     expect(serviceEnvOf(docs)).toEqual([
       { name: 'WEBHOOK_SECRETS', valueFrom: ref('hmac-secrets') },
       { name: 'WEBHOOK_TOKENS', valueFrom: ref('bearer-tokens') },
       { name: 'ADMIN_TOKEN', valueFrom: ref('admin-token') },
       { name: 'FORWARD_SECRET', valueFrom: ref('forward-secret') },
-      { name: 'REDIS_URL', valueFrom: ref('redis-url') },
     ]);
+  });
+
+  it('reads DATABASE_URL from a key of the existingSecret with postgres, required (not optional)', () => {
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml']);
+    expect(findAll(docs, 'Secret')).toHaveLength(0);
+    expect(serviceEnvOf(docs).find((e) => e.name === 'DATABASE_URL')).toEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'openregister-webhooks-credentials', key: 'database-url' } },
+    });
+    const defaultKey = helmTemplate([], { 'store.driver': 'postgres', 'secrets.existingSecret': 'creds' });
+    expect(serviceEnvOf(defaultKey).find((e) => e.name === 'DATABASE_URL')?.valueFrom.secretKeyRef).toEqual({
+      name: 'creds',
+      key: 'DATABASE_URL',
+    });
   });
 
   it('keeps secrets out of the ConfigMap and reads the ConfigMap with envFrom', () => {
@@ -122,17 +136,24 @@ describe('secret wiring', () => {
       'secrets.webhookSecrets': '{s3cret-one}',
       'secrets.adminToken': 'adm1n',
       'secrets.forwardSecret': 'f0rward',
-      'store.driver': 'redis',
-      'store.redis.url': 'redis://:pw@redis:6379/0',
+      'store.driver': 'postgres',
+      'store.postgres.url': 'postgres://orw:pw@db:5432/orw',
     });
     const configMap = findOne(docs, 'ConfigMap');
     const text = JSON.stringify(configMap.data);
-    for (const secret of ['s3cret-one', 'adm1n', 'f0rward', 'redis://']) expect(text).not.toContain(secret);
-    for (const key of ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'REDIS_URL']) {
+    for (const secret of ['s3cret-one', 'adm1n', 'f0rward', 'postgres://']) expect(text).not.toContain(secret);
+    for (const key of ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'DATABASE_URL']) {
       expect(configMap.data[key]).toBeUndefined();
     }
     expect(mainContainer(docs).envFrom).toEqual([{ configMapRef: { name: FULLNAME } }]);
-    expect(serviceEnvOf(docs).map((e) => e.name)).toEqual(['WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'REDIS_URL']);
+    expect(serviceEnvOf(docs).map((e) => e.name)).toEqual(['WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'DATABASE_URL']);
+    expect(serviceEnvOf(docs).at(-1)).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: FULLNAME, key: 'DATABASE_URL' } } });
+  });
+
+  it('keeps a store.postgres.url out of the Secret and the env when the store is not postgres', () => {
+    const docs = helmTemplate(['default-values.yaml'], { 'store.postgres.url': 'postgres://orw:pw@db:5432/orw' });
+    expect(findOne(docs, 'Secret').data).not.toHaveProperty('DATABASE_URL');
+    expect(serviceEnvOf(docs).map((e) => e.name)).toEqual(['WEBHOOK_SECRETS']);
   });
 
   it('generates a webhook secret when nothing else would authenticate deliveries', () => {
@@ -259,13 +280,13 @@ describe('replicas and autoscaling', () => {
   });
 
   it('leaves replicas to the HPA when autoscaling is on', () => {
-    const docs = helmTemplate(['persistence-hpa-redis-values.yaml']);
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml']);
     const deployment = deploymentOf(docs);
     expect(deployment.spec).not.toHaveProperty('replicas');
     const hpa = findOne(docs, 'HorizontalPodAutoscaler');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
-    expect(hpa.spec.minReplicas).toBe(2);
+    expect(hpa.spec.minReplicas).toBe(3);
     expect(hpa.spec.maxReplicas).toBe(6);
     expect(hpa.spec.metrics.map((m: Manifest) => m.resource.name)).toEqual(['cpu', 'memory']);
   });
@@ -286,6 +307,39 @@ describe('shutdown', () => {
   it('renders a preStop hook from lifecycle', () => {
     const container = mainContainer(helmTemplate(['persistence-lockdown-values.yaml']));
     expect(container.lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+  });
+
+  it('pauses a stopping postgres pod 10 s (preStop sleep) so it leaves the endpoints before the server closes', () => {
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml']);
+    expect(mainContainer(docs).lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
+    // The grace period covers the pause and the drain.
+    const drainMs = Number(findOne(docs, 'ConfigMap').data.SHUTDOWN_GRACE_MS);
+    expect((podSpecOf(docs).terminationGracePeriodSeconds as number) * 1000).toBeGreaterThan(10_000 + drainMs);
+  });
+
+  it('takes preStopSleepSeconds, none at 0, and no pause by default for sqlite and memory', () => {
+    const postgres = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://db/orw' };
+    expect(mainContainer(helmTemplate([], { ...postgres, preStopSleepSeconds: 5 })).lifecycle).toEqual({
+      preStop: { exec: { command: ['sleep', '5'] } },
+    });
+    expect(mainContainer(helmTemplate([], { ...postgres, preStopSleepSeconds: 0 })).lifecycle).toBeUndefined();
+    expect(mainContainer(helmTemplate([], { preStopSleepSeconds: 3 })).lifecycle).toEqual({
+      preStop: { exec: { command: ['sleep', '3'] } },
+    });
+    for (const driver of ['sqlite', 'memory']) {
+      expect(mainContainer(helmTemplate([], { 'store.driver': driver })).lifecycle).toBeUndefined();
+    }
+  });
+
+  it("lets a preStop in lifecycle replace the chart's pause, and keeps other hooks beside it", () => {
+    const postgres = ['store.driver=postgres', 'store.postgres.url=postgres://db/orw'];
+    const own = helmTemplate([], [...postgres, 'lifecycle.preStop.exec.command={/bin/drain}']);
+    expect(mainContainer(own).lifecycle).toEqual({ preStop: { exec: { command: ['/bin/drain'] } } });
+    const beside = helmTemplate([], [...postgres, 'lifecycle.postStart.exec.command={/bin/warm}']);
+    expect(mainContainer(beside).lifecycle).toEqual({
+      postStart: { exec: { command: ['/bin/warm'] } },
+      preStop: { exec: { command: ['sleep', '10'] } },
+    });
   });
 });
 
@@ -320,9 +374,39 @@ describe('volumes and update strategy', () => {
     expect(volumes(docs).data.persistentVolumeClaim).toEqual({ claimName: 'my-data' });
   });
 
-  it('rolls several Redis-backed pods on a ReadWriteMany volume', () => {
-    const docs = helmTemplate(['persistence-hpa-redis-values.yaml']);
-    expect(findOne(docs, 'PersistentVolumeClaim').spec.accessModes).toEqual(['ReadWriteMany']);
-    expect(deploymentOf(docs).spec.strategy.type).toBe('RollingUpdate');
+  it('keeps the sqlite default a single pod on a ReadWriteOnce PVC, recreated on updates', () => {
+    const docs = helmTemplate(['sqlite-single-pod-values.yaml']);
+    expect(deploymentOf(docs).spec.replicas).toBe(1);
+    expect(findAll(docs, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    expect(findOne(docs, 'PersistentVolumeClaim').spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(deploymentOf(docs).spec.strategy).toEqual({ type: 'Recreate' });
+    expect(findOne(docs, 'ConfigMap').data.STORE_DRIVER).toBe('sqlite');
+  });
+
+  it('recreates a sqlite pod on a ReadWriteMany volume too: the service locks DATA_DIR for its life', () => {
+    const docs = helmTemplate([], { 'persistence.enabled': true, 'persistence.accessModes': '{ReadWriteMany}' });
+    expect(deploymentOf(docs).spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  it('rolls postgres pods with maxUnavailable 0, on no volume but an emptyDir', () => {
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml']);
+    expect(deploymentOf(docs).spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(findAll(docs, 'PersistentVolumeClaim')).toHaveLength(0);
+    expect(volumes(docs).data).toEqual({ name: 'data', emptyDir: {} });
+  });
+
+  it('spreads postgres pods over nodes unless told otherwise', () => {
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml']);
+    expect(podSpecOf(docs).topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: deploymentOf(docs).spec.selector.matchLabels },
+      },
+    ]);
+    expect(podSpecOf(helmTemplate()).topologySpreadConstraints).toBeUndefined();
+    const own = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], ['topologySpreadConstraints[0].maxSkew=2', 'topologySpreadConstraints[0].topologyKey=zone', 'topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule']);
+    expect(podSpecOf(own).topologySpreadConstraints).toEqual([{ maxSkew: 2, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }]);
   });
 });

@@ -5,38 +5,47 @@
 import { describe, expect, it } from '@jest/globals';
 import { findOne, helmTemplate, helmTemplateRaw } from './helm.js';
 
-const REDIS = { 'store.driver': 'redis', 'store.redis.url': 'redis://redis:6379/0' };
+const POSTGRES = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://orw:pw@db:5432/orw' };
 
-describe('several replicas need the shared store', () => {
+/** Renders and expects helm to refuse, returning its message. */
+function refused(set: Record<string, string | number | boolean>): string {
+  const result = helmTemplateRaw([], set);
+  expect(result.status).not.toBe(0);
+  return result.stderr;
+}
+
+describe('several replicas need the shared PostgreSQL store', () => {
   it.each([
     ['replicaCount=2 with sqlite', { replicaCount: 2 }],
     ['replicaCount=3 with memory', { replicaCount: 3, 'store.driver': 'memory' }],
     ['autoscaling with sqlite', { 'autoscaling.enabled': true }],
     ['autoscaling with memory', { 'autoscaling.enabled': true, 'store.driver': 'memory' }],
-  ])('refuses %s, saying why', (_label, set) => {
-    const result = helmTemplateRaw([], set);
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/needs a shared store/);
-    expect(result.stderr).toMatch(/store\.driver=redis/);
-    expect(result.stderr).toMatch(/private inbox and idempotency set/);
-    expect(result.stderr).toMatch(/handlers twice/);
+  ])('refuses %s, naming postgres and saying why', (_label, set) => {
+    const message = refused(set);
+    expect(message).toMatch(/replicaCount > 1 or autoscaling\.enabled needs the shared store: set store\.driver=postgres with a DATABASE_URL/);
+    expect(message).toMatch(/private inbox and idempotency set/);
+    expect(message).toMatch(/handlers twice/);
   });
 
-  it('renders several replicas with store.driver=redis', () => {
-    const docs = helmTemplate([], { replicaCount: 3, ...REDIS });
+  it('names the driver that was given', () => {
+    expect(refused({ replicaCount: 2, 'store.driver': 'memory' })).toMatch(/With store\.driver=memory every pod/);
+  });
+
+  it('renders several replicas with store.driver=postgres, DATABASE_URL in the chart\'s Secret', () => {
+    const docs = helmTemplate([], { replicaCount: 3, ...POSTGRES });
     expect(findOne(docs, 'Deployment').spec.replicas).toBe(3);
-    expect(findOne(docs, 'ConfigMap').data.STORE_DRIVER).toBe('redis');
-    const redisUrl = Buffer.from(findOne(docs, 'Secret').data.REDIS_URL, 'base64').toString();
-    expect(redisUrl).toBe('redis://redis:6379/0');
+    expect(findOne(docs, 'ConfigMap').data.STORE_DRIVER).toBe('postgres');
+    const databaseUrl = Buffer.from(findOne(docs, 'Secret').data.DATABASE_URL, 'base64').toString();
+    expect(databaseUrl).toBe('postgres://orw:pw@db:5432/orw');
   });
 
-  it('renders autoscaling with store.driver=redis', () => {
-    const docs = helmTemplate([], { 'autoscaling.enabled': true, ...REDIS });
+  it('renders autoscaling with store.driver=postgres', () => {
+    const docs = helmTemplate([], { 'autoscaling.enabled': true, ...POSTGRES });
     expect(findOne(docs, 'HorizontalPodAutoscaler').spec.minReplicas).toBe(2);
   });
 
-  it('takes REDIS_URL from an existingSecret too', () => {
-    const docs = helmTemplate([], { replicaCount: 2, 'store.driver': 'redis', 'secrets.existingSecret': 'creds' });
+  it('takes DATABASE_URL from an existingSecret too', () => {
+    const docs = helmTemplate([], { replicaCount: 2, 'store.driver': 'postgres', 'secrets.existingSecret': 'creds' });
     expect(findOne(docs, 'Deployment').spec.replicas).toBe(2);
   });
 
@@ -44,33 +53,28 @@ describe('several replicas need the shared store', () => {
     expect(findOne(helmTemplate([], { replicaCount: 1 }), 'Deployment').spec.replicas).toBe(1);
   });
 
-  it('refuses redis without a REDIS_URL', () => {
-    const result = helmTemplateRaw([], { 'store.driver': 'redis' });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/store\.driver=redis needs a REDIS_URL/);
+  it('refuses postgres without a DATABASE_URL', () => {
+    expect(refused({ 'store.driver': 'postgres' })).toMatch(
+      /store\.driver=postgres needs a DATABASE_URL: set store\.postgres\.url, or put DATABASE_URL in secrets\.existingSecret \(key secrets\.existingSecretKeys\.databaseUrl\)/,
+    );
   });
 
-  it('refuses store.redis.url together with an existingSecret, which would drop it', () => {
-    const result = helmTemplateRaw([], { ...REDIS, 'secrets.existingSecret': 'creds' });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/put REDIS_URL in the existing Secret/);
+  it('refuses store.postgres.url together with an existingSecret, which would drop it', () => {
+    expect(refused({ ...POSTGRES, 'secrets.existingSecret': 'creds' })).toMatch(
+      /store\.postgres\.url is written into the chart's Secret, which is not made when secrets\.existingSecret is set: put DATABASE_URL in the existing Secret/,
+    );
   });
 
-  it('refuses several replicas sharing a ReadWriteOnce data volume', () => {
-    const result = helmTemplateRaw([], { replicaCount: 2, ...REDIS, 'persistence.enabled': true });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/ReadWriteOnce/);
+  it('refuses a data volume with postgres, which keeps nothing there', () => {
+    expect(refused({ ...POSTGRES, 'persistence.enabled': true })).toMatch(
+      /persistence\.enabled=true with store\.driver=postgres: the PostgreSQL store keeps nothing in the data directory/,
+    );
   });
 
   it('refuses minReplicas above maxReplicas', () => {
-    const result = helmTemplateRaw([], {
-      ...REDIS,
-      'autoscaling.enabled': true,
-      'autoscaling.minReplicas': 5,
-      'autoscaling.maxReplicas': 2,
-    });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/minReplicas/);
+    expect(
+      refused({ ...POSTGRES, 'autoscaling.enabled': true, 'autoscaling.minReplicas': 5, 'autoscaling.maxReplicas': 2 }),
+    ).toMatch(/autoscaling\.minReplicas must not be above autoscaling\.maxReplicas/);
   });
 });
 
@@ -82,7 +86,23 @@ describe('the termination grace period outlasts the drain', () => {
   ])('refuses a grace period %s', (_label, set) => {
     const result = helmTemplateRaw([], set);
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/terminationGracePeriodSeconds \(\d+ s\) must be longer than .*shutdownGraceMs \(\d+ ms\)/);
+    expect(result.stderr).toMatch(
+      /terminationGracePeriodSeconds \(\d+ s\) must be longer than the preStop pause \(preStopSleepSeconds, 0 s\) plus the service's drain, config\.shutdownGraceMs \(\d+ ms\)/,
+    );
+  });
+
+  it.each([
+    ['the default 10 s pause with postgres', { ...POSTGRES, terminationGracePeriodSeconds: 20 }, 10, 10000],
+    ['an explicit pause', { preStopSleepSeconds: 25, terminationGracePeriodSeconds: 30 }, 25, 10000],
+  ])('counts the preStop pause in: refuses %s when pause + drain fill the grace period', (_label, set, pause, drain) => {
+    expect(refused(set)).toContain(
+      `terminationGracePeriodSeconds (${set.terminationGracePeriodSeconds} s) must be longer than the preStop pause (preStopSleepSeconds, ${pause} s) plus the service's drain, config.shutdownGraceMs (${drain} ms)`,
+    );
+  });
+
+  it('accepts a grace period just longer than pause + drain', () => {
+    const docs = helmTemplate([], { ...POSTGRES, terminationGracePeriodSeconds: 21 });
+    expect(findOne(docs, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(21);
   });
 
   it('accepts a grace period just longer than the drain', () => {

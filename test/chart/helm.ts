@@ -145,9 +145,10 @@ export function ciScenarios(): string[] {
     .sort();
 }
 
-/** Extra helm arguments some scenarios need (the ServiceMonitor one needs the CRD API served). */
+/** Extra helm arguments some scenarios need (the Prometheus Operator ones need its CRD API served). */
 export const SCENARIO_OPTIONS: Record<string, RenderOptions> = {
   'ingress-tls-servicemonitor-values.yaml': { apiVersions: ['monitoring.coreos.com/v1'] },
+  'prometheus-rule-dashboard-values.yaml': { apiVersions: ['monitoring.coreos.com/v1'] },
 };
 
 /**

@@ -17,7 +17,7 @@ const SM = { apiVersions: ['monitoring.coreos.com/v1'] };
 describe('selectors match the Deployment pods', () => {
   it.each([
     ['default values', [] as string[]],
-    ['the HPA scenario', ['persistence-hpa-redis-values.yaml']],
+    ['the postgres HPA scenario', ['postgres-hpa-existing-secret-values.yaml']],
     ['the lockdown scenario', ['persistence-lockdown-values.yaml']],
   ])('Deployment, Service, PodDisruptionBudget and NetworkPolicy agree with %s', (_label, files) => {
     const docs = helmTemplate(files);
@@ -91,10 +91,29 @@ describe('PodDisruptionBudget', () => {
     expect(pdb.spec.minAvailable).toBeUndefined();
   });
 
-  it('uses minAvailable when it is set', () => {
-    const pdb = findOne(helmTemplate(['persistence-hpa-redis-values.yaml']), 'PodDisruptionBudget');
-    expect(pdb.spec).toEqual(expect.objectContaining({ minAvailable: 1 }));
-    expect(pdb.spec.maxUnavailable).toBeUndefined();
+  it('keeps one pod through drains and evictions when several run on postgres (minAvailable 1)', () => {
+    const postgres = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://db/orw' };
+    for (const docs of [
+      helmTemplate(['postgres-hpa-existing-secret-values.yaml']),
+      helmTemplate([], { ...postgres, replicaCount: 3 }),
+    ]) {
+      const pdb = findOne(docs, 'PodDisruptionBudget');
+      expect(pdb.spec.minAvailable).toBe(1);
+      expect(pdb.spec.maxUnavailable).toBeUndefined();
+    }
+    // A single postgres pod (or an HPA that may scale to one) must stay evictable.
+    expect(findOne(helmTemplate([], postgres), 'PodDisruptionBudget').spec).toEqual(expect.objectContaining({ maxUnavailable: 1 }));
+    const hpaDownToOne = helmTemplate([], { ...postgres, 'autoscaling.enabled': true, 'autoscaling.minReplicas': 1 });
+    expect(findOne(hpaDownToOne, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  it('uses minAvailable or maxUnavailable when it is set', () => {
+    const min = findOne(helmTemplate([], { 'podDisruptionBudget.minAvailable': '50%' }), 'PodDisruptionBudget');
+    expect(min.spec).toEqual(expect.objectContaining({ minAvailable: '50%' }));
+    expect(min.spec.maxUnavailable).toBeUndefined();
+    const max = findOne(helmTemplate(['postgres-hpa-existing-secret-values.yaml'], { 'podDisruptionBudget.maxUnavailable': 2 }), 'PodDisruptionBudget');
+    expect(max.spec).toEqual(expect.objectContaining({ maxUnavailable: 2 }));
+    expect(max.spec.minAvailable).toBeUndefined();
   });
 
   it('can be switched off', () => {
@@ -126,6 +145,30 @@ describe('NetworkPolicy', () => {
       { port: 53, protocol: 'TCP' },
     ]);
     expect(policy.spec.egress[1].ports).toEqual([{ port: 443, protocol: 'TCP' }]);
+  });
+
+  it('opens egress to the database port with postgres, to the given peers', () => {
+    const policy = findOne(helmTemplate(['postgres-hpa-existing-secret-values.yaml']), 'NetworkPolicy');
+    expect(policy.spec.egress).toEqual([
+      { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+      {
+        ports: [{ port: 5432, protocol: 'TCP' }],
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'databases' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql' } },
+          },
+        ],
+      },
+      { ports: [{ port: 443, protocol: 'TCP' }] },
+    ]);
+  });
+
+  it('opens the configured database port to any destination when no peer is given, and none without postgres', () => {
+    const set = { 'networkPolicy.allowExternalEgress': false, 'store.driver': 'postgres', 'store.postgres.url': 'postgres://db:6432/orw', 'store.postgres.port': 6432 };
+    expect(findOne(helmTemplate([], set), 'NetworkPolicy').spec.egress[1]).toEqual({ ports: [{ port: 6432, protocol: 'TCP' }] });
+    const sqlite = findOne(helmTemplate([], { 'networkPolicy.allowExternalEgress': false }), 'NetworkPolicy');
+    expect(sqlite.spec.egress).toHaveLength(1);
   });
 
   it('lets the `helm test` pod through a locked-down policy', () => {
@@ -192,12 +235,44 @@ describe('NOTES.txt', () => {
     expect(notes).toContain(
       "curl -u admin:APP_PASSWORD -H 'OCS-APIRequest: true' -H 'Content-Type: application/json' \\\n" +
         '       -X POST https://nextcloud.example/ocs/v2.php/apps/webhook_listeners/api/v1/webhooks \\\n' +
-        '       -d \'{"httpMethod":"POST","uri":"https://webhooks.example.org/webhooks/openregister",' +
-        '"event":"OCA\\\\OpenRegister\\\\Event\\\\ObjectUpdatedEvent","authMethod":"header",' +
-        '"authData":{"Authorization":"Bearer <token>"}}\'',
+        "       -d '",
     );
     expect(notes).toContain('A ServiceMonitor scrapes /metrics');
     expect(notes).not.toMatch(/WARNING: ingress.tls is empty/);
+  });
+
+  it('registers with Nextcloud only what Nextcloud accepts: its own events, as the OCS API takes them', () => {
+    const notes = renderNotes(['ingress-tls-servicemonitor-values.yaml'], [], SM);
+    // Nextcloud refuses OpenRegister's events (they do not implement IWebhookCompatibleEvent).
+    expect(notes).not.toMatch(/OCA\\+OpenRegister\\+Event/);
+    expect(notes).toMatch(/not OpenRegister's, which it refuses/);
+    expect(notes).toMatch(/IWebhookCompatibleEvent/);
+    expect(notes).toMatch(/OpenRegister's objects come only this way/);
+    const body = /-d '(\{.*\})'/.exec(notes)?.[1];
+    expect(body).toBeDefined();
+    // The body is JSON, exactly as curl sends it, with the fields webhook_listeners reads.
+    expect(JSON.parse(body as string)).toEqual({
+      httpMethod: 'POST',
+      uri: 'https://webhooks.example.org/webhooks/openregister',
+      event: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent',
+      eventFilter: { 'event.node.path': '/^\\/.*\\/files\\/Inbox\\//' },
+      authMethod: 'header',
+      authData: { Authorization: 'Bearer <token>' },
+    });
+  });
+
+  it('names the database store and its failure mode with postgres', () => {
+    const notes = renderNotes(['postgres-hpa-existing-secret-values.yaml']);
+    expect(notes).toMatch(/The inbox lives in PostgreSQL \(DATABASE_URL from the Secret openregister-webhooks-credentials\)/);
+    expect(notes).toMatch(/refused with 503 and lost/);
+    expect(notes).not.toMatch(/emptyDir/);
+  });
+
+  it('warns about a queued store on an emptyDir and points at postgres', () => {
+    const notes = renderNotes(['default-values.yaml']);
+    expect(notes).toMatch(/WARNING: deliveries are queued in a sqlite store on an emptyDir/);
+    expect(notes).toMatch(/store\.driver=postgres with several replicas/);
+    expect(renderNotes(['sqlite-single-pod-values.yaml'])).not.toMatch(/WARNING: deliveries are queued/);
   });
 
   it('tells how to read a generated secret', () => {

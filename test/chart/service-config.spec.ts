@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { getMetadataStorage } from 'class-validator';
 import { loadConfig } from '../../src/config/app-config.js';
 import { EnvironmentVariables, STORE_DRIVERS } from '../../src/config/environment.js';
-import { ciScenarios, findAll, findOne, helmTemplate, type Manifest, mainContainer, SCENARIO_OPTIONS } from './helm.js';
+import { ciScenarios, findAll, findOne, FULLNAME, helmTemplate, type Manifest, mainContainer, SCENARIO_OPTIONS } from './helm.js';
 
 /** Stand-in values for the Secret's keys, which the rendered manifests only reference. */
 const SECRET_SAMPLES: Record<string, string> = {
@@ -15,12 +15,12 @@ const SECRET_SAMPLES: Record<string, string> = {
   WEBHOOK_TOKENS: 'sample-token',
   ADMIN_TOKEN: 'sample-admin-token',
   FORWARD_SECRET: 'sample-forward-secret',
-  REDIS_URL: 'redis://redis:6379/0',
+  DATABASE_URL: 'postgres://orw:sample@db:5432/orw',
 };
 
 /** The environment the container would see: the ConfigMap, then the Secret's keys, then extraEnv. */
 function containerEnvironment(docs: Manifest[]): Record<string, string> {
-  const env: Record<string, string> = { ...(findOne(docs, 'ConfigMap').data as Record<string, string>) };
+  const env: Record<string, string> = { ...(findOne(docs, 'ConfigMap', FULLNAME).data as Record<string, string>) };
   const secret = findAll(docs, 'Secret')[0];
   for (const entry of (mainContainer(docs).env ?? []) as Manifest[]) {
     if (entry.value !== undefined) env[entry.name] = entry.value;
@@ -46,8 +46,8 @@ describe('the service accepts what the chart renders', () => {
     const docs = file.startsWith('(') ? helmTemplate() : helmTemplate([file], [], SCENARIO_OPTIONS[file] ?? {});
     const env = containerEnvironment(docs);
     if (!storeDrivers.includes(env.STORE_DRIVER)) {
-      // The chart already offers a store the service has not implemented yet (redis arrives later):
-      // the service must then refuse it by name rather than start on the wrong store.
+      // The chart may offer a store before the service has it (postgres lands separately): the
+      // service must then refuse it by name rather than start on the wrong store.
       expect(() => loadConfig(env)).toThrow(/STORE_DRIVER/);
       return;
     }
@@ -84,7 +84,10 @@ describe('the service accepts what the chart renders', () => {
 
 describe('every variable the service declares is reachable from values', () => {
   it('is set by the ConfigMap or wired from the Secret', () => {
-    const docs = helmTemplate(['existing-secret-values.yaml'], { 'config.ipAllowlist': '{10.0.0.0/8}' });
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], {
+      'config.ipAllowlist': '{10.0.0.0/8}',
+      'config.forward.urls': '{https://a.example/h}',
+    });
     const rendered = new Set(Object.keys(containerEnvironment(docs)));
     const declared = declaredVariables();
     expect(declared.length).toBeGreaterThan(20);

@@ -155,27 +155,45 @@ limit before a full collection runs. With an explicit ceiling RSS plateaus.
 {{- end }}
 
 {{/*
+The preStop pause in seconds, or 0 for none: preStopSleepSeconds when set, else 10 with postgres
+(several pods behind the Service: endpoints, kube-proxy and Ingress controllers need a few seconds to
+stop sending to a terminating pod, and a request sent to a closed server is a lost delivery), else 0.
+A preStop hook in `lifecycle` replaces the pause.
+*/}}
+{{- define "openregister-webhooks.preStopSleepSeconds" -}}
+{{- if and .Values.lifecycle .Values.lifecycle.preStop }}0
+{{- else if not (kindIs "invalid" .Values.preStopSleepSeconds) }}{{ int64 .Values.preStopSleepSeconds }}
+{{- else if eq .Values.store.driver "postgres" }}10
+{{- else }}0
+{{- end }}
+{{- end }}
+
+{{/*
 Checks that values the schema cannot express are consistent; fails the render with the reason.
 Included from the Deployment, so `helm template`, `helm lint` and `helm install` all stop on them.
 */}}
 {{- define "openregister-webhooks.validate" -}}
 {{- $multi := include "openregister-webhooks.multiReplica" . }}
-{{- if and $multi (ne .Values.store.driver "redis") }}
-{{- fail (printf "\n\nreplicaCount > 1 or autoscaling.enabled needs a shared store: set store.driver=redis with a REDIS_URL (store.redis.url or secrets.existingSecret).\nWith store.driver=%s every pod keeps a private inbox and idempotency set, so the same change reaching two pods would run its handlers twice, and a pod's queued deliveries are invisible to the others.\nKeep replicaCount=1 with autoscaling.enabled=false, or use the shared Redis store." .Values.store.driver) }}
+{{- $driver := .Values.store.driver }}
+{{- if and $multi (ne $driver "postgres") }}
+{{- fail (printf "\n\nreplicaCount > 1 or autoscaling.enabled needs the shared store: set store.driver=postgres with a DATABASE_URL (store.postgres.url, or the key secrets.existingSecretKeys.databaseUrl of secrets.existingSecret).\nWith store.driver=%s every pod keeps a private inbox and idempotency set, so the same change reaching two pods would run its handlers twice, and a pod's queued deliveries are invisible to the others.\nKeep replicaCount=1 with autoscaling.enabled=false, or use PostgreSQL." $driver) }}
 {{- end }}
-{{- if and (eq .Values.store.driver "redis") (not .Values.store.redis.url) (not .Values.secrets.existingSecret) }}
-{{- fail "\n\nstore.driver=redis needs a REDIS_URL: set store.redis.url, or put REDIS_URL in secrets.existingSecret (key secrets.existingSecretKeys.redisUrl)." }}
+{{- if eq $driver "postgres" }}
+{{- if and (not .Values.store.postgres.url) (not .Values.secrets.existingSecret) }}
+{{- fail "\n\nstore.driver=postgres needs a DATABASE_URL: set store.postgres.url, or put DATABASE_URL in secrets.existingSecret (key secrets.existingSecretKeys.databaseUrl)." }}
 {{- end }}
-{{- if and .Values.secrets.existingSecret .Values.store.redis.url }}
-{{- fail "\n\nstore.redis.url is written into the chart's Secret, which is not made when secrets.existingSecret is set: put REDIS_URL in the existing Secret (key secrets.existingSecretKeys.redisUrl) and leave store.redis.url empty." }}
+{{- if and .Values.secrets.existingSecret .Values.store.postgres.url }}
+{{- fail "\n\nstore.postgres.url is written into the chart's Secret, which is not made when secrets.existingSecret is set: put DATABASE_URL in the existing Secret (key secrets.existingSecretKeys.databaseUrl) and leave store.postgres.url empty." }}
+{{- end }}
+{{- if .Values.persistence.enabled }}
+{{- fail "\n\npersistence.enabled=true with store.driver=postgres: the PostgreSQL store keeps nothing in the data directory, and a ReadWriteOnce volume would pin every replica to one node. Set persistence.enabled=false." }}
+{{- end }}
 {{- end }}
 {{- $graceMs := int64 .Values.config.shutdownGraceMs }}
+{{- $pauseS := include "openregister-webhooks.preStopSleepSeconds" . | int64 }}
 {{- $terminationMs := mul (int64 .Values.terminationGracePeriodSeconds) 1000 }}
-{{- if le $terminationMs $graceMs }}
-{{- fail (printf "\n\nterminationGracePeriodSeconds (%d s) must be longer than the service's drain, config.shutdownGraceMs (%d ms): Kubernetes would kill the pod with SIGKILL before in-flight deliveries finish." (int64 .Values.terminationGracePeriodSeconds) $graceMs) }}
-{{- end }}
-{{- if and $multi .Values.persistence.enabled (not (has "ReadWriteMany" .Values.persistence.accessModes)) }}
-{{- fail "\n\nSeveral replicas cannot share a ReadWriteOnce data volume across nodes: with replicaCount > 1 or autoscaling, set persistence.accessModes to [ReadWriteMany] or persistence.enabled=false." }}
+{{- if le $terminationMs (add $graceMs (mul $pauseS 1000)) }}
+{{- fail (printf "\n\nterminationGracePeriodSeconds (%d s) must be longer than the preStop pause (preStopSleepSeconds, %d s) plus the service's drain, config.shutdownGraceMs (%d ms): Kubernetes would kill the pod with SIGKILL before in-flight deliveries finish." (int64 .Values.terminationGracePeriodSeconds) $pauseS $graceMs) }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "\n\nautoscaling.minReplicas must not be above autoscaling.maxReplicas." }}
@@ -184,7 +202,9 @@ Included from the Deployment, so `helm template`, `helm lint` and `helm install`
 
 {{/*
 Environment variables read from the Secret. From the chart's own Secret: exactly the keys it holds.
-From an existing Secret: every key, optional, so it may hold only the ones you use.
+From an existing Secret: every key, optional, so it may hold only the ones you use; but DATABASE_URL
+with postgres is required, so a missing key stops the pod (CreateContainerConfigError) instead of
+starting a service that cannot reach its store.
 */}}
 {{- define "openregister-webhooks.secretEnv" -}}
 {{- $secretName := include "openregister-webhooks.secretName" . }}
@@ -192,7 +212,10 @@ From an existing Secret: every key, optional, so it may hold only the ones you u
 {{- $vars := list }}
 {{- if $s.existingSecret }}
 {{- $k := $s.existingSecretKeys }}
-{{- $vars = list (list "WEBHOOK_SECRETS" $k.webhookSecrets) (list "WEBHOOK_TOKENS" $k.webhookTokens) (list "ADMIN_TOKEN" $k.adminToken) (list "FORWARD_SECRET" $k.forwardSecret) (list "REDIS_URL" $k.redisUrl) }}
+{{- $vars = list (list "WEBHOOK_SECRETS" $k.webhookSecrets) (list "WEBHOOK_TOKENS" $k.webhookTokens) (list "ADMIN_TOKEN" $k.adminToken) (list "FORWARD_SECRET" $k.forwardSecret) }}
+{{- if eq .Values.store.driver "postgres" }}
+{{- $vars = append $vars (list "DATABASE_URL" $k.databaseUrl "required") }}
+{{- end }}
 {{- else }}
 {{- if or $s.webhookSecrets (include "openregister-webhooks.generateWebhookSecret" .) }}
 {{- $vars = append $vars (list "WEBHOOK_SECRETS" "WEBHOOK_SECRETS") }}
@@ -206,8 +229,8 @@ From an existing Secret: every key, optional, so it may hold only the ones you u
 {{- if $s.forwardSecret }}
 {{- $vars = append $vars (list "FORWARD_SECRET" "FORWARD_SECRET") }}
 {{- end }}
-{{- if .Values.store.redis.url }}
-{{- $vars = append $vars (list "REDIS_URL" "REDIS_URL") }}
+{{- if and (eq .Values.store.driver "postgres") .Values.store.postgres.url }}
+{{- $vars = append $vars (list "DATABASE_URL" "DATABASE_URL") }}
 {{- end }}
 {{- end }}
 {{- range $vars }}
@@ -216,7 +239,7 @@ From an existing Secret: every key, optional, so it may hold only the ones you u
     secretKeyRef:
       name: {{ $secretName }}
       key: {{ index . 1 | quote }}
-      {{- if $s.existingSecret }}
+      {{- if and $s.existingSecret (ne (len .) 3) }}
       optional: true
       {{- end }}
 {{- end }}
@@ -231,4 +254,24 @@ httpGet:
   path: {{ .path }}
   port: http
 {{ omit .probe "enabled" | toYaml }}
+{{- end }}
+
+{{/*
+Labels of every alert: its severity plus metrics.prometheusRule.additionalLabels.
+Usage: include "openregister-webhooks.alertLabels" (dict "severity" "warning" "root" .)
+*/}}
+{{- define "openregister-webhooks.alertLabels" -}}
+severity: {{ .severity }}
+{{- with .root.Values.metrics.prometheusRule.additionalLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+An alert's runbook_url annotation when metrics.prometheusRule.runbookBaseUrl is set, else nothing.
+*/}}
+{{- define "openregister-webhooks.runbookUrl" -}}
+{{- with .root.Values.metrics.prometheusRule.runbookBaseUrl -}}
+runbook_url: {{ printf "%s#%s" (trimSuffix "/" .) (lower $.alert) | quote }}
+{{- end }}
 {{- end }}
