@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import { Test } from '@nestjs/testing';
+import { HealthCheckService, type HealthIndicatorFunction, TerminusModule } from '@nestjs/terminus';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ReadinessIndicators } from './readiness-indicators.js';
 import { ReadinessMetric } from './readiness.metric.js';
@@ -11,41 +12,45 @@ const throwing: HealthIndicatorFunction = () => {
   throw new Error('store is gone');
 };
 
-/** The value of webhook_ready in a scrape of a fresh registry with these checks. */
-async function scrape(checks: HealthIndicatorFunction[], draining = false): Promise<number> {
+/** A registry with webhook_ready over these checks, and a way to read it as a scrape would. */
+async function gauge(checks: HealthIndicatorFunction[], shutdown: { draining: boolean } = { draining: false }) {
+  const module = await Test.createTestingModule({ imports: [TerminusModule.forRoot({ logger: false })] }).compile();
   const metrics = new MetricsService();
   const readiness = new ReadinessIndicators();
   for (const check of checks) readiness.register(check);
-  new ReadinessMetric(metrics, { draining } as ShutdownState, readiness);
-  const text = await metrics.registry.getSingleMetricAsString('webhook_ready');
-  const line = text.split('\n').find((l) => l.startsWith('webhook_ready '));
-  if (!line) throw new Error(`no webhook_ready sample in:\n${text}`);
-  return Number(line.split(' ')[1]);
+  new ReadinessMetric(metrics, module.get(HealthCheckService), shutdown as ShutdownState, readiness);
+  return async (): Promise<number> => {
+    const line = (await metrics.registry.getSingleMetricAsString('webhook_ready')).split('\n').find((l) => l.startsWith('webhook_ready '));
+    if (!line) throw new Error('no webhook_ready sample');
+    return Number(line.split(' ')[1]);
+  };
 }
 
 describe('webhook_ready', () => {
   it('is 1 when every readiness check is up (and with no checks at all)', async () => {
-    expect(await scrape([up, up])).toBe(1);
-    expect(await scrape([])).toBe(1);
+    expect(await (await gauge([up, up]))()).toBe(1);
+    expect(await (await gauge([]))()).toBe(1);
   });
 
   it('is 0 when one check is down, whether it reports it or throws', async () => {
-    expect(await scrape([up, down])).toBe(0);
-    expect(await scrape([throwing, up])).toBe(0);
+    expect(await (await gauge([up, down]))()).toBe(0);
+    expect(await (await gauge([throwing, up]))()).toBe(0);
   });
 
   it('is 0 while draining, as /health/ready answers 503 then', async () => {
-    expect(await scrape([up], true)).toBe(0);
+    expect(await (await gauge([up], { draining: true }))()).toBe(0);
   });
 
-  it('follows the checks from one scrape to the next', async () => {
-    const metrics = new MetricsService();
-    const readiness = new ReadinessIndicators();
+  it('follows the checks and the drain from one scrape to the next', async () => {
     let writable = true;
-    readiness.register(() => ({ store: { status: writable ? 'up' : 'down' } }));
-    new ReadinessMetric(metrics, { draining: false } as ShutdownState, readiness);
-    expect(await metrics.registry.getSingleMetricAsString('webhook_ready')).toMatch(/^webhook_ready 1$/m);
+    const shutdown = { draining: false };
+    const scrape = await gauge([() => ({ store: { status: writable ? 'up' : 'down' } })], shutdown);
+    expect(await scrape()).toBe(1);
     writable = false;
-    expect(await metrics.registry.getSingleMetricAsString('webhook_ready')).toMatch(/^webhook_ready 0$/m);
+    expect(await scrape()).toBe(0);
+    writable = true;
+    expect(await scrape()).toBe(1);
+    shutdown.draining = true;
+    expect(await scrape()).toBe(0);
   });
 });
