@@ -82,14 +82,15 @@ describe('queued delivery through the built service', () => {
   it('still answers a resend of a handled delivery as a duplicate after a restart', async () => {
     const first = await start();
     const body = createdBodyFor(randomUUID());
-    expect((await post(first, body)).status).toBe(202);
+    const accepted = await post(first, body);
+    expect(accepted.status).toBe(202);
     await waitFor(() => target.received.length === 1);
     first.kill('SIGTERM');
     await first.exit();
 
     const second = await start();
     const resend = await post(second, body.replace('"attempt":1', '"attempt":2'));
-    expect(resend).toEqual({ status: 200, body: { status: 'duplicate', deliveryId: expect.any(String) } });
+    expect(resend).toEqual({ status: 200, body: { status: 'duplicate', deliveryId: expect.any(String), originalDeliveryId: accepted.body.deliveryId } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(target.received).toHaveLength(1);
   }, 60_000);

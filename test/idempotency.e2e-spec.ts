@@ -31,8 +31,11 @@ describe('idempotency: a handler runs once per change', () => {
 
     expect(first.body.status).toBe('processed');
     expect(second.status).toBe(200);
-    expect(second.body).toEqual({ status: 'duplicate', deliveryId: expect.any(String) });
+    expect(second.body).toEqual({ status: 'duplicate', deliveryId: expect.any(String), originalDeliveryId: first.body.deliveryId });
     expect(second.body.deliveryId).not.toBe(first.body.deliveryId);
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({ deliveryId: second.body.deliveryId, outcome: 'duplicate', originalDeliveryId: first.body.deliveryId }),
+    );
     expect(t.app.get(HandledEvents).received).toHaveLength(1);
     expect(metricValue(await t.metrics(), 'webhook_deliveries_total', { event: 'object.updated', outcome: 'duplicate' })).toBe(1);
   });

@@ -43,7 +43,8 @@ describe('queued delivery (the default)', () => {
     const first = await t.send(loadFixture('openregister-object-updated'));
     const again = await t.send(loadFixture('openregister-object-updated'));
     expect([first.status, again.status]).toEqual([202, 200]);
-    expect(again.body.status).toBe('duplicate');
+    expect(again.body).toEqual({ status: 'duplicate', deliveryId: expect.any(String), originalDeliveryId: first.body.deliveryId });
+    expect(t.logs).toContainEqual(expect.objectContaining({ deliveryId: again.body.deliveryId, outcome: 'duplicate', originalDeliveryId: first.body.deliveryId }));
     expect((await t.send(loadFixture('openregister-test'))).body.status).toBe('ignored');
     await waitFor(() => t!.app.get(HandledEvents).received.length === 1);
   });
@@ -63,10 +64,10 @@ describe('queued delivery (the default)', () => {
     t = await startTestApp({ ...QUEUED, DELIVERY_MAX_ATTEMPTS: '3' }, { extensions: [Handlers] });
     const { deliveryId } = (await t.send(loadFixture('openregister-object-created'))).body;
     const store = t.app.get<DeliveryStore>(DeliveryStore);
-    await waitFor(() => store.get(deliveryId)?.status === 'dead');
+    await waitFor(async () => (await store.get(deliveryId))?.status === 'dead');
 
     expect(attempts).toEqual([1, 2, 3]);
-    const dead = store.get(deliveryId)!;
+    const dead = (await store.get(deliveryId))!;
     expect(dead.history.map(({ attempt, outcome, error }) => ({ attempt, outcome, error }))).toEqual([
       { attempt: 1, outcome: 'failed', error: 'AlwaysFailing: refused #1' },
       { attempt: 2, outcome: 'failed', error: 'AlwaysFailing: refused #2' },
@@ -94,9 +95,7 @@ describe('queued delivery (the default)', () => {
     t = await startTestApp(QUEUED);
     const store = t.app.get<DeliveryStore>(DeliveryStore);
     expect((await t.http.get('/health/ready')).body.info.store).toEqual({ status: 'up' });
-    jest.spyOn(store, 'checkWritable').mockImplementation(() => {
-      throw new Error('attempt to write a readonly database');
-    });
+    jest.spyOn(store, 'checkWritable').mockRejectedValue(new Error('attempt to write a readonly database'));
     const ready = await t.http.get('/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.error.store).toEqual({ status: 'down', message: 'store cannot be written: attempt to write a readonly database' });
@@ -140,7 +139,7 @@ describe('queued delivery (the default)', () => {
     const recorder = await startTestApp(env, { extensions: [RecordingModule] });
     t = recorder;
     const store = recorder.app.get<DeliveryStore>(DeliveryStore);
-    expect(store.get(ids[0])?.status).toBe('succeeded');
+    expect((await store.get(ids[0]))?.status).toBe('succeeded');
     const handled = recorder.app.get(HandledEvents);
     await waitFor(() => handled.received.length === 3);
     expect(handled.received.map(({ context }) => context.deliveryId).sort()).toEqual([ids[1], ids[2], lateAnswer.body.deliveryId].sort());

@@ -24,24 +24,24 @@ export class AdminController {
   ) {}
 
   @Get()
-  list(@Query(QUERY) { status, limit, offset }: ListDeliveriesQuery): { items: DeliverySummary[]; total: number; limit: number; offset: number } {
-    const { items, total } = this.store.list({ status, limit, offset });
+  async list(@Query(QUERY) { status, limit, offset }: ListDeliveriesQuery): Promise<{ items: DeliverySummary[]; total: number; limit: number; offset: number }> {
+    const { items, total } = await this.store.list({ status, limit, offset });
     return { items: items.map(toDeliverySummary), total, limit, offset };
   }
 
   /** Every dead letter, queued again as a fresh series of attempts. */
   @Post('replay')
   @HttpCode(202)
-  replayDead(): { replayed: number } {
-    const replayed = this.store.replayDead(Date.now());
+  async replayDead(): Promise<{ replayed: number }> {
+    const replayed = await this.store.replayDead(Date.now());
     this.logger.info({ admin: true, action: 'replay-dead', replayed }, `Admin replayed ${replayed} dead letter(s)`);
     if (replayed > 0) this.worker.wake();
     return { replayed };
   }
 
   @Get(':id')
-  get(@Param('id') id: string): DeliveryDetail {
-    const delivery = this.store.get(id);
+  async get(@Param('id') id: string): Promise<DeliveryDetail> {
+    const delivery = await this.store.get(id);
     if (!delivery) throw new NotFoundException(`No delivery ${id}`);
     return toDeliveryDetail(delivery);
   }
@@ -49,9 +49,9 @@ export class AdminController {
   /** A dead or succeeded delivery, queued again; one still queued or processing is a 409. */
   @Post(':id/replay')
   @HttpCode(202)
-  replay(@Param('id') id: string): { status: 'queued'; id: string } {
-    if (!this.store.replay(id, Date.now())) {
-      const delivery = this.store.get(id);
+  async replay(@Param('id') id: string): Promise<{ status: 'queued'; id: string }> {
+    if (!(await this.store.replay(id, Date.now()))) {
+      const delivery = await this.store.get(id);
       if (!delivery) throw new NotFoundException(`No delivery ${id}`);
       throw new ConflictException(`Delivery ${id} is ${delivery.status}: only dead or succeeded deliveries can be replayed`);
     }
@@ -63,8 +63,8 @@ export class AdminController {
   /** Removes finished (succeeded or dead) deliveries last updated before `before`. */
   @Delete()
   @HttpCode(200)
-  delete(@Query(QUERY) { before }: DeleteDeliveriesQuery): { deleted: number } {
-    const deleted = this.store.deleteFinishedBefore(Date.parse(before));
+  async delete(@Query(QUERY) { before }: DeleteDeliveriesQuery): Promise<{ deleted: number }> {
+    const deleted = await this.store.deleteFinishedBefore(Date.parse(before));
     this.logger.info({ admin: true, action: 'delete', before, deleted }, `Admin deleted ${deleted} finished deliveries`);
     return { deleted };
   }

@@ -6,6 +6,8 @@ import { DeliveryOutcome, MetricsService } from '../metrics/metrics.service.js';
 
 export interface OutcomeDetail {
   status: number;
+  /** A duplicate's original delivery, so an operator can look it up in the admin API. */
+  originalDeliveryId?: string;
   reason?: string;
   details?: readonly string[];
 }
@@ -28,6 +30,7 @@ export class DeliveryOutcomeRecorder {
       event: trace.event,
       objectUuid: trace.objectUuid,
       outcome,
+      originalDeliveryId: detail.originalDeliveryId,
       status: detail.status,
       reason: detail.reason,
       details: detail.details,

@@ -7,6 +7,8 @@ export interface DeliveryReceipt {
   httpStatus: 200 | 202;
   status: DeliveryStatus;
   deliveryId: string;
+  /** With `duplicate`: the delivery that first carried the change, when the store still knows it. */
+  originalDeliveryId?: string;
 }
 
 /**

@@ -23,8 +23,8 @@ const event = (uuid: string, version: number): OpenRegisterEvent => ({
   object: { uuid, data: {}, meta: { version } },
 });
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let waited = 0; !(await condition()); waited += 5) {
     if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }
@@ -70,7 +70,7 @@ describe('DeliveryWorker', () => {
   });
   afterEach(async () => {
     await worker.beforeApplicationShutdown();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -80,7 +80,7 @@ describe('DeliveryWorker', () => {
     let claims = 0;
     store.claimDue = (limit, now) => (claims++, claimDue(limit, now));
     start();
-    await until(() => store.counts().succeeded === ids.length, 'every delivery to succeed');
+    await until(async () => (await store.counts()).succeeded === ids.length, 'every delivery to succeed');
     expect(claims).toBeLessThanOrEqual(10);
   });
 
@@ -97,7 +97,7 @@ describe('DeliveryWorker', () => {
       await enqueue(`other-${version}`);
     }
     start();
-    await until(() => store.counts().succeeded === 6, 'every delivery to succeed');
+    await until(async () => (await store.counts()).succeeded === 6, 'every delivery to succeed');
     expect(handled.filter((line) => line.startsWith('a@'))).toEqual(['a@1#1', 'a@1#2', 'a@2#1', 'a@3#1']);
   });
 
@@ -111,8 +111,8 @@ describe('DeliveryWorker', () => {
     const finishAttempt = store.finishAttempt.bind(store);
     let recorded = 0;
     let closed: Promise<void> | undefined;
-    store.finishAttempt = (...args) => {
-      finishAttempt(...args);
+    store.finishAttempt = async (...args) => {
+      await finishAttempt(...args);
       if (++recorded === ids.length) closed = worker.beforeApplicationShutdown().then(() => store.close());
     };
     start(ids.length);
@@ -120,7 +120,7 @@ describe('DeliveryWorker', () => {
     open();
     await until(() => closed !== undefined, 'the last attempt to finish');
     await closed;
-    expect(reopen().counts()).toMatchObject({ succeeded: ids.length, processing: 0 });
+    expect(await reopen().counts()).toMatchObject({ succeeded: ids.length, processing: 0 });
   });
 
   it('puts claimed deliveries it has not started back in the queue at shutdown', async () => {
@@ -136,10 +136,10 @@ describe('DeliveryWorker', () => {
     start(1);
     await until(() => started === 1, 'the first handler to start');
     const shutdown = worker.beforeApplicationShutdown();
-    expect(store.counts()).toMatchObject({ processing: 1, queued: 4 });
+    expect(await store.counts()).toMatchObject({ processing: 1, queued: 4 });
     release();
     await shutdown;
-    expect(store.counts()).toMatchObject({ succeeded: 1, queued: 4, processing: 0 });
+    expect(await store.counts()).toMatchObject({ succeeded: 1, queued: 4, processing: 0 });
     expect(started).toBe(1);
   });
 });

@@ -4,7 +4,7 @@ import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
-import { AttemptVerdict, DeliveryStore, StoredDelivery } from '../store/delivery-store.js';
+import { AttemptVerdict, ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
 import { backoffDelay } from './backoff.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 
@@ -37,9 +37,13 @@ const CLAIM_BATCH = 64;
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly running = new Set<Promise<void>>();
   /** Claimed and not yet started, oldest first. */
-  private claimed: StoredDelivery[] = [];
+  private claimed: ClaimedDelivery[] = [];
+  /** The claim under way, if any: one at a time. */
+  private claiming?: Promise<void>;
   /** The last claim took every due delivery it could: claiming again finds nothing new yet. */
   private allDueClaimed = false;
+  /** Counts wake-ups, so a claim under way while one arrives does not take itself for the last word. */
+  private wakes = 0;
   private stopped = true;
   private timer?: NodeJS.Timeout;
   private pumpScheduled = false;
@@ -54,16 +58,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const resumed = this.store.requeueInterrupted(Date.now());
-    const counts = this.store.counts();
+  async onApplicationBootstrap(): Promise<void> {
+    const resumed = await this.store.requeueInterrupted(Date.now());
+    const counts = await this.store.counts();
     this.logger.info({ resumedInterrupted: resumed, queued: counts.queued, dead: counts.dead }, 'Delivery worker started');
+    this.store.onWake(() => this.wake());
     this.stopped = false;
     this.wake();
   }
 
   /** Deliveries were stored, replayed, or a retry came due: look for due work now. */
   wake(): void {
+    this.wakes++;
     this.allDueClaimed = false;
     this.schedulePump();
   }
@@ -75,7 +81,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.releaseClaimed();
+    // A claim under way delivers its batch first, so that is released too.
+    if (this.claiming) await this.claiming;
+    await this.releaseClaimed();
     if (this.running.size === 0) return;
     this.logger.info({ running: this.running.size }, 'Waiting for running deliveries');
     await settleWithin([...this.running], this.config.shutdownGraceInMs);
@@ -94,33 +102,41 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     else setImmediate(pump);
   }
 
-  private pump(): void {
-    if (this.stopped) return;
+  /** @param afterClaim this pump follows the claim that filled `claimed`. */
+  private pump(afterClaim = false): void {
+    if (this.stopped || this.claiming) return;
     clearTimeout(this.timer);
-    let claimedHere = false;
     while (this.running.size < this.config.delivery.concurrency) {
       if (this.startedThisTurn >= STARTS_PER_TURN) return this.schedulePump();
       if (this.claimed.length === 0) {
         // Having just claimed all that was due, nothing more is due before a run finishes (which
         // pumps again): claiming at the end of this turn would find nothing.
-        if (this.allDueClaimed) return claimedHere ? this.sleepUntilDue() : this.claimAtTurnEnd();
-        if (!this.claim()) return this.sleepUntilDue();
-        claimedHere = true;
+        if (this.allDueClaimed) return afterClaim ? this.sleepUntilDue() : this.claimAtTurnEnd();
+        return this.claim();
       }
       this.start(this.claimed.shift()!);
     }
   }
 
-  /** Claims the next batch; false when nothing is due (or the store failed). */
-  private claim(): boolean {
-    try {
-      this.claimed = this.store.claimDue(CLAIM_BATCH, Date.now());
-    } catch (error) {
-      this.logger.error({ err: error }, 'Could not claim due deliveries');
-      this.claimed = [];
-    }
-    this.allDueClaimed = this.claimed.length < CLAIM_BATCH;
-    return this.claimed.length > 0;
+  /** Claims the next batch, then pumps again; sleeps when nothing is due (or the store failed). */
+  private claim(): void {
+    const wakes = this.wakes;
+    this.claiming = this.store
+      .claimDue(CLAIM_BATCH, Date.now())
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'Could not claim due deliveries');
+        return [];
+      })
+      .then((claimed) => {
+        this.claiming = undefined;
+        this.claimed = claimed;
+        // A wake-up during the claim may have made more due than the claim saw.
+        this.allDueClaimed = claimed.length < CLAIM_BATCH && wakes === this.wakes;
+        if (this.stopped) return;
+        if (claimed.length > 0) this.pump(true);
+        else if (this.allDueClaimed) this.sleepUntilDue();
+        else this.schedulePump();
+      });
   }
 
   /**
@@ -137,7 +153,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
-  private start(delivery: StoredDelivery): void {
+  private start(delivery: ClaimedDelivery): void {
     if (this.startedThisTurn === 0) {
       // The turn ends when the event loop has had its I/O: count from zero again there.
       setImmediate(() => (this.startedThisTurn = 0));
@@ -150,31 +166,38 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.running.add(run);
   }
 
-  private releaseClaimed(): void {
+  private async releaseClaimed(): Promise<void> {
     if (this.claimed.length === 0) return;
-    const ids = this.claimed.map((delivery) => delivery.id);
+    const claims = this.claimed;
+    const ids = claims.map((delivery) => delivery.id);
     this.claimed = [];
     try {
-      this.store.release(ids);
+      await this.store.release(claims);
     } catch (error) {
-      // Left `processing`: they are queued again at the next start.
+      // Left `processing`: the store makes them due again (at the next start, or when the claim lapses).
       this.logger.error({ err: error, deliveryIds: ids }, 'Could not put claimed deliveries back in the queue');
     }
   }
 
   private sleepUntilDue(): void {
-    let due: number | undefined;
-    try {
-      due = this.store.nextDueAt();
-    } catch (error) {
-      this.logger.error({ err: error }, 'Could not read when the next delivery is due');
-    }
-    const delay = due === undefined ? IDLE_POLL_IN_MS : Math.min(IDLE_POLL_IN_MS, Math.max(0, due - Date.now()));
-    this.timer = setTimeout(() => this.wake(), delay);
-    this.timer.unref();
+    const wakes = this.wakes;
+    this.store
+      .nextDueAt()
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'Could not read when the next delivery is due');
+        return undefined;
+      })
+      .then((due) => {
+        // Woken meanwhile: that wake-up has pumped already.
+        if (this.stopped || wakes !== this.wakes) return;
+        const delay = due === undefined ? IDLE_POLL_IN_MS : Math.min(IDLE_POLL_IN_MS, Math.max(0, due - Date.now()));
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.wake(), delay);
+        this.timer.unref();
+      });
   }
 
-  private async run(delivery: StoredDelivery): Promise<void> {
+  private async run(delivery: ClaimedDelivery): Promise<void> {
     const attempt = delivery.attempts + 1;
     const startedAt = Date.now();
     let error: string | undefined;
@@ -187,9 +210,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const finishedAt = Date.now();
     const verdict = this.verdict(delivery, attempt, error, finishedAt);
     try {
-      this.store.finishAttempt(delivery.id, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict);
+      await this.store.finishAttempt(delivery, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict);
     } catch (storeError) {
-      // Left `processing`: it runs again at the next start (at-least-once), never silently lost.
+      // Left `processing`: the store makes it due again (at-least-once), never silently lost.
       this.logger.error({ deliveryId: delivery.id, err: storeError }, 'Could not record a delivery attempt');
       return;
     }
@@ -203,7 +226,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     else this.logger.debug(line, 'Delivery handled');
   }
 
-  private verdict(delivery: StoredDelivery, attempt: number, error: string | undefined, now: number): AttemptVerdict {
+  private verdict(delivery: ClaimedDelivery, attempt: number, error: string | undefined, now: number): AttemptVerdict {
     if (!error) return { status: 'succeeded' };
     const attemptsInSeries = attempt - delivery.seriesStart;
     const { maxAttempts, backoffBaseInMs, backoffMaxInMs } = this.config.delivery;

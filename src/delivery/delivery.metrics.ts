@@ -16,8 +16,8 @@ export class DeliveryMetrics {
       help: 'Stored deliveries by status (queued, processing, succeeded, dead).',
       labelNames: ['status'] as const,
       registers,
-      collect() {
-        const counts = store.counts();
+      async collect() {
+        const counts = await store.counts();
         for (const status of DELIVERY_STATUSES) this.set({ status }, counts[status]);
       },
     });
@@ -25,8 +25,8 @@ export class DeliveryMetrics {
       name: 'webhook_dead_letters',
       help: 'Deliveries whose every attempt failed, waiting for a replay.',
       registers,
-      collect() {
-        this.set(store.counts().dead);
+      async collect() {
+        this.set((await store.counts()).dead);
       },
     });
     this.attempts = new Counter({

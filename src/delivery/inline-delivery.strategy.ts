@@ -24,7 +24,8 @@ export class InlineDeliveryStrategy implements DeliveryStrategy {
     if (this.shutdown.draining) throw new WebhookError('unavailable', 'The service is shutting down');
     if (!this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
     // An in-progress claim is a resend racing the first copy: the first copy's answer stands.
-    if ((await this.idempotency.claim(idempotencyKey)) !== 'claimed') return { httpStatus: 200, status: 'duplicate', deliveryId };
+    const claim = await this.idempotency.claim(idempotencyKey, deliveryId);
+    if (claim.status !== 'claimed') return { httpStatus: 200, status: 'duplicate', deliveryId, originalDeliveryId: claim.originalDeliveryId };
     let failures;
     try {
       ({ failures } = await this.dispatcher.dispatch(event, { deliveryId, attempt: 1 }));

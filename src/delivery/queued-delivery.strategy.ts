@@ -4,7 +4,7 @@ import { WebhookError } from '../common/webhook-error.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import type { IncomingDelivery } from '../ingest/parse-delivery.pipe.js';
 import { PINO_LOGGER } from '../logging/logger.js';
-import { DeliveryStore } from '../store/delivery-store.js';
+import { DeliveryStore, EnqueueResult } from '../store/delivery-store.js';
 import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 
@@ -24,14 +24,14 @@ export class QueuedDeliveryStrategy implements DeliveryStrategy {
   async accept({ trace, event, idempotencyKey }: IncomingDelivery): Promise<DeliveryReceipt> {
     const deliveryId = trace.deliveryId;
     if (!this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
-    let result: 'accepted' | 'duplicate';
+    let result: EnqueueResult;
     try {
       result = await this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: Date.now() });
     } catch (error) {
       this.logger.error({ deliveryId, err: error }, 'Could not store a delivery');
       throw new WebhookError('unavailable', 'The delivery could not be stored; nothing was acknowledged');
     }
-    if (result === 'duplicate') return { httpStatus: 200, status: 'duplicate', deliveryId };
+    if (result.status === 'duplicate') return { httpStatus: 200, status: 'duplicate', deliveryId, originalDeliveryId: result.originalDeliveryId };
     this.worker.wake();
     return { httpStatus: 202, status: 'accepted', deliveryId };
   }

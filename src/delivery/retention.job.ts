@@ -20,8 +20,8 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     if (this.config.delivery.retentionInDays === 0) return;
-    this.prune();
-    this.timer = setInterval(() => this.prune(), HOUR_IN_MS);
+    void this.prune();
+    this.timer = setInterval(() => void this.prune(), HOUR_IN_MS);
     this.timer.unref();
   }
 
@@ -29,9 +29,9 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     clearInterval(this.timer);
   }
 
-  prune(): void {
+  async prune(): Promise<void> {
     try {
-      const removed = this.store.deleteFinishedBefore(Date.now() - this.config.delivery.retentionInDays * DAY_IN_MS);
+      const removed = await this.store.deleteFinishedBefore(Date.now() - this.config.delivery.retentionInDays * DAY_IN_MS);
       if (removed > 0) this.logger.info({ removed }, 'Pruned finished deliveries past retention');
     } catch (error) {
       this.logger.error({ err: error }, 'Retention pruning failed');

@@ -3,6 +3,7 @@ import { ClaimResult, IdempotencyStore } from './idempotency.store.js';
 interface Entry {
   state: 'in-progress' | 'done';
   expiresAt: number;
+  deliveryId: string;
 }
 
 export interface MemoryIdempotencyOptions {
@@ -28,24 +29,25 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.entries.size;
   }
 
-  async claim(key: string): Promise<ClaimResult> {
+  async claim(key: string, deliveryId: string): Promise<ClaimResult> {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt > this.now()) return entry.state;
-    this.set(key, 'in-progress');
-    return 'claimed';
+    if (entry && entry.expiresAt > this.now()) return { status: entry.state, originalDeliveryId: entry.deliveryId };
+    this.set(key, 'in-progress', deliveryId);
+    return { status: 'claimed' };
   }
 
   async complete(key: string): Promise<void> {
-    this.set(key, 'done');
+    const entry = this.entries.get(key);
+    if (entry) this.set(key, 'done', entry.deliveryId);
   }
 
   async release(key: string): Promise<void> {
     this.entries.delete(key);
   }
 
-  private set(key: string, state: Entry['state']): void {
+  private set(key: string, state: Entry['state'], deliveryId: string): void {
     this.entries.delete(key);
-    this.entries.set(key, { state, expiresAt: this.now() + this.options.ttlInSeconds * 1000 });
+    this.entries.set(key, { state, expiresAt: this.now() + this.options.ttlInSeconds * 1000, deliveryId });
     this.evict();
   }
 

@@ -33,10 +33,10 @@ export class WebhookController {
   async receive(
     @WebhookDelivery(ParseDeliveryPipe) delivery: IncomingDelivery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Pick<DeliveryReceipt, 'status' | 'deliveryId'>> {
-    const { httpStatus, status, deliveryId } = await this.shutdown.track(this.strategy.accept(delivery));
+  ): Promise<Pick<DeliveryReceipt, 'status' | 'deliveryId' | 'originalDeliveryId'>> {
+    const { httpStatus, status, deliveryId, originalDeliveryId } = await this.shutdown.track(this.strategy.accept(delivery));
     reply.status(httpStatus);
-    this.outcomes.record(delivery.trace, status, { status: httpStatus });
-    return { status, deliveryId };
+    this.outcomes.record(delivery.trace, status, { status: httpStatus, originalDeliveryId });
+    return originalDeliveryId ? { status, deliveryId, originalDeliveryId } : { status, deliveryId };
   }
 }

@@ -12,6 +12,9 @@ export interface NewDelivery {
   acceptedAt: number;
 }
 
+/** `duplicate` names the delivery that first carried the change, while the store still knows it. */
+export type EnqueueResult = { status: 'accepted' } | { status: 'duplicate'; originalDeliveryId?: string };
+
 export interface StoredDelivery {
   id: string;
   idempotencyKey: string;
@@ -26,6 +29,15 @@ export interface StoredDelivery {
   createdAt: number;
   updatedAt: number;
   completedAt?: number;
+}
+
+/**
+ * A delivery this process claimed. `lease` is an opaque token of this one claim: an adapter
+ * shared by several processes fences with it, so the finish of a claim that was lost meanwhile
+ * (its lease lapsed and another process took the delivery over) writes nothing.
+ */
+export interface ClaimedDelivery extends StoredDelivery {
+  lease: string;
 }
 
 export interface DeliveryAttempt {
@@ -48,43 +60,55 @@ export interface DeliveryQuery {
 /**
  * The durable inbox: acknowledged deliveries, their idempotency keys and their attempt history.
  * A port (token of the same name); the adapter is chosen by STORE_DRIVER, and nothing outside
- * it knows what it is built on.
+ * `src/store/` knows what it is built on (one process or several, batching, leases, wake-ups).
+ * Every method is asynchronous, so an adapter may sit behind a network connection.
  */
 export interface DeliveryStore {
   /**
-   * Stores a delivery unless its idempotency key is already known. Resolves only once the
-   * delivery is synced to disk, so an acknowledgement after it survives a power cut.
+   * Stores a delivery unless its idempotency key is already known (dedupe and insert are one
+   * atomic step, across processes too). Resolves only once the delivery is durable, so an
+   * acknowledgement after it survives a crash or power cut; rejects when it cannot be made so.
    */
-  enqueue(delivery: NewDelivery): Promise<'accepted' | 'duplicate'>;
+  enqueue(delivery: NewDelivery): Promise<EnqueueResult>;
   /**
-   * Marks up to `limit` due deliveries `processing` and returns them, oldest first, never one
-   * whose object still has an earlier delivery queued or processing (per-object order).
+   * Claims up to `limit` due deliveries for this process, oldest (in acknowledgement order)
+   * first, never one whose object still has an earlier delivery queued or processing
+   * (per-object order; a dead letter does not hold its object back). A delivery whose claim
+   * was lost with its process is due again.
    */
-  claimDue(limit: number, now: number): StoredDelivery[];
+  claimDue(limit: number, now: number): Promise<ClaimedDelivery[]>;
   /**
-   * Records one attempt and what follows from it. The store may hold it back to write it with
-   * others (at the latest at the end of the current turn of the event loop, and always before it
-   * answers a read or closes), so a crash in between can run that attempt's delivery again.
+   * Records one attempt of a claimed delivery and what follows from it; nothing when the claim
+   * was lost meanwhile. The adapter may hold the write back briefly to batch it: a crash in
+   * between runs that attempt's delivery again (at-least-once).
    */
-  finishAttempt(id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict): void;
-  /** Puts claimed deliveries that were never started back in the queue, unchanged. */
-  release(ids: string[]): void;
-  /** At start: deliveries left `processing` by a crash are queued again. Returns how many. */
-  requeueInterrupted(now: number): number;
-  /** The earliest time a queued delivery becomes due, if any. */
-  nextDueAt(): number | undefined;
-  get(id: string): (StoredDelivery & { history: DeliveryAttempt[] }) | undefined;
-  list(query: DeliveryQuery): { items: StoredDelivery[]; total: number };
-  /** Queues a dead or finished delivery again, as a fresh series of attempts. */
-  replay(id: string, now: number): boolean;
+  finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict): Promise<void>;
+  /** Gives claimed deliveries that were never started back to the queue, unchanged. */
+  release(claims: ClaimedDelivery[]): Promise<void>;
+  /**
+   * At start: deliveries whose process died while running them are made due again; never one a
+   * live process still runs. Returns how many.
+   */
+  requeueInterrupted(now: number): Promise<number>;
+  /** The earliest time something becomes due, if anything will. */
+  nextDueAt(): Promise<number | undefined>;
+  /**
+   * `listener` is called when deliveries may have become due through another process (stored or
+   * replayed there, or its claim lapsed). An adapter for one process never calls it.
+   */
+  onWake(listener: () => void): void;
+  get(id: string): Promise<(StoredDelivery & { history: DeliveryAttempt[] }) | undefined>;
+  list(query: DeliveryQuery): Promise<{ items: StoredDelivery[]; total: number }>;
+  /** Queues a dead or succeeded delivery again, as a fresh series of attempts; false if unknown or unfinished. */
+  replay(id: string, now: number): Promise<boolean>;
   /** Queues every dead letter again; returns how many. */
-  replayDead(now: number): number;
-  /** Removes finished (succeeded or dead) deliveries last updated before `before`. */
-  deleteFinishedBefore(before: number): number;
-  counts(): Record<StoredDeliveryStatus, number>;
-  /** Throws when the store cannot be written (readiness). */
-  checkWritable(): void;
-  close(): void;
+  replayDead(now: number): Promise<number>;
+  /** Removes finished (succeeded or dead) deliveries last updated before `before`, and expired keys. */
+  deleteFinishedBefore(before: number): Promise<number>;
+  counts(): Promise<Record<StoredDeliveryStatus, number>>;
+  /** Rejects when the store cannot be written (readiness). */
+  checkWritable(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export const DeliveryStore = Symbol('DeliveryStore');

@@ -8,11 +8,13 @@ import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryStore } from './delivery-store.js';
+import { DataDirLock } from './sqlite/data-dir.js';
 import { openDatabase } from './sqlite/sqlite-database.js';
 import { SqliteDeliveryStore } from './sqlite/sqlite-delivery.store.js';
 import { SqliteIdempotencyStore } from './sqlite/sqlite-idempotency.store.js';
 
 const SQLITE_DATABASE = Symbol('SqliteDatabase');
+const DATA_DIR_LOCK = Symbol('DataDirLock');
 
 /** Registers the store's readiness check and closes it last, after the workers have stopped. */
 @Injectable()
@@ -20,15 +22,16 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
     @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
+    @Inject(DATA_DIR_LOCK) private readonly lock: DataDirLock | undefined,
     private readonly readiness: ReadinessIndicators,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
   onModuleInit(): void {
-    this.readiness.register(() => {
+    this.readiness.register(async () => {
       const session = this.indicators.check('store');
       try {
-        this.store.checkWritable();
+        await this.store.checkWritable();
         return session.up();
       } catch (error) {
         return session.down({ message: `store cannot be written: ${(error as Error).message}` });
@@ -36,10 +39,11 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     // First: it writes held-back completions to the database the delivery store closes.
-    this.idempotency.close?.();
-    this.store.close();
+    await this.idempotency.close?.();
+    await this.store.close();
+    this.lock?.release();
   }
 }
 
@@ -54,7 +58,9 @@ export class StoreModule {
     return {
       module: StoreModule,
       providers: [
-        { provide: SQLITE_DATABASE, useFactory: () => openDatabase(durable ? config.delivery.dataDir : ':memory:') },
+        // Taken before the database is opened: nothing touches the inbox without it.
+        { provide: DATA_DIR_LOCK, useFactory: () => (durable ? DataDirLock.acquire(config.delivery.dataDir) : undefined) },
+        { provide: SQLITE_DATABASE, inject: [DATA_DIR_LOCK], useFactory: () => openDatabase(durable ? config.delivery.dataDir : ':memory:') },
         {
           provide: DeliveryStore,
           inject: [SQLITE_DATABASE, PINO_LOGGER],

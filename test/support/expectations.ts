@@ -11,7 +11,8 @@ export async function expectAnswered(
 ): Promise<RawResponse> {
   const before = outcomeTotal(await t.metrics(), status);
   const response = await send();
-  expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { status, deliveryId: expect.any(String) } });
+  const original = status === 'duplicate' ? { originalDeliveryId: expect.any(String) } : {};
+  expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { status, deliveryId: expect.any(String), ...original } });
   expect(deliveryLineOf(t, response)).toMatchObject({ outcome: status, status: 200 });
   expect(outcomeTotal(await t.metrics(), status)).toBe(before + 1);
   return response;

@@ -23,9 +23,11 @@ export type DeliveryStatements = ReturnType<typeof prepareDeliveryStatements>;
 export function prepareDeliveryStatements(db: Database.Database) {
   return {
     claimKey: db.prepare(
-      `INSERT INTO idempotency_keys (key, state, expires_at) VALUES (?, 'done', ?)
-       ON CONFLICT (key) DO UPDATE SET state = 'done', expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= ?`,
+      `INSERT INTO idempotency_keys (key, state, expires_at, delivery_id) VALUES (?, 'done', ?, ?)
+       ON CONFLICT (key) DO UPDATE SET state = 'done', expires_at = excluded.expires_at, delivery_id = excluded.delivery_id
+       WHERE idempotency_keys.expires_at <= ?`,
     ),
+    keyOwner: db.prepare(`SELECT delivery_id FROM idempotency_keys WHERE key = ?`).pluck(),
     insert: db.prepare(
       `INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, '', 'queued', ?, ?, ?)`,

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { moveInlineEvents } from './inline-event-migration.js';
 import { DATABASE_FILE, openDatabase } from './sqlite-database.js';
+import type { ClaimedDelivery } from '../delivery-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery.store.js';
+
+/** The claim of a delivery by its id: all the SQLite adapter reads of it. */
+const claimOf = (id: string) => ({ id, lease: id }) as ClaimedDelivery;
 
 const NOW = 1_780_000_000_000;
 
@@ -60,19 +64,19 @@ describe('schema', () => {
       ({ name }) => name,
     );
 
-  it('upgrades a database file of the first schema in place, keeping its deliveries', () => {
+  it('upgrades a database file of the first schema in place, keeping its deliveries', async () => {
     const old = new Database(join(dir, DATABASE_FILE));
     old.exec(FIRST_SCHEMA);
     old.close();
     const db = openDatabase(dir);
     expect(indexes(db)).toEqual(['deliveries_event_inline', 'deliveries_finished_by_age', 'deliveries_queued', 'deliveries_unfinished_by_object']);
     const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60 });
-    expect(store.counts()).toMatchObject({ queued: 1, succeeded: 1 });
-    expect(store.claimDue(10, NOW).map((delivery) => delivery.id)).toEqual(['waiting']);
-    store.close();
+    expect(await store.counts()).toMatchObject({ queued: 1, succeeded: 1 });
+    expect((await store.claimDue(10, NOW)).map((delivery) => delivery.id)).toEqual(['waiting']);
+    await store.close();
   });
 
-  it('moves the events of a file with events in its deliveries rows out of them, and the deliveries still run, list and replay', () => {
+  it('moves the events of a file with events in its deliveries rows out of them, and the deliveries still run, list and replay', async () => {
     const old = new Database(join(dir, DATABASE_FILE));
     old.exec(INLINE_EVENTS_SCHEMA);
     old.close();
@@ -80,27 +84,27 @@ describe('schema', () => {
     expect(db.prepare(`SELECT DISTINCT event FROM deliveries`).pluck().all()).toEqual(['']);
     expect(db.prepare(`SELECT seq FROM delivery_events ORDER BY seq`).pluck().all()).toEqual([1, 2, 3]);
     const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60 });
-    expect(store.counts()).toMatchObject({ queued: 1, processing: 0, succeeded: 1, dead: 1 });
-    expect(store.list({ limit: 10, offset: 0 }).items.map(({ id, event }) => [id, event.type, event.object?.uuid])).toEqual([
+    expect(await store.counts()).toMatchObject({ queued: 1, processing: 0, succeeded: 1, dead: 1 });
+    expect((await store.list({ limit: 10, offset: 0 })).items.map(({ id, event }) => [id, event.type, event.object?.uuid])).toEqual([
       ['queued', 'object.updated', 'b'],
       ['dead', 'object.created', 'b'],
       ['succeeded', 'object.created', 'a'],
     ]);
-    expect(store.get('dead')).toMatchObject({ status: 'dead', lastError: 'boom', event: { type: 'object.created', object: { uuid: 'b' } }, history: [{ attempt: 1, error: 'boom' }] });
+    expect(await store.get('dead')).toMatchObject({ status: 'dead', lastError: 'boom', event: { type: 'object.created', object: { uuid: 'b' } }, history: [{ attempt: 1, error: 'boom' }] });
     // Nothing in the handoff after a restart: the claim reads each event from delivery_events.
-    const [queued] = store.claimDue(10, NOW);
+    const [queued] = await store.claimDue(10, NOW);
     expect(queued).toMatchObject({ id: 'queued', event: { type: 'object.updated', object: { uuid: 'b', data: { title: 'b' } } } });
-    store.finishAttempt('queued', { attempt: 1, startedAt: NOW, finishedAt: NOW + 1, outcome: 'succeeded' }, { status: 'succeeded' });
-    expect(store.replay('dead', NOW + 2)).toBe(true);
-    expect(store.replay('succeeded', NOW + 2)).toBe(true);
-    expect(store.claimDue(10, NOW + 2).map(({ id, event }) => [id, event.type, event.object?.uuid])).toEqual([
+    await store.finishAttempt(claimOf('queued'), { attempt: 1, startedAt: NOW, finishedAt: NOW + 1, outcome: 'succeeded' }, { status: 'succeeded' });
+    expect((await store.replay('dead', NOW + 2))).toBe(true);
+    expect((await store.replay('succeeded', NOW + 2))).toBe(true);
+    expect((await store.claimDue(10, NOW + 2)).map(({ id, event }) => [id, event.type, event.object?.uuid])).toEqual([
       ['succeeded', 'object.created', 'a'],
       ['dead', 'object.created', 'b'],
     ]);
-    store.close();
+    await store.close();
   });
 
-  it('moves events once: opening again changes nothing, and rows an older version wrote since are moved too', () => {
+  it('moves events once: opening again changes nothing, and rows an older version wrote since are moved too', async () => {
     const old = new Database(join(dir, DATABASE_FILE));
     old.exec(INLINE_EVENTS_SCHEMA);
     old.close();
@@ -119,7 +123,7 @@ describe('schema', () => {
     db.close();
   });
 
-  it('finds the claim, per-object order, retention, counts and events left to move on an index, never by scanning the table', () => {
+  it('finds the claim, per-object order, retention, counts and events left to move on an index, never by scanning the table', async () => {
     const db = openDatabase(dir);
     const plan = (sql: string, ...params: number[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join('; ');
     const claimable = `NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.completed_at IS NULL)`;

@@ -66,7 +66,9 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY,
   state TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  -- the delivery that first carried the change (NULL in rows older than the column)
+  delivery_id TEXT
 );
 CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency_keys (expires_at);
 `;

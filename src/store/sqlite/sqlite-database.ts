@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { prepareDataDir } from './data-dir.js';
 import { moveInlineEvents } from './inline-event-migration.js';
+import { addKeyDeliveryIds } from './key-delivery-id-migration.js';
 import { SCHEMA } from './schema.js';
 
 export const DATABASE_FILE = 'openregister-webhooks.sqlite';
@@ -14,7 +15,7 @@ export const DATABASE_FILE = 'openregister-webhooks.sqlite';
 export function openDatabase(dataDir: string | ':memory:'): Database.Database {
   let path = ':memory:';
   if (dataDir !== ':memory:') {
-    mkdirSync(dataDir, { recursive: true });
+    prepareDataDir(dataDir);
     path = join(dataDir, DATABASE_FILE);
   }
   const db = new Database(path);
@@ -26,6 +27,7 @@ export function openDatabase(dataDir: string | ':memory:'): Database.Database {
   db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA);
   moveInlineEvents(db);
+  addKeyDeliveryIds(db);
   db.exec('CREATE TABLE IF NOT EXISTS store_health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)');
   return db;
 }

@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
-import type { DeliveryAttempt } from '../delivery-store.js';
+import type { ClaimedDelivery, DeliveryAttempt } from '../delivery-store.js';
 import { DATABASE_FILE, openDatabase } from './sqlite-database.js';
 import { SqliteDeliveryStore } from './sqlite-delivery.store.js';
+
+/** The claim of a delivery by its id: all the SQLite adapter reads of it. */
+const claimOf = (id: string) => ({ id, lease: id }) as ClaimedDelivery;
 
 const NOW = 1_780_000_000_000;
 const SUCCEEDED: DeliveryAttempt = { attempt: 1, startedAt: NOW, finishedAt: NOW + 1, outcome: 'succeeded' };
@@ -44,8 +47,8 @@ describe('SqliteDeliveryStore: held-back writes and the event handoff', () => {
     dir = mkdtempSync(join(tmpdir(), 'orw-held-'));
     store = new SqliteDeliveryStore(openDatabase(dir), { idempotencyTtlInSeconds: 60 });
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -53,17 +56,17 @@ describe('SqliteDeliveryStore: held-back writes and the event handoff', () => {
     const first = await enqueue('a');
     const second = await enqueue('a');
     await enqueue('b');
-    expect(store.claimDue(10, NOW).map((delivery) => delivery.event.object?.uuid)).toEqual(['a', 'b']);
-    store.finishAttempt(first, SUCCEEDED, { status: 'succeeded' });
+    expect((await store.claimDue(10, NOW)).map((delivery) => delivery.event.object?.uuid)).toEqual(['a', 'b']);
+    await store.finishAttempt(claimOf(first), SUCCEEDED, { status: 'succeeded' });
     expect(statusOnDisk(first)).toBe('processing');
-    expect(store.claimDue(10, NOW).map((delivery) => delivery.id)).toEqual([second]);
+    expect((await store.claimDue(10, NOW)).map((delivery) => delivery.id)).toEqual([second]);
     expect(statusOnDisk(first)).toBe('succeeded');
   });
 
   it('writes them at the end of the turn when no claim comes first', async () => {
     const id = await enqueue('a');
-    store.claimDue(1, NOW);
-    store.finishAttempt(id, SUCCEEDED, { status: 'succeeded' });
+    await store.claimDue(1, NOW);
+    await store.finishAttempt(claimOf(id), SUCCEEDED, { status: 'succeeded' });
     await nextTurn();
     expect(statusOnDisk(id)).toBe('succeeded');
   });
@@ -71,55 +74,56 @@ describe('SqliteDeliveryStore: held-back writes and the event handoff', () => {
   it('writes them before answering a read, and before closing', async () => {
     const read = await enqueue('a');
     const closed = await enqueue('b');
-    store.claimDue(10, NOW);
-    store.finishAttempt(read, SUCCEEDED, { status: 'succeeded' });
-    expect(store.get(read)).toMatchObject({ status: 'succeeded', history: [{ attempt: 1, outcome: 'succeeded' }] });
-    store.finishAttempt(closed, { ...SUCCEEDED, outcome: 'failed', error: 'down' }, { status: 'dead' });
-    store.close();
+    await store.claimDue(10, NOW);
+    await store.finishAttempt(claimOf(read), SUCCEEDED, { status: 'succeeded' });
+    expect(await store.get(read)).toMatchObject({ status: 'succeeded', history: [{ attempt: 1, outcome: 'succeeded' }] });
+    await store.finishAttempt(claimOf(closed), { ...SUCCEEDED, outcome: 'failed', error: 'down' }, { status: 'dead' });
+    await store.close();
     expect(statusOnDisk(closed)).toBe('dead');
-    expect(() => store.finishAttempt(closed, SUCCEEDED, { status: 'succeeded' })).toThrow('closed');
+    await expect(store.finishAttempt(claimOf(closed), SUCCEEDED, { status: 'succeeded' })).rejects.toThrow('closed');
   });
 
   it('reports held-back attempts it could not write, which leaves their deliveries to run again', async () => {
     const lost: string[][] = [];
-    store.close();
+    await store.close();
     const db = openDatabase(dir);
     db.exec(`CREATE TRIGGER refuse_dead BEFORE UPDATE ON deliveries WHEN NEW.status = 'dead' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60, onUnrecordedAttempts: (_, ids) => lost.push(ids) });
     const atTurnEnd = await enqueue('a');
     const withClaim = await enqueue('b');
-    store.claimDue(10, NOW);
-    store.finishAttempt(atTurnEnd, SUCCEEDED, { status: 'dead' });
+    await store.claimDue(10, NOW);
+    await store.finishAttempt(claimOf(atTurnEnd), SUCCEEDED, { status: 'dead' });
     await nextTurn();
-    store.finishAttempt(withClaim, SUCCEEDED, { status: 'dead' });
-    expect(() => store.claimDue(10, NOW)).toThrow('disk full');
+    await store.finishAttempt(claimOf(withClaim), SUCCEEDED, { status: 'dead' });
+    // Not `.rejects.toThrow`: the SqliteError class may come from another realm (see sqlite-idempotency.store.spec.ts).
+    await expect(store.claimDue(10, NOW)).rejects.toMatchObject({ message: expect.stringContaining('disk full') });
     expect(lost).toEqual([[atTurnEnd], [withClaim]]);
-    expect(store.counts()).toMatchObject({ processing: 2, dead: 0 });
+    expect(await store.counts()).toMatchObject({ processing: 2, dead: 0 });
   });
 
   it('puts released deliveries back in the queue as they were', async () => {
     const id = await enqueue('a');
-    store.claimDue(1, NOW);
-    store.release([id]);
-    expect(store.counts()).toMatchObject({ queued: 1, processing: 0 });
-    expect(store.claimDue(1, NOW)).toMatchObject([{ id, attempts: 0 }]);
+    await store.claimDue(1, NOW);
+    await store.release([claimOf(id)]);
+    expect(await store.counts()).toMatchObject({ queued: 1, processing: 0 });
+    expect((await store.claimDue(1, NOW))).toMatchObject([{ id, attempts: 0 }]);
   });
 
   it('hands the claim the very event object it stored, and parses the row when it holds none', async () => {
     const stored = event('a');
     const id = await enqueue('a', stored);
-    const [claimed] = store.claimDue(1, NOW);
+    const [claimed] = (await store.claimDue(1, NOW));
     expect(claimed.event).toBe(stored);
-    store.finishAttempt(id, { ...SUCCEEDED, outcome: 'failed', error: 'x' }, { status: 'queued', nextAttemptAt: NOW });
-    const [retried] = store.claimDue(1, NOW);
+    await store.finishAttempt(claimOf(id), { ...SUCCEEDED, outcome: 'failed', error: 'x' }, { status: 'queued', nextAttemptAt: NOW });
+    const [retried] = (await store.claimDue(1, NOW));
     expect(retried.event).not.toBe(stored);
     expect(retried.event).toEqual(stored);
   });
 
   it('parses what an earlier process stored', async () => {
     await enqueue('a');
-    store.close();
+    await store.close();
     store = new SqliteDeliveryStore(openDatabase(dir), { idempotencyTtlInSeconds: 60 });
-    expect(store.claimDue(1, NOW)[0].event).toEqual(event('a'));
+    expect((await store.claimDue(1, NOW))[0].event).toEqual(event('a'));
   });
 });

@@ -2,10 +2,12 @@ import type Database from 'better-sqlite3';
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import {
   AttemptVerdict,
+  ClaimedDelivery,
   DeliveryAttempt,
   DeliveryQuery,
   DeliveryStore,
   DELIVERY_STATUSES,
+  EnqueueResult,
   NewDelivery,
   StoredDelivery,
   StoredDeliveryStatus,
@@ -16,6 +18,8 @@ import { EventHandoff } from './event-handoff.js';
 import { GroupCommit } from './group-commit.js';
 import { TurnBuffer } from './turn-buffer.js';
 import { WalSync } from './wal-sync.js';
+
+const ACCEPTED: EnqueueResult = { status: 'accepted' };
 
 interface FinishedAttempt {
   id: string;
@@ -31,9 +35,13 @@ export interface SqliteDeliveryStoreOptions {
   onUnrecordedAttempts?: (error: unknown, deliveryIds: string[]) => void;
 }
 
-/** The delivery store on SQLite (better-sqlite3): durable inbox, idempotency keys, history. */
+/**
+ * The delivery store on SQLite (better-sqlite3): durable inbox, idempotency keys, history. For
+ * one process (DATA_DIR's lock sees to that), so a claim needs no lease: whatever is still
+ * `processing` at start was left by a crash. The port is asynchronous; the work here is not.
+ */
 export class SqliteDeliveryStore implements DeliveryStore {
-  private readonly inbox: GroupCommit<NewDelivery, 'accepted' | 'duplicate'>;
+  private readonly inbox: GroupCommit<NewDelivery, EnqueueResult>;
   /**
    * Finished attempts not yet written. They are written with the next claim (one transaction
    * for both), before any read, at close, and at the latest at the end of the turn, at the
@@ -47,7 +55,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private readonly walSync?: WalSync;
   private readonly statements: DeliveryStatements;
   private readonly listStatements = new Map<string, ListStatements>();
-  private readonly claimTransaction: (finished: FinishedAttempt[], limit: number, now: number) => StoredDelivery[];
+  private readonly claimTransaction: (finished: FinishedAttempt[], limit: number, now: number) => ClaimedDelivery[];
   private readonly finishTransaction: (finished: FinishedAttempt[]) => void;
 
   constructor(
@@ -61,7 +69,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       return rows.map((row) => {
         this.statements.markProcessing.run(now, row.seq);
         const event = this.handoff.take(row.id) ?? (JSON.parse(this.statements.eventOf.get(row.seq) as string) as OpenRegisterEvent);
-        return toDelivery({ ...row, status: 'processing', updated_at: now }, event);
+        return { ...toDelivery({ ...row, status: 'processing', updated_at: now }, event), lease: row.id };
       });
     });
     this.finishTransaction = db.transaction((finished: FinishedAttempt[]) => {
@@ -80,19 +88,19 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.inbox = new GroupCommit((items) => {
       const stored = commitBatch(items);
       // Only once committed: a rolled-back event must not be handed to the worker.
-      return stored.map((size, index) => {
-        if (size === undefined) return 'duplicate';
-        this.handoff.offer(items[index].id, items[index].event, size);
-        return 'accepted';
+      return stored.map((outcome, index) => {
+        if (typeof outcome !== 'number') return outcome;
+        this.handoff.offer(items[index].id, items[index].event, outcome);
+        return ACCEPTED;
       });
     }, options.groupCommit === false ? 1 : 1000, walSync && (() => walSync.sync()));
   }
 
-  enqueue(delivery: NewDelivery): Promise<'accepted' | 'duplicate'> {
+  enqueue(delivery: NewDelivery): Promise<EnqueueResult> {
     return this.inbox.submit(delivery);
   }
 
-  claimDue(limit: number, now: number): StoredDelivery[] {
+  async claimDue(limit: number, now: number): Promise<ClaimedDelivery[]> {
     const finished = this.finished.take();
     try {
       return this.claimTransaction(finished, limit, now);
@@ -102,30 +110,33 @@ export class SqliteDeliveryStore implements DeliveryStore {
     }
   }
 
-  finishAttempt(id: string, attempt: DeliveryAttempt, verdict: AttemptVerdict): void {
+  async finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict): Promise<void> {
     // At once, as a write would: an attempt offered after close would otherwise vanish unseen.
     if (!this.db.open) throw new TypeError('The delivery store is closed');
-    this.finished.add({ id, attempt, verdict });
+    this.finished.add({ id: claim.id, attempt, verdict });
   }
 
-  release(ids: string[]): void {
+  async release(claims: ClaimedDelivery[]): Promise<void> {
     this.finished.flush();
     this.db.transaction(() => {
-      for (const id of ids) this.statements.release.run(id);
+      for (const claim of claims) this.statements.release.run(claim.id);
     })();
   }
 
-  requeueInterrupted(now: number): number {
+  async requeueInterrupted(now: number): Promise<number> {
     this.finished.flush();
     return this.statements.requeue.run(now, now).changes;
   }
 
-  nextDueAt(): number | undefined {
+  /** One process: nothing becomes due behind its back. */
+  onWake(): void {}
+
+  async nextDueAt(): Promise<number | undefined> {
     this.finished.flush();
     return (this.statements.nextDue.get() as { at: number | null }).at ?? undefined;
   }
 
-  get(id: string): (StoredDelivery & { history: DeliveryAttempt[] }) | undefined {
+  async get(id: string): Promise<(StoredDelivery & { history: DeliveryAttempt[] }) | undefined> {
     this.finished.flush();
     const row = this.statements.get.get(id) as DeliveryRow | undefined;
     if (!row) return undefined;
@@ -141,23 +152,23 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return { ...toDelivery(row), history };
   }
 
-  list({ status, limit, offset }: DeliveryQuery): { items: StoredDelivery[]; total: number } {
+  async list({ status, limit, offset }: DeliveryQuery): Promise<{ items: StoredDelivery[]; total: number }> {
     this.finished.flush();
     const { rows, total } = this.listStatementsFor(status);
     return { items: (rows.all(limit, offset) as DeliveryRow[]).map((row) => toDelivery(row)), total: (total.get() as { total: number }).total };
   }
 
-  replay(id: string, now: number): boolean {
+  async replay(id: string, now: number): Promise<boolean> {
     this.finished.flush();
     return this.statements.replay.run(now, now, id).changes > 0;
   }
 
-  replayDead(now: number): number {
+  async replayDead(now: number): Promise<number> {
     this.finished.flush();
     return this.statements.replayDead.run(now, now).changes;
   }
 
-  deleteFinishedBefore(before: number): number {
+  async deleteFinishedBefore(before: number): Promise<number> {
     this.finished.flush();
     return this.db.transaction(() => {
       this.statements.deleteAttempts.run(before);
@@ -167,29 +178,32 @@ export class SqliteDeliveryStore implements DeliveryStore {
     })();
   }
 
-  counts(): Record<StoredDeliveryStatus, number> {
+  async counts(): Promise<Record<StoredDeliveryStatus, number>> {
     this.finished.flush();
     const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, 0])) as Record<StoredDeliveryStatus, number>;
     for (const { status, count } of this.statements.counts.all() as { status: StoredDeliveryStatus; count: number }[]) counts[status] = count;
     return counts;
   }
 
-  checkWritable(): void {
+  async checkWritable(): Promise<void> {
     this.statements.health.run(Date.now());
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (!this.db.open) return;
     this.finished.flush();
     this.db.close();
     this.walSync?.close();
   }
 
-  /** Stores one delivery; the length of its event's JSON, or undefined for a duplicate. */
-  private insertOne(delivery: NewDelivery): number | undefined {
+  /** Stores one delivery: the length of its event's JSON, or the duplicate answer. */
+  private insertOne(delivery: NewDelivery): number | EnqueueResult {
     const now = delivery.acceptedAt;
     const expiresAt = now + this.options.idempotencyTtlInSeconds * 1000;
-    if (this.statements.claimKey.run(delivery.idempotencyKey, expiresAt, now).changes === 0) return undefined;
+    if (this.statements.claimKey.run(delivery.idempotencyKey, expiresAt, delivery.id, now).changes === 0) {
+      const original = this.statements.keyOwner.get(delivery.idempotencyKey) as string | null;
+      return original ? { status: 'duplicate', originalDeliveryId: original } : { status: 'duplicate' };
+    }
     const objectKey = delivery.event.object?.uuid ?? delivery.event.previous?.uuid ?? null;
     const json = JSON.stringify(delivery.event);
     const { lastInsertRowid: seq } = this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, now, now, now);

@@ -7,7 +7,7 @@ import { TurnBuffer } from './turn-buffer.js';
  * time of the call, so expiry counts from it as if written at once.
  */
 type KeyOperation =
-  | { kind: 'claim'; key: string; at: number; resolve: (result: ClaimResult) => void; reject: (error: unknown) => void }
+  | { kind: 'claim'; key: string; deliveryId: string; at: number; resolve: (result: ClaimResult) => void; reject: (error: unknown) => void }
   | { kind: 'complete' | 'release'; key: string; at: number };
 
 type Settlement = Extract<KeyOperation, { kind: 'complete' | 'release' }>;
@@ -46,10 +46,11 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.now = options.now ?? Date.now;
     this.statements = {
       claim: db.prepare(
-        `INSERT INTO idempotency_keys (key, state, expires_at) VALUES (?, 'in-progress', ?)
-         ON CONFLICT (key) DO UPDATE SET state = 'in-progress', expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= ?`,
+        `INSERT INTO idempotency_keys (key, state, expires_at, delivery_id) VALUES (?, 'in-progress', ?, ?)
+         ON CONFLICT (key) DO UPDATE SET state = 'in-progress', expires_at = excluded.expires_at, delivery_id = excluded.delivery_id
+         WHERE idempotency_keys.expires_at <= ?`,
       ),
-      state: db.prepare(`SELECT state FROM idempotency_keys WHERE key = ?`).pluck(),
+      state: db.prepare(`SELECT state, delivery_id FROM idempotency_keys WHERE key = ?`),
       complete: db.prepare(`UPDATE idempotency_keys SET state = 'done', expires_at = ? WHERE key = ?`),
       release: db.prepare(`DELETE FROM idempotency_keys WHERE key = ?`),
     };
@@ -70,10 +71,10 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in-progress'`).run();
   }
 
-  claim(key: string): Promise<ClaimResult> {
+  claim(key: string, deliveryId: string): Promise<ClaimResult> {
     return new Promise((resolve, reject) => {
       this.assertOpen();
-      this.pending.add({ kind: 'claim', key, at: this.now(), resolve, reject });
+      this.pending.add({ kind: 'claim', key, deliveryId, at: this.now(), resolve, reject });
     });
   }
 
@@ -88,7 +89,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 
   /** Writes what is held back; called at shutdown before the database closes. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.pending.flush();
   }
 
@@ -117,9 +118,10 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  private claimOne({ key, at }: KeyOperation): ClaimResult {
-    if (this.statements.claim.run(key, at + this.options.ttlInSeconds * 1000, at).changes > 0) return 'claimed';
-    return this.statements.state.get(key) as 'in-progress' | 'done';
+  private claimOne({ key, deliveryId, at }: Extract<KeyOperation, { kind: 'claim' }>): ClaimResult {
+    if (this.statements.claim.run(key, at + this.options.ttlInSeconds * 1000, deliveryId, at).changes > 0) return { status: 'claimed' };
+    const { state, delivery_id } = this.statements.state.get(key) as { state: 'in-progress' | 'done'; delivery_id: string | null };
+    return { status: state, ...(delivery_id ? { originalDeliveryId: delivery_id } : {}) };
   }
 
   private settleOne({ kind, key, at }: Settlement): void {

@@ -93,14 +93,14 @@ describe('WalSync', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(answered).toBe(false);
     release();
-    await expect(accepted).resolves.toBe('accepted');
-    store.close();
+    await expect(accepted).resolves.toEqual({ status: 'accepted' });
+    await store.close();
   });
 
   it('answers 503-worthy errors, not acceptance, when the sync fails', async () => {
     jest.spyOn(WalSync.prototype, 'sync').mockRejectedValue(new Error('EIO: i/o error, fdatasync'));
     const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60 });
     await expect(store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event: EVENT, acceptedAt: 1 })).rejects.toThrow(/EIO/);
-    store.close();
+    await store.close();
   });
 });
