@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DATABASE_FILE } from '../src/store/sqlite/sqlite-database.js';
 import { loadFixture } from './support/fixtures.js';
 import { ForwardTarget, waitFor } from './support/forward-target.js';
-import { type ServiceProcess, startForwardingService } from './support/service-process.js';
+import { ServiceProcess, startForwardingService } from './support/service-process.js';
 import { createdBodyFor, FIXTURE_OBJECT_UUID, inPool, signedHeaders } from './support/signed-deliveries.js';
 
 const UPDATED = loadFixture('openregister-object-updated').body.toString('utf8');
@@ -78,6 +78,17 @@ describe('queued delivery through the built service', () => {
     expect(afterRestart.filter((id) => completed.has(id))).toEqual([]);
     expect(target.ids()).toEqual(acknowledged);
   }, 90_000);
+
+  it('refuses to start a second process on the same DATA_DIR, and leaves the first one running', async () => {
+    const first = await start();
+    const body = createdBodyFor(randomUUID());
+    expect((await post(first, body)).status).toBe(202);
+    const second = await ServiceProcess.start({ WEBHOOK_SECRETS: 'x', DELIVERY_MODE: 'queued', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    expect((await second.exit()).code).toBe(1);
+    expect(second.stdout.join('\n') + second.stderr).toContain(`DATA_DIR=${dataDir}: another openregister-webhooks process is using this directory`);
+    await waitFor(() => target.received.length === 1);
+    expect((await post(first, createdBodyFor(randomUUID()))).status).toBe(202);
+  }, 60_000);
 
   it('still answers a resend of a handled delivery as a duplicate after a restart', async () => {
     const first = await start();
