@@ -6,7 +6,9 @@ import { DataDirLock, prepareDataDir } from './data-dir.js';
 
 describe('DATA_DIR', () => {
   let root: string;
-  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'orw-data-dir-'))));
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'orw-data-dir-'));
+  });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('creates missing levels of the directory', () => {
