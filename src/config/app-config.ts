@@ -36,7 +36,11 @@ export interface AppConfig {
     retentionInDays: number;
     /** One disk sync per batch of concurrent deliveries (true) or per delivery (false, for measuring). */
     groupCommit: boolean;
+    /** How long a claim on a delivery lasts without renewal (postgres: a dead replica's deliveries wait this long). */
+    leaseInSeconds: number;
   };
+  /** The shared PostgreSQL of STORE_DRIVER=postgres; `url` is set whenever that driver is. */
+  database: { url?: string; poolSize: number };
   forward: { urls: string[]; secret?: string; timeoutInMs: number };
   adminToken?: string;
 }
@@ -80,7 +84,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffMaxInMs: int(v.DELIVERY_BACKOFF_MAX_MS, 300_000),
       retentionInDays: int(v.DELIVERY_RETENTION_DAYS, 14),
       groupCommit: parseBoolean(v.DELIVERY_GROUP_COMMIT, true),
+      leaseInSeconds: int(v.DELIVERY_LEASE_SECONDS, 15),
     },
+    database: { url: v.DATABASE_URL, poolSize: int(v.DATABASE_POOL_SIZE, 10) },
     forward: { urls: v.FORWARD_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
     adminToken: v.ADMIN_TOKEN,
   };
@@ -112,12 +118,17 @@ function assertConsistent(config: AppConfig): void {
     ['DELIVERY_CONCURRENCY', config.delivery.concurrency],
     ['DELIVERY_MAX_ATTEMPTS', config.delivery.maxAttempts],
     ['HANDLER_TIMEOUT_MS', config.handlerTimeoutInMs],
+    ['DATABASE_POOL_SIZE', config.database.poolSize],
+    ['DELIVERY_LEASE_SECONDS', config.delivery.leaseInSeconds],
     ['IDEMPOTENCY_MAX_ENTRIES', config.idempotency.maxEntries],
     ['THROTTLE_UNAUTHENTICATED_TTL_SECONDS', config.throttle.unauthenticated.ttlInSeconds],
     ['THROTTLE_AUTHENTICATED_TTL_SECONDS', config.throttle.authenticated.ttlInSeconds],
   ];
   for (const [name, value] of positive) {
     if (value < 1) throw new Error(`Invalid configuration:\n  ${name}=${value}: must be at least 1`);
+  }
+  if (config.delivery.store === 'postgres' && !config.database.url) {
+    throw new Error('Invalid configuration:\n  DATABASE_URL: required with STORE_DRIVER=postgres (postgres://user:password@host:5432/database)');
   }
   if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
 }

@@ -10,7 +10,7 @@ const boolean = (name: string) => Matches(BOOLEAN, { message: `${name} must be t
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DELIVERY_MODES = ['queued', 'inline'] as const;
-export const STORE_DRIVERS = ['sqlite', 'memory'] as const;
+export const STORE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
 
 /**
  * Every environment variable the service reads, as strings, with the rule each must follow.
@@ -38,6 +38,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(DELIVERY_MODES, { message: `DELIVERY_MODE must be one of ${DELIVERY_MODES.join(', ')}` }) DELIVERY_MODE?: string;
   @IsOptional() @IsIn(STORE_DRIVERS, { message: `STORE_DRIVER must be one of ${STORE_DRIVERS.join(', ')}` }) STORE_DRIVER?: string;
   @IsOptional() DATA_DIR?: string;
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres://user:password@host:5432/database URL' }) DATABASE_URL?: string;
+  @IsOptional() @whole('DATABASE_POOL_SIZE') DATABASE_POOL_SIZE?: string;
+  @IsOptional() @whole('DELIVERY_LEASE_SECONDS') DELIVERY_LEASE_SECONDS?: string;
   @IsOptional() @whole('DELIVERY_CONCURRENCY') DELIVERY_CONCURRENCY?: string;
   @IsOptional() @whole('DELIVERY_MAX_ATTEMPTS') DELIVERY_MAX_ATTEMPTS?: string;
   @IsOptional() @whole('DELIVERY_BACKOFF_BASE_MS') DELIVERY_BACKOFF_BASE_MS?: string;
