@@ -1,0 +1,141 @@
+import type { StoredDeliveryStatus } from '../delivery-store.js';
+import { NOW_MS, WAKE_CHANNEL } from './schema.js';
+
+/**
+ * The store's statements, as named queries: each is parsed and planned once per connection.
+ * Lease times compare with the database's clock (`NOW_MS`); delivery times with the caller's.
+ */
+
+const COLUMNS = 'd.seq, d.id, d.idempotency_key, d.event, d.status, d.attempts, d.series_start, d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.completed_at';
+
+/** Per-object order: an earlier unfinished (queued or processing) delivery of its object holds it back. */
+const CLAIMABLE = `(d.object_key IS NULL OR NOT EXISTS (
+  SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.completed_at IS NULL))`;
+
+const LAPSED = `coalesce(d.lease_expires_at, 0) <= ${NOW_MS}`;
+
+/** `update` (an UPDATE without RETURNING) that also wakes the other replicas when it changed rows; param `$owner` names this one. */
+function waking(update: string, owner: string): string {
+  return `WITH changed AS (${update} RETURNING 1), total AS (SELECT count(*) AS n FROM changed)
+    SELECT n, (SELECT count(*) FROM (SELECT pg_notify('${WAKE_CHANNEL}', ${owner}) FROM total WHERE n > 0) woke) AS woke FROM total`;
+}
+
+export const QUERIES = {
+  enqueue: {
+    name: 'enqueue',
+    text: `SELECT delivery_id, original_delivery_id, accepted FROM enqueue_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint, $7::text)`,
+  },
+  // $1 now, $2 limit, $3 owner, $4 lease in ms. Walks unfinished deliveries in order; a
+  // `processing` one is due again when its lease lapsed (its process died or froze).
+  claim: {
+    name: 'claim',
+    text: `WITH due AS (
+      SELECT d.seq FROM deliveries d
+      WHERE d.completed_at IS NULL
+        AND ((d.status = 'queued' AND d.next_attempt_at <= $1) OR (d.status = 'processing' AND ${LAPSED}))
+        AND ${CLAIMABLE}
+      ORDER BY d.seq LIMIT $2 FOR UPDATE OF d SKIP LOCKED)
+    UPDATE deliveries d SET status = 'processing', updated_at = $1, lease_owner = $3, lease_token = gen_random_uuid(), lease_expires_at = ${NOW_MS} + $4::bigint
+    FROM due WHERE d.seq = due.seq
+    RETURNING ${COLUMNS}, d.lease_token`,
+  },
+  // Arrays of: id, lease token, status, attempt, next attempt at, error, finished at, completed at, started at, outcome.
+  // Fenced: only where the claim's token still holds the delivery.
+  finish: {
+    name: 'finish',
+    text: `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
+        AS t(id, token, status, attempt, next_at, error, finished_at, completed_at, started_at, outcome)),
+    finished AS (
+      UPDATE deliveries d SET status = i.status, attempts = i.attempt, next_attempt_at = i.next_at, last_error = i.error,
+        updated_at = i.finished_at, completed_at = i.completed_at, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+      FROM input i WHERE d.lease_token = i.token AND d.status = 'processing'
+      RETURNING d.id)
+    INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error)
+    SELECT i.id, i.attempt, i.started_at, i.finished_at, i.outcome, i.error FROM input i JOIN finished f ON f.id = i.id
+    ON CONFLICT (delivery_id, attempt) DO UPDATE
+      SET started_at = excluded.started_at, finished_at = excluded.finished_at, outcome = excluded.outcome, error = excluded.error
+    RETURNING delivery_id`,
+  },
+  release: {
+    name: 'release',
+    text: waking(
+      `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+       WHERE lease_token = ANY ($1::uuid[]) AND status = 'processing'`,
+      '$2',
+    ),
+  },
+  // At close: this process's leases lapse now, so that other replicas take them over at once.
+  lapse: {
+    name: 'lapse',
+    text: waking(`UPDATE deliveries SET lease_expires_at = 0 WHERE lease_owner = $1 AND status = 'processing'`, '$1'),
+  },
+  requeue: {
+    name: 'requeue',
+    text: `UPDATE deliveries d SET status = 'queued', next_attempt_at = $1, updated_at = $1, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+      WHERE d.completed_at IS NULL AND d.status = 'processing' AND ${LAPSED}`,
+  },
+  // Only deliveries that could be claimed (one held back by its object's earlier delivery comes
+  // due when that one finishes), and leases of other processes, which lapse unless renewed.
+  nextDue: {
+    name: 'next-due',
+    text: `SELECT LEAST(
+      (SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.completed_at IS NULL AND d.status = 'queued' AND ${CLAIMABLE}),
+      (SELECT MIN(d.lease_expires_at) FROM deliveries d WHERE d.status = 'processing' AND d.lease_owner IS DISTINCT FROM $1)) AS at`,
+  },
+  get: {
+    name: 'get',
+    text: `SELECT ${COLUMNS}, (SELECT json_agg(a ORDER BY a.attempt) FROM delivery_attempts a WHERE a.delivery_id = d.id) AS history
+      FROM deliveries d WHERE d.id = $1`,
+  },
+  replay: {
+    name: 'replay',
+    text: waking(
+      `UPDATE deliveries SET status = 'queued', series_start = attempts, next_attempt_at = $2, updated_at = $2, completed_at = NULL
+       WHERE id = $1 AND status IN ('dead', 'succeeded')`,
+      '$3',
+    ),
+  },
+  replayDead: {
+    name: 'replay-dead',
+    text: waking(
+      `UPDATE deliveries SET status = 'queued', series_start = attempts, next_attempt_at = $1, updated_at = $1, completed_at = NULL
+       WHERE status IN ('succeeded', 'dead') AND status = 'dead'`,
+      '$2',
+    ),
+  },
+  deleteFinished: {
+    name: 'delete-finished',
+    text: `WITH gone AS (DELETE FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < $1 RETURNING id),
+      attempts AS (DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM gone))
+      SELECT count(*) AS n FROM gone`,
+  },
+  deleteExpiredKeys: { name: 'delete-expired-keys', text: `DELETE FROM idempotency_keys WHERE expires_at <= $1` },
+  counts: {
+    name: 'counts',
+    text: `SELECT status, count(*) AS n FROM deliveries WHERE completed_at IS NULL GROUP BY status
+      UNION ALL SELECT status, count(*) FROM deliveries WHERE status IN ('succeeded', 'dead') GROUP BY status`,
+  },
+  health: {
+    name: 'health',
+    text: `INSERT INTO store_health (id, checked_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
+  },
+} as const;
+
+/** Each status's filter, worded to match the partial index that holds it. */
+const STATUS_FILTERS: Record<StoredDeliveryStatus, string> = {
+  queued: `completed_at IS NULL AND status = 'queued'`,
+  processing: `completed_at IS NULL AND status = 'processing'`,
+  succeeded: `status IN ('succeeded', 'dead') AND status = 'succeeded'`,
+  dead: `status IN ('succeeded', 'dead') AND status = 'dead'`,
+};
+
+/** The admin list's page ($1 limit, $2 offset; newest first) and total, for one status or all. */
+export function listQueries(status: StoredDeliveryStatus | undefined) {
+  const where = status ? `WHERE ${STATUS_FILTERS[status]}` : '';
+  const key = status ?? 'all';
+  return {
+    rows: { name: `list-${key}`, text: `SELECT ${COLUMNS} FROM deliveries d ${where} ORDER BY d.seq DESC LIMIT $1 OFFSET $2` },
+    total: { name: `total-${key}`, text: `SELECT count(*) AS total FROM deliveries ${where}` },
+  };
+}

@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import {
+  AttemptVerdict,
+  ClaimedDelivery,
+  DeliveryAttempt,
+  DeliveryQuery,
+  DeliveryStore,
+  DELIVERY_STATUSES,
+  EnqueueResult,
+  NewDelivery,
+  StoredDelivery,
+  StoredDeliveryStatus,
+} from '../delivery-store.js';
+import { Batcher } from './batcher.js';
+import { listQueries, QUERIES } from './delivery-queries.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from './postgres-row.js';
+import { LOCKS } from './schema.js';
+import { WakeListener } from './wake-listener.js';
+
+export interface PostgresDeliveryStoreOptions {
+  pool: pg.Pool;
+  /** For the LISTEN connection, which lives outside the pool. */
+  url: string;
+  idempotencyTtlInSeconds: number;
+  /** How long a claim lasts without renewal (DELIVERY_LEASE_SECONDS, in ms). */
+  leaseInMs: number;
+  /** End the pool at close (the store is its last user). */
+  ownsPool?: boolean;
+  /** Errors that are reported, not thrown: lease renewals, the LISTEN connection. */
+  onBackgroundError?: (error: unknown, what: string) => void;
+}
+
+interface Finish {
+  claim: ClaimedDelivery;
+  attempt: DeliveryAttempt;
+  verdict: AttemptVerdict;
+}
+
+/**
+ * The delivery store on PostgreSQL, shared by every replica: one queue (`FOR UPDATE SKIP
+ * LOCKED`), claims as renewed leases fenced by a token, wakeups by LISTEN/NOTIFY. Semantics
+ * are the SQLite store's (replay, series_start, retention, history, counts, list order).
+ * Call `start()` before use.
+ */
+export class PostgresDeliveryStore implements DeliveryStore {
+  /** Identifies this process's leases and notifications. */
+  readonly owner = randomUUID();
+  private readonly pool: pg.Pool;
+  private readonly inbox: Batcher<NewDelivery, EnqueueResult>;
+  private readonly finishes: Batcher<Finish, undefined>;
+  private readonly leases: LeaseKeeper;
+  private readonly listener: WakeListener;
+  private readonly wakeListeners: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: PostgresDeliveryStoreOptions) {
+    this.pool = options.pool;
+    const report = options.onBackgroundError ?? ((error: unknown, what: string) => process.emitWarning(`${what}: ${(error as Error).message}`));
+    this.inbox = new Batcher((items) => this.writeDeliveries(items));
+    this.finishes = new Batcher(async (items) => {
+      await this.writeFinishes(items);
+      return items.map(() => undefined);
+    });
+    this.leases = new LeaseKeeper(this.pool, options.leaseInMs, (error) => report(error, 'Could not renew delivery leases'));
+    this.listener = new WakeListener({
+      url: options.url,
+      owner: this.owner,
+      onWake: () => this.wakeListeners.forEach((listener) => listener()),
+      onError: (error) => report(error, 'Lost the connection that listens for wakeups; reconnecting'),
+    });
+  }
+
+  /** Starts listening for other replicas' wakeups. */
+  async start(): Promise<void> {
+    await this.listener.start();
+  }
+
+  enqueue(delivery: NewDelivery): Promise<EnqueueResult> {
+    if (this.closed) return Promise.reject(new TypeError('The delivery store is closed'));
+    return this.inbox.submit(delivery);
+  }
+
+  async claimDue(limit: number, now: number): Promise<ClaimedDelivery[]> {
+    const { rows } = await this.pool.query<DeliveryRow & { lease_token: string }>({ ...QUERIES.claim, values: [now, limit, this.owner, this.options.leaseInMs] });
+    rows.sort((a, b) => a.seq - b.seq);
+    this.leases.hold(rows.map((row) => row.lease_token));
+    return rows.map((row) => ({ ...toDelivery(row), lease: row.lease_token }));
+  }
+
+  finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict): Promise<void> {
+    if (this.closed) return Promise.reject(new TypeError('The delivery store is closed'));
+    return this.finishes.submit({ claim, attempt, verdict });
+  }
+
+  async release(claims: ClaimedDelivery[]): Promise<void> {
+    if (claims.length === 0) return;
+    const tokens = claims.map((claim) => claim.lease);
+    try {
+      await this.pool.query({ ...QUERIES.release, values: [tokens, this.owner] });
+    } finally {
+      // Not renewed either way: unreleased, they lapse and are claimed again.
+      this.leases.drop(tokens);
+    }
+  }
+
+  async requeueInterrupted(now: number): Promise<number> {
+    return (await this.pool.query({ ...QUERIES.requeue, values: [now] })).rowCount ?? 0;
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ at: number | null }>({ ...QUERIES.nextDue, values: [this.owner] });
+    return rows[0].at ?? undefined;
+  }
+
+  onWake(listener: () => void): void {
+    this.wakeListeners.push(listener);
+  }
+
+  async get(id: string): Promise<(StoredDelivery & { history: DeliveryAttempt[] }) | undefined> {
+    const { rows } = await this.pool.query<DeliveryRow & { history: AttemptRow[] | null }>({ ...QUERIES.get, values: [id] });
+    if (rows.length === 0) return undefined;
+    return { ...toDelivery(rows[0]), history: (rows[0].history ?? []).map(toAttempt) };
+  }
+
+  async list({ status, limit, offset }: DeliveryQuery): Promise<{ items: StoredDelivery[]; total: number }> {
+    const queries = listQueries(status);
+    const [rows, total] = await Promise.all([
+      this.pool.query<DeliveryRow>({ ...queries.rows, values: [limit, offset] }),
+      this.pool.query<{ total: number }>(queries.total),
+    ]);
+    return { items: rows.rows.map(toDelivery), total: total.rows[0].total };
+  }
+
+  async replay(id: string, now: number): Promise<boolean> {
+    const { rows } = await this.pool.query<{ n: number }>({ ...QUERIES.replay, values: [id, now, this.owner] });
+    return rows[0].n > 0;
+  }
+
+  async replayDead(now: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>({ ...QUERIES.replayDead, values: [now, this.owner] });
+    return rows[0].n;
+  }
+
+  /** Runs on one replica at a time: one that finds another pruning skips (returns 0). */
+  async deleteFinishedBefore(before: number): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCKS.retention]);
+      if (!rows[0].locked) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before] });
+      await client.query({ ...QUERIES.deleteExpiredKeys, values: [Date.now()] });
+      await client.query('COMMIT');
+      return removed.rows[0].n;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async counts(): Promise<Record<StoredDeliveryStatus, number>> {
+    const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, 0])) as Record<StoredDeliveryStatus, number>;
+    const { rows } = await this.pool.query<{ status: StoredDeliveryStatus; n: number }>(QUERIES.counts);
+    for (const { status, n } of rows) counts[status] += n;
+    return counts;
+  }
+
+  /** A real write with a short timeout: readiness must answer while the database hangs too. */
+  async checkWritable(): Promise<void> {
+    await this.pool.query({ ...QUERIES.health, values: [Date.now()], query_timeout: 5000 } as pg.QueryConfig);
+  }
+
+  /**
+   * Writes the finishes still batched, then lets this process's remaining leases lapse at once
+   * (their deliveries run on another replica without waiting out the lease), and disconnects.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.leases.stop();
+    await this.listener.close();
+    try {
+      await this.finishes.drained();
+      await this.inbox.drained();
+      await this.pool.query({ ...QUERIES.lapse, values: [this.owner] });
+    } catch (error) {
+      this.options.onBackgroundError?.(error, 'Could not give up leases at close: they lapse by themselves');
+    } finally {
+      if (this.options.ownsPool) await this.pool.end();
+    }
+  }
+
+  private async writeDeliveries(items: NewDelivery[]): Promise<EnqueueResult[]> {
+    // A key twice in one batch: the first carries the change, the second is its duplicate.
+    const firstOfKey = new Map<string, NewDelivery>();
+    const unique: NewDelivery[] = [];
+    for (const item of items) {
+      if (firstOfKey.has(item.idempotencyKey)) continue;
+      firstOfKey.set(item.idempotencyKey, item);
+      unique.push(item);
+    }
+    const { rows } = await this.pool.query<{ delivery_id: string; original_delivery_id: string | null; accepted: boolean }>({
+      ...QUERIES.enqueue,
+      values: [
+        unique.map((item) => item.id),
+        unique.map((item) => item.idempotencyKey),
+        unique.map((item) => item.event.object?.uuid ?? item.event.previous?.uuid ?? null),
+        unique.map((item) => JSON.stringify(item.event)),
+        unique.map((item) => item.acceptedAt),
+        this.options.idempotencyTtlInSeconds * 1000,
+        this.owner,
+      ],
+    });
+    const byId = new Map<string, EnqueueResult>(
+      rows.map((row) => [
+        row.delivery_id,
+        row.accepted ? { status: 'accepted' } : { status: 'duplicate', ...(row.original_delivery_id ? { originalDeliveryId: row.original_delivery_id } : {}) },
+      ]),
+    );
+    return items.map((item) => {
+      const first = firstOfKey.get(item.idempotencyKey)!;
+      const result = byId.get(first.id)!;
+      if (first === item) return result;
+      return { status: 'duplicate', originalDeliveryId: result.status === 'accepted' ? first.id : (result.originalDeliveryId ?? first.id) };
+    });
+  }
+
+  private async writeFinishes(items: Finish[]): Promise<void> {
+    const column = <T>(pick: (item: Finish) => T) => items.map(pick);
+    // Not renewed whatever happens: a finish that could not be written lets its lease lapse,
+    // and the delivery runs again (at-least-once) instead of staying claimed for good.
+    this.leases.drop(column(({ claim }) => claim.lease));
+    await this.pool.query({
+      ...QUERIES.finish,
+      values: [
+        column(({ claim }) => claim.id),
+        column(({ claim }) => claim.lease),
+        column(({ verdict }) => verdict.status),
+        column(({ attempt }) => attempt.attempt),
+        column(({ attempt, verdict }) => (verdict.status === 'queued' ? verdict.nextAttemptAt : attempt.finishedAt)),
+        column(({ attempt }) => attempt.error ?? null),
+        column(({ attempt }) => attempt.finishedAt),
+        column(({ attempt, verdict }) => (verdict.status === 'queued' ? null : attempt.finishedAt)),
+        column(({ attempt }) => attempt.startedAt),
+        column(({ attempt }) => attempt.outcome),
+      ],
+    });
+  }
+}
