@@ -1,0 +1,54 @@
+import pg from 'pg';
+import type { OpenRegisterEvent } from '../../src/events/openregister-event.js';
+import type { NewDelivery } from '../../src/store/delivery-store.js';
+import { migrate } from '../../src/store/postgres/migrate.js';
+import { PostgresDeliveryStore, PostgresDeliveryStoreOptions } from '../../src/store/postgres/postgres-delivery.store.js';
+import { createPool } from '../../src/store/postgres/postgres-pool.js';
+
+/** Shared by the postgres store's specs. */
+
+export const NOW = 1_780_000_000_000;
+
+export function eventFor(uuid: string | undefined, fields: Record<string, unknown> = {}): OpenRegisterEvent {
+  return {
+    type: 'object.updated',
+    eventClass: 'OCA\\OpenRegister\\Event\\ObjectUpdatedEvent',
+    format: 'openregister',
+    occurredAt: new Date(NOW).toISOString(),
+    ...(uuid ? { object: { uuid, data: { title: 'x', ...fields }, meta: {} } } : {}),
+  } as OpenRegisterEvent;
+}
+
+let counter = 0;
+export function newDelivery(uuid: string | undefined, key = `key-${counter + 1}`, at = NOW): NewDelivery {
+  return { id: `d-${++counter}`, idempotencyKey: key, event: eventFor(uuid), acceptedAt: at };
+}
+
+/** A migrated store of its own pool on `url`, started; close it to end the pool. */
+export async function openStore(url: string, options: Partial<PostgresDeliveryStoreOptions> = {}): Promise<PostgresDeliveryStore> {
+  const pool = createPool({ url, poolSize: 4 });
+  await migrate(pool);
+  const store = new PostgresDeliveryStore({ pool, url, idempotencyTtlInSeconds: 60, leaseInMs: 15_000, ownsPool: true, onBackgroundError: () => undefined, ...options });
+  await store.start();
+  return store;
+}
+
+/** Runs one statement on `url` outside any store. */
+export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls `check` until it holds, for `timeoutInMs` at most. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutInMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutInMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
