@@ -36,10 +36,12 @@ export function connectionConfig(url: string): pg.ClientConfig {
  * startup option, so that it also passes through PgBouncer.
  */
 export function createPool({ url, poolSize, onError }: PostgresConnectionOptions): pg.Pool {
-  const pool = new pg.Pool({ ...connectionConfig(url), max: poolSize, idleTimeoutMillis: 30_000 });
-  pool.on('connect', (client) => {
-    // Queued before any query of the caller that asked for the connection.
-    client.query('SET synchronous_commit = on').catch(() => undefined);
+  const pool = new pg.Pool({
+    ...connectionConfig(url),
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    // Before the connection's first use; when it fails, the connection is not used at all.
+    onConnect: async (client) => void (await client.query('SET synchronous_commit = on')),
   });
   // Without a listener an idle connection's error (a restarted server) would crash the process.
   pool.on('error', (error) => onError?.(error));
