@@ -44,7 +44,7 @@ export async function startEmbeddedPostgres() {
     await server.start();
   } catch (error) {
     await rm(databaseDir, { recursive: true, force: true });
-    throw new Error(`Could not start the embedded PostgreSQL for the tests: ${error?.message ?? error}\n${output.slice(-2000)}`);
+    throw new Error(`Could not start the embedded PostgreSQL for the tests: ${error?.message ?? error}\n${output.slice(-2000)}`, { cause: error });
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,

@@ -52,3 +52,15 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutInMs
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Stops `store` as a crash would: no more renewals, finishes or wakeups, and its leases left
+ * to lapse (a close would give them up). Its pool is ended without a word to the database.
+ */
+export async function crashStore(store: PostgresDeliveryStore): Promise<void> {
+  const internals = store as unknown as { closed: boolean; leases: { stop(): void }; listener: { close(): Promise<void> }; pool: pg.Pool };
+  internals.closed = true;
+  internals.leases.stop();
+  await internals.listener.close();
+  await internals.pool.end();
+}

@@ -174,6 +174,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   /** A real write with a short timeout: readiness must answer while the database hangs too. */
   async checkWritable(): Promise<void> {
+    if (this.closed) throw new TypeError('The delivery store is closed');
     await this.pool.query({ ...QUERIES.health, values: [Date.now()], query_timeout: 5000 } as pg.QueryConfig);
   }
 

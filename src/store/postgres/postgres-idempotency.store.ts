@@ -34,12 +34,33 @@ const QUERIES = {
  */
 export class PostgresIdempotencyStore implements IdempotencyStore {
   private readonly now: () => number;
+  /** The last call under way per key: calls on one key run in call order within this process. */
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly options: PostgresIdempotencyOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  async claim(key: string, deliveryId: string): Promise<ClaimResult> {
+  claim(key: string, deliveryId: string): Promise<ClaimResult> {
+    return this.inOrder(key, () => this.claimNow(key, deliveryId));
+  }
+
+  complete(key: string): Promise<void> {
+    return this.inOrder(key, async () => {
+      await this.options.pool.query({ ...QUERIES.complete, values: [this.now() + this.options.ttlInSeconds * 1000, key] });
+    });
+  }
+
+  release(key: string): Promise<void> {
+    return this.inOrder(key, async () => {
+      await this.options.pool.query({ ...QUERIES.release, values: [key] });
+    });
+  }
+
+  /** Nothing is held back: every call is written before it resolves. The pool is closed by the delivery store. */
+  async close(): Promise<void> {}
+
+  private async claimNow(key: string, deliveryId: string): Promise<ClaimResult> {
     const { pool, inProgressTtlInSeconds } = this.options;
     // Twice at most: a key released between the failed insert and the read is free again.
     for (let tries = 0; ; tries++) {
@@ -52,14 +73,20 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(key: string): Promise<void> {
-    await this.options.pool.query({ ...QUERIES.complete, values: [this.now() + this.options.ttlInSeconds * 1000, key] });
+  /**
+   * Runs `call` after the calls on `key` before it: the pool would otherwise let a later claim
+   * overtake an earlier one on another connection (the first caller must be the one that claims).
+   */
+  private inOrder<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(call);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
   }
-
-  async release(key: string): Promise<void> {
-    await this.options.pool.query({ ...QUERIES.release, values: [key] });
-  }
-
-  /** Nothing is held back: every call is written before it resolves. The pool is closed by the delivery store. */
-  async close(): Promise<void> {}
 }
