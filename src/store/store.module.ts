@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import { DataDirLock } from './sqlite/data-dir.js';
 import { openDatabase } from './sqlite/sqlite-database.js';
 import { SqliteDeliveryStore } from './sqlite/sqlite-delivery.store.js';
 import { SqliteIdempotencyStore } from './sqlite/sqlite-idempotency.store.js';
+import { postgresProviders } from './postgres/postgres.providers.js';
 
 const SQLITE_DATABASE = Symbol('SqliteDatabase');
 const DATA_DIR_LOCK = Symbol('DataDirLock');
@@ -48,45 +49,48 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 /**
- * The stores behind delivery, chosen by STORE_DRIVER: `sqlite` (in DATA_DIR, durable) or
- * `memory` (the same adapter on an in-memory database: nothing survives a restart).
+ * The stores behind delivery, chosen by STORE_DRIVER: `sqlite` (in DATA_DIR, durable),
+ * `memory` (the same adapter on an in-memory database: nothing survives a restart) or
+ * `postgres` (DATABASE_URL, shared by several replicas).
  */
 @Module({})
 export class StoreModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const durable = config.delivery.store === 'sqlite';
-    return {
-      module: StoreModule,
-      providers: [
-        // Taken before the database is opened: nothing touches the inbox without it.
-        { provide: DATA_DIR_LOCK, useFactory: () => (durable ? DataDirLock.acquire(config.delivery.dataDir) : undefined) },
-        { provide: SQLITE_DATABASE, inject: [DATA_DIR_LOCK], useFactory: () => openDatabase(durable ? config.delivery.dataDir : ':memory:') },
-        {
-          provide: DeliveryStore,
-          inject: [SQLITE_DATABASE, PINO_LOGGER],
-          useFactory: (db: Database.Database, logger: Logger) =>
-            new SqliteDeliveryStore(db, {
-              idempotencyTtlInSeconds: config.idempotency.ttlInSeconds,
-              groupCommit: config.delivery.groupCommit,
-              onUnrecordedAttempts: (error, deliveryIds) =>
-                logger.error({ err: error, deliveryIds }, 'Could not record delivery attempts: those deliveries run again at the next start'),
-            }),
-        },
-        {
-          provide: IdempotencyStore,
-          inject: [SQLITE_DATABASE, APP_CONFIG, PINO_LOGGER],
-          useFactory: (db: Database.Database, appConfig: AppConfig, logger: Logger) =>
-            durable
-              ? new SqliteIdempotencyStore(db, {
-                  ttlInSeconds: appConfig.idempotency.ttlInSeconds,
-                  onUnwrittenSettlements: (error, keys) =>
-                    logger.error({ err: error, keys }, 'Could not record the end of these deliveries: until restart or expiry, resends of them are answered as duplicates'),
-                })
-              : new MemoryIdempotencyStore(appConfig.idempotency),
-        },
-        StoreLifecycle,
-      ],
-      exports: [DeliveryStore, IdempotencyStore],
-    };
+    const providers =
+      config.delivery.store === 'postgres' ? [{ provide: DATA_DIR_LOCK, useFactory: () => undefined }, ...postgresProviders(config)] : sqliteProviders(config);
+    return { module: StoreModule, providers: [...providers, StoreLifecycle], exports: [DeliveryStore, IdempotencyStore] };
   }
+}
+
+/** `sqlite` and `memory`: the SQLite adapters, on DATA_DIR's file (locked) or in memory. */
+function sqliteProviders(config: AppConfig): Provider[] {
+  const durable = config.delivery.store === 'sqlite';
+  return [
+      // Taken before the database is opened: nothing touches the inbox without it.
+      { provide: DATA_DIR_LOCK, useFactory: () => (durable ? DataDirLock.acquire(config.delivery.dataDir) : undefined) },
+      { provide: SQLITE_DATABASE, inject: [DATA_DIR_LOCK], useFactory: () => openDatabase(durable ? config.delivery.dataDir : ':memory:') },
+      {
+        provide: DeliveryStore,
+        inject: [SQLITE_DATABASE, PINO_LOGGER],
+        useFactory: (db: Database.Database, logger: Logger) =>
+          new SqliteDeliveryStore(db, {
+            idempotencyTtlInSeconds: config.idempotency.ttlInSeconds,
+            groupCommit: config.delivery.groupCommit,
+            onUnrecordedAttempts: (error, deliveryIds) =>
+              logger.error({ err: error, deliveryIds }, 'Could not record delivery attempts: those deliveries run again at the next start'),
+          }),
+      },
+      {
+        provide: IdempotencyStore,
+        inject: [SQLITE_DATABASE, APP_CONFIG, PINO_LOGGER],
+        useFactory: (db: Database.Database, appConfig: AppConfig, logger: Logger) =>
+          durable
+            ? new SqliteIdempotencyStore(db, {
+                ttlInSeconds: appConfig.idempotency.ttlInSeconds,
+                onUnwrittenSettlements: (error, keys) =>
+                  logger.error({ err: error, keys }, 'Could not record the end of these deliveries: until restart or expiry, resends of them are answered as duplicates'),
+              })
+            : new MemoryIdempotencyStore(appConfig.idempotency),
+      },
+  ];
 }

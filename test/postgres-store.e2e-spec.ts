@@ -1,0 +1,63 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { loadFixture } from './support/fixtures.js';
+import { waitFor } from './support/forward-target.js';
+import { createTestDatabase, terminateConnections, TestDatabase, testServerUrl } from './support/postgres-database.js';
+import { sql } from './support/postgres-store.js';
+import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+jest.setTimeout(30_000);
+
+/** The service on STORE_DRIVER=postgres, one replica: wiring, readiness and an outage. */
+describe('STORE_DRIVER=postgres', () => {
+  let db: TestDatabase;
+  let t: TestApp | undefined;
+  const env = () => ({ STORE_DRIVER: 'postgres', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '4' });
+  const allowConnections = (allow: boolean) => sql(testServerUrl(), `ALTER DATABASE ${new URL(db.url).pathname.slice(1)} ALLOW_CONNECTIONS ${allow}`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await allowConnections(true);
+    await t?.close();
+    t = undefined;
+    // Each test sends its fixtures as new changes.
+    await sql(db.url, 'TRUNCATE deliveries, delivery_attempts, idempotency_keys');
+  });
+  afterAll(() => db.drop());
+
+  it('queues in PostgreSQL, runs the handlers, and answers a resend as a duplicate', async () => {
+    t = await startTestApp({ ...env(), DELIVERY_MODE: 'queued' }, { extensions: [RecordingModule] });
+    const first = await t.send(loadFixture('openregister-object-created'));
+    expect(first.status).toBe(202);
+    await waitFor(() => t!.app.get(HandledEvents).received.length === 1);
+    const again = await t.send(loadFixture('openregister-object-created'));
+    expect(again.body).toMatchObject({ status: 'duplicate', originalDeliveryId: first.body.deliveryId });
+    expect(await sql(db.url, 'SELECT status FROM deliveries WHERE id = $1', [first.body.deliveryId])).toEqual([{ status: 'succeeded' }]);
+  });
+
+  it('keeps inline mode keys in PostgreSQL', async () => {
+    t = await startTestApp({ ...env(), DELIVERY_MODE: 'inline' }, { extensions: [RecordingModule] });
+    const first = await t.send(loadFixture('openregister-object-updated'));
+    expect(first.body.status).toBe('processed');
+    expect((await t.send(loadFixture('openregister-object-updated'))).body).toMatchObject({ status: 'duplicate', originalDeliveryId: first.body.deliveryId });
+    expect(await sql(db.url, `SELECT state, delivery_id FROM idempotency_keys WHERE delivery_id = $1`, [first.body.deliveryId])).toEqual([
+      { state: 'done', delivery_id: first.body.deliveryId },
+    ]);
+  });
+
+  it('is not ready and refuses deliveries (503, never 202) while the database is gone, and recovers by itself', async () => {
+    t = await startTestApp({ ...env(), DELIVERY_MODE: 'queued' }, { extensions: [RecordingModule] });
+    expect((await t.http.get('/health/ready')).status).toBe(200);
+    await allowConnections(false);
+    await terminateConnections(db.url);
+    expect((await t.http.get('/health/ready')).status).toBe(503);
+    expect((await t.send(loadFixture('openregister-cloudevent-created'))).status).toBe(503);
+
+    await allowConnections(true);
+    await waitFor(async () => (await t!.http.get('/health/ready')).status === 200, 10_000, 'readiness');
+    expect((await t.send(loadFixture('openregister-cloudevent-created'))).status).toBe(202);
+    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, 10_000, 'the handler');
+  });
+});
