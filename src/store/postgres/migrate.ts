@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withClient } from './postgres-pool.js';
 import { LOCKS, MIGRATIONS } from './schema.js';
 
 /**
@@ -8,38 +9,34 @@ import { LOCKS, MIGRATIONS } from './schema.js';
  * @returns the versions applied by this call.
  */
 export async function migrate(pool: pg.Pool, migrations: readonly string[] = MIGRATIONS): Promise<number[]> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCKS.migrate]);
-    try {
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-      const done = new Set(rows.map((row) => row.version));
-      const applied: number[] = [];
-      for (const [index, sql] of migrations.entries()) {
-        const version = index + 1;
-        if (done.has(version)) continue;
-        await client.query('BEGIN');
-        try {
-          await client.query(sql);
-          await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK');
-          throw error;
+    return await withClient(pool, async (client) => {
+      await client.query('SELECT pg_advisory_lock($1)', [LOCKS.migrate]);
+      try {
+        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+        const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+        const done = new Set(rows.map((row) => row.version));
+        const applied: number[] = [];
+        for (const [index, sql] of migrations.entries()) {
+          const version = index + 1;
+          if (done.has(version)) continue;
+          await client.query('BEGIN');
+          try {
+            await client.query(sql);
+            await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw error;
+          }
+          applied.push(version);
         }
-        applied.push(version);
+        return applied;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [LOCKS.migrate]);
       }
-      return applied;
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [LOCKS.migrate]);
-    }
+    });
   } catch (error) {
-    broken = error as Error;
-    throw new Error(`Could not migrate the PostgreSQL schema (DATABASE_URL): ${broken.message}`, { cause: error });
-  } finally {
-    // A connection that failed mid-way may still hold the lock: drop it rather than reuse it.
-    client.release(broken);
+    throw new Error(`Could not migrate the PostgreSQL schema (DATABASE_URL): ${(error as Error).message}`, { cause: error });
   }
 }

@@ -15,6 +15,7 @@ import {
 import { Batcher } from './batcher.js';
 import { listQueries, QUERIES } from './delivery-queries.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { withClient } from './postgres-pool.js';
 import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from './postgres-row.js';
 import { LOCKS } from './schema.js';
 import { WakeListener } from './wake-listener.js';
@@ -145,24 +146,23 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   /** Runs on one replica at a time: one that finds another pruning skips (returns 0). */
   async deleteFinishedBefore(before: number): Promise<number> {
-    const client = await this.pool.connect();
-    try {
+    return withClient(this.pool, async (client) => {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCKS.retention]);
-      if (!rows[0].locked) {
-        await client.query('ROLLBACK');
-        return 0;
+      try {
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCKS.retention]);
+        if (!rows[0].locked) {
+          await client.query('ROLLBACK');
+          return 0;
+        }
+        const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before] });
+        await client.query({ ...QUERIES.deleteExpiredKeys, values: [Date.now()] });
+        await client.query('COMMIT');
+        return removed.rows[0].n;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before] });
-      await client.query({ ...QUERIES.deleteExpiredKeys, values: [Date.now()] });
-      await client.query('COMMIT');
-      return removed.rows[0].n;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async counts(): Promise<Record<StoredDeliveryStatus, number>> {

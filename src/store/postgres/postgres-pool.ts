@@ -47,3 +47,25 @@ export function createPool({ url, poolSize, onError }: PostgresConnectionOptions
   pool.on('error', (error) => onError?.(error));
   return pool;
 }
+
+/**
+ * Runs `run` on a connection of its own from the pool (for a transaction or a session lock).
+ * While checked out a connection has no error listener of the pool's, and a connection lost
+ * between two statements would crash the process with an unhandled 'error': this one listens.
+ * A connection that failed in any way is discarded rather than reused (it may hold a lock).
+ */
+export async function withClient<T>(pool: pg.Pool, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
+  try {
+    return await run(client);
+  } catch (error) {
+    broken ??= error as Error;
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken ?? false);
+  }
+}
