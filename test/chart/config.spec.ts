@@ -35,7 +35,7 @@ const CONFIG_DEFAULTS: Record<string, string> = {
   HTTP_ADAPTER: 'express',
 };
 /** Rendered only when set (the lists) or with store.driver postgres (the pool size). */
-const OPTIONAL_CONFIG = ['IP_ALLOWLIST', 'FORWARD_URLS', 'DATABASE_POOL_SIZE'];
+const OPTIONAL_CONFIG = ['IP_ALLOWLIST', 'FORWARD_URLS', 'DATABASE_POOL_SIZE', 'DELIVERY_LEASE_SECONDS'];
 const SECRET_VARS = ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'DATABASE_URL'];
 const POSTGRES = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://orw:pw@db:5432/orw' };
 
@@ -93,14 +93,17 @@ describe('environment contract', () => {
     expect(config.SHUTDOWN_GRACE_MS).toBe('45000');
   });
 
-  it('sets STORE_DRIVER=postgres and DATABASE_POOL_SIZE with the postgres store, and no pool size otherwise', () => {
+  it('sets STORE_DRIVER=postgres, DATABASE_POOL_SIZE and DELIVERY_LEASE_SECONDS with the postgres store, and neither otherwise', () => {
     expect(configOf(helmTemplate([], POSTGRES))).toEqual(
       expect.objectContaining({ STORE_DRIVER: 'postgres', DATABASE_POOL_SIZE: '10' }),
     );
     expect(configOf(helmTemplate([], { ...POSTGRES, 'store.postgres.poolSize': 25 })).DATABASE_POOL_SIZE).toBe('25');
+    expect(configOf(helmTemplate([], POSTGRES)).DELIVERY_LEASE_SECONDS).toBe('15');
+    expect(configOf(helmTemplate([], { ...POSTGRES, 'store.postgres.leaseSeconds': 30 })).DELIVERY_LEASE_SECONDS).toBe('30');
     expect(configOf(helmTemplate(['postgres-hpa-existing-secret-values.yaml'])).DATABASE_POOL_SIZE).toBe('20');
     for (const driver of ['sqlite', 'memory']) {
       expect(configOf(helmTemplate([], { 'store.driver': driver }))).not.toHaveProperty('DATABASE_POOL_SIZE');
+      expect(configOf(helmTemplate([], { 'store.driver': driver }))).not.toHaveProperty('DELIVERY_LEASE_SECONDS');
     }
   });
 
