@@ -16,10 +16,10 @@ describe('handlers', () => {
     t = undefined;
   });
 
-  it('runs the README example handler with its injected dependency', async () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it('runs the documented example handler with its injected dependency', async () => {
+    const guide = readFileSync(new URL('../docs/handlers.md', import.meta.url), 'utf8');
     const example = readFileSync(new URL('../src/extensions/building-index.handler.ts', import.meta.url), 'utf8');
-    expect(readme).toContain(example.trim());
+    expect(guide).toContain(example.trim());
 
     t = await startTestApp({}, { extensions: [BuildingIndexModule] });
     const index = t.app.get(BuildingIndex);
