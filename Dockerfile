@@ -14,9 +14,11 @@
 #   docker run --rm --read-only --tmpfs /tmp -v orw-data:/data -p 3000:3000 \
 #     -e WEBHOOK_SECRETS=change-me openregister-webhooks:0.1.0
 
-# Pin the exact Node 20 release (the service targets Node 20; better-sqlite3 12 is built for it).
+# Pin the exact release of the newest Node LTS every dependency supports: Node 24 (Node 20 reached
+# its end of life in April 2026; better-sqlite3 12 declares Node 20 to 25, not yet Node 26).
+# CI runs the whole suite on this same release (scripts/install-node.mjs reads it from this line).
 # Bump it deliberately; for reproducible builds append the image digest (@sha256:...).
-ARG NODE_VERSION=20.20.2
+ARG NODE_VERSION=24.22.3
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 # Toolchain for node-gyp, used only when better-sqlite3 has no prebuilt binary for this platform.

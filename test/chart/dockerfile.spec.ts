@@ -153,16 +153,23 @@ describe('Dockerfile', () => {
     expect(finalStage.name).toBe('runtime');
   });
 
-  it('pins every base image to an exact Node 20 bookworm-slim release, never latest (DL3006, DL3007)', () => {
+  it('pins every base image to an exact Node 24 (the current LTS) bookworm-slim release, never latest (DL3006, DL3007)', () => {
     const stageNames = stages.map((s) => s.name);
     for (const stage of stages) {
       if (stageNames.includes(stage.image)) continue; // FROM an earlier stage
       const [, tag = ''] = stage.image.split('@')[0].split(':');
       expect(tag).not.toBe('');
       expect(tag).not.toMatch(/latest/);
-      expect(stage.image).toMatch(/^node:20\.\d+\.\d+-bookworm-slim(@sha256:[a-f0-9]{64})?$/);
+      expect(stage.image).toMatch(/^node:24\.\d+\.\d+-bookworm-slim(@sha256:[a-f0-9]{64})?$/);
     }
-    expect(globalArgs.NODE_VERSION).toMatch(/^20\.\d+\.\d+$/);
+    expect(globalArgs.NODE_VERSION).toMatch(/^24\.\d+\.\d+$/);
+  });
+
+  it('is the Node release CI tests on: scripts/install-node.mjs reads it and pins its tarball', () => {
+    const installer = readFileSync(join(ROOT, 'scripts', 'install-node.mjs'), 'utf8');
+    // A bump of NODE_VERSION without the tarball's integrity would fail CI only at install time.
+    expect(installer).toMatch(new RegExp(`'${globalArgs.NODE_VERSION.replace(/\./g, '\\.')}': 'sha512-[A-Za-z0-9+/]+={0,2}'`));
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/install-node\.mjs|image-node/);
   });
 
   it('runs the final stage as a numeric non-root user (DL3002)', () => {
