@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { DELIVERY_MODES, STORE_DRIVERS } from '../src/config/environment.js';
 import { FIXTURE_SECRET } from './support/fixtures.js';
 import { freePort, ServiceProcess } from './support/service-process.js';
 
@@ -59,7 +60,7 @@ describe('start-up settings', () => {
     service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, STORE_DRIVER: 'postgress' });
     const { code } = await exitWithin(service);
     expect(code).toBe(1);
-    expect(service.stderr).toContain('STORE_DRIVER="postgress": STORE_DRIVER must be one of sqlite, memory');
+    expect(service.stderr).toContain(`STORE_DRIVER="postgress": STORE_DRIVER must be one of ${STORE_DRIVERS.join(', ')}`);
     expectNeverSaidStarted(service);
   });
 
@@ -67,7 +68,7 @@ describe('start-up settings', () => {
     service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, STORE_DRIVER: 'memory', DELIVERY_MODE: 'async' });
     const { code } = await exitWithin(service);
     expect(code).toBe(1);
-    expect(service.stderr).toContain('DELIVERY_MODE="async": DELIVERY_MODE must be one of queued, inline');
+    expect(service.stderr).toContain(`DELIVERY_MODE="async": DELIVERY_MODE must be one of ${DELIVERY_MODES.join(', ')}`);
     expectNeverSaidStarted(service);
   });
 
