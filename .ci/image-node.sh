@@ -22,6 +22,8 @@ ADDON_CACHE="$NODE_DIR/better-sqlite3-$SQLITE_VERSION.node"
 
 COPY=$(mktemp -d "${TMPDIR:-/tmp}/orw-node-${NODE_VERSION}-XXXXXX")
 trap 'rm -rf "$COPY"' EXIT
+# mktemp's 0700 would lock out the `postgres` user the embedded test database runs as under root.
+chmod 755 "$COPY"
 # Everything but what is built, installed or generated (and git's own data).
 for entry in * .[!.]*; do
   case "$entry" in
