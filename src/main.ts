@@ -20,7 +20,11 @@ async function bootstrap(): Promise<void> {
     refuse((error as Error).message);
   }
   const logger = createLogger(config.logLevel);
-  const app = await createApp({ config, logger, extensions: [ExtensionsModule] });
+  // Nest has logged what failed (with its stack); the operator gets its one line on stderr too,
+  // e.g. a DATA_DIR that another process holds or a database that cannot be reached.
+  const app = await createApp({ config, logger, extensions: [ExtensionsModule] }).catch((error: unknown) =>
+    refuse(error instanceof Error ? error.message : String(error)),
+  );
   await app
     .listen(config.port, ANY_IPV6)
     .catch((error: NodeJS.ErrnoException) => (isNoIpv6(error) ? app.listen(config.port, ANY_IPV4) : Promise.reject(error)))
