@@ -1,10 +1,11 @@
-import { ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards, ValidationPipe } from '@nestjs/common';
+import { ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards, UseInterceptors, ValidationPipe } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DeliveryWorker } from '../delivery/delivery-worker.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryStore } from '../store/delivery-store.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { DeleteDeliveriesQuery, ListDeliveriesQuery } from './deliveries.query.js';
+import { ExactJsonInterceptor } from './exact-json.interceptor.js';
 import { toDeliveryDetail, toDeliverySummary, type DeliveryDetail, type DeliverySummary } from './delivery-view.js';
 
 /** Query strings become their DTO; an unknown parameter is a 400 too, so a typo never widens a query. */
@@ -16,6 +17,7 @@ const QUERY = new ValidationPipe({ transform: true, whitelist: true, forbidNonWh
  */
 @Controller('admin/deliveries')
 @UseGuards(AdminTokenGuard)
+@UseInterceptors(ExactJsonInterceptor)
 export class AdminController {
   constructor(
     @Inject(DeliveryStore) private readonly store: DeliveryStore,

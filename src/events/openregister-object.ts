@@ -42,5 +42,7 @@ export function readObject(
 export function text(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  // An integer id past 2^53, read exactly (see exact-json.ts): its digits.
+  if (typeof value === 'bigint') return value.toString();
   return undefined;
 }

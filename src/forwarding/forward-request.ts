@@ -1,4 +1,5 @@
 import { signStandardWebhook, STANDARD_WEBHOOK_HEADERS } from '../auth/standard-webhooks.js';
+import { stringifyExactJson } from '../events/exact-json.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { ForwardTarget } from './forward-target.js';
 
@@ -28,7 +29,8 @@ export interface ForwardRequest {
  * header is left out and the other two are still sent.
  */
 export function buildForwardRequest(message: ForwardMessage, secret: string | undefined, timestampInSeconds: number): ForwardRequest {
-  const body = JSON.stringify(message);
+  // Integers past 2^53 (bigint in the event) keep their digits.
+  const body = stringifyExactJson(message);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': FORWARD_USER_AGENT,

@@ -45,6 +45,16 @@ describe('canonicalJson', () => {
   it('tells apart strings from numbers', () => {
     expect(canonicalJson({ id: '5' })).not.toBe(canonicalJson({ id: 5 }));
   });
+
+  it('writes a bigint as its digits, at any place', () => {
+    expect(canonicalJson({ b: [9223372036854775807n], a: -9007199254740993n })).toBe('{"a":-9007199254740993,"b":[9223372036854775807]}');
+    expect(canonicalJson(18446744073709551615n)).toBe('18446744073709551615');
+    expect(canonicalJson(JSON.parse('{"10":1,"9":2}') as object)).toBe('{"10":1,"9":2}');
+  });
+
+  it('tells apart big integers that round to the same double', () => {
+    expect(canonicalJson({ id: 9007199254740993n })).not.toBe(canonicalJson({ id: 9007199254740992n }));
+  });
 });
 
 /** The recursive definition the stored idempotency keys were made with; canonicalJson must match it. */
@@ -58,6 +68,7 @@ function canonicalJsonReference(value: unknown): string {
       .map((key) => `${JSON.stringify(key)}:${canonicalJsonReference(record[key])}`);
     return `{${fields.join(',')}}`;
   }
+  if (typeof value === 'bigint') return value.toString();
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -74,7 +85,7 @@ function randomOf(seed: number): () => number {
 
 // Keys that sort differently from how objects enumerate them, or that objects treat specially.
 const KEYS = ['a', 'b', 'B', 'z', '_', '__proto__', 'constructor', 'toString', '10', '9', '0', '01', '-1', '$ref', '@self', 'id', 'café', 'é', '', ' ', '4294967295'];
-const LEAVES = [null, true, false, 0, -0, 1.5, 1e21, -7, '', 'x', 'caf\u00e9', 'a"b\\c', '\n\u2028', '\ud800', 'https://x/y', undefined];
+const LEAVES = [null, true, false, 0, -0, 1.5, 1e21, -7, 9223372036854775807n, -9007199254740993n, '', 'x', 'caf\u00e9', 'a"b\\c', '\n\u2028', '\ud800', 'https://x/y', undefined];
 
 function randomJson(random: () => number, depth: number): unknown {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];

@@ -7,7 +7,11 @@
  * (`canonicalJsonReference` in the spec) for JSON data, in a fraction of its time on big objects:
  * a walk that puts every object's keys in sorted order (re-using the parts that already are), then
  * one native `JSON.stringify`. Only an object whose key order JavaScript cannot hold (integer-like
- * keys such as "10" and "9", which objects always enumerate in numeric order) is written by hand.
+ * keys such as "10" and "9", which objects always enumerate in numeric order), or that holds a
+ * `bigint` (written as its digits), is written by hand.
+ *
+ * Recursive, one level per level of the value: only ever given values whose depth was checked
+ * (ingest/parse-delivery.ts refuses bodies deeper than MAX_BODY_DEPTH before any of this runs).
  */
 export function canonicalJson(value: unknown): string {
   return textOf(sortedForm(value));
@@ -27,6 +31,9 @@ SortedObject.prototype = Object.create(null);
 
 /** The value, or a copy of it with sorted keys, or its canonical text; never modifies the value. */
 function sortedForm(value: unknown): unknown {
+  // An integer past 2^53 is read as a bigint (events/exact-json.ts), which JSON.stringify refuses:
+  // its digits, as the sender wrote them.
+  if (typeof value === 'bigint') return new CanonicalText(value.toString());
   if (typeof value !== 'object' || value === null) return value;
   return Array.isArray(value) ? sortedArray(value) : sortedObject(value as Record<string, unknown>);
 }

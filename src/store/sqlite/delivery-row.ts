@@ -1,3 +1,4 @@
+import { parseExactJson } from '../../events/exact-json.js';
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import type { StoredDelivery, StoredDeliveryStatus } from '../delivery-store.js';
 
@@ -27,7 +28,7 @@ export const COLUMNS_WITHOUT_EVENT =
 /** The event's JSON as column `event`, in a query on `deliveries d`. */
 export const EVENT_OF_D = '(SELECT delivery_events.event FROM delivery_events WHERE delivery_events.seq = d.seq) AS event';
 
-export function toDelivery(row: DeliveryRow, event: OpenRegisterEvent = JSON.parse(row.event!) as OpenRegisterEvent): StoredDelivery {
+export function toDelivery(row: DeliveryRow, event: OpenRegisterEvent = parseExactJson(row.event!) as OpenRegisterEvent): StoredDelivery {
   return {
     id: row.id,
     idempotencyKey: row.idempotency_key,

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { parseExactJson, stringifyExactJson } from '../../events/exact-json.js';
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import {
   AttemptVerdict,
@@ -68,7 +69,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       const rows = this.statements.due.all(now, limit) as DeliveryRow[];
       return rows.map((row) => {
         this.statements.markProcessing.run(now, row.seq);
-        const event = this.handoff.take(row.id) ?? (JSON.parse(this.statements.eventOf.get(row.seq) as string) as OpenRegisterEvent);
+        const event = this.handoff.take(row.id) ?? (parseExactJson(this.statements.eventOf.get(row.seq) as string) as OpenRegisterEvent);
         return { ...toDelivery({ ...row, status: 'processing', updated_at: now }, event), lease: row.id };
       });
     });
@@ -205,7 +206,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       return original ? { status: 'duplicate', originalDeliveryId: original } : { status: 'duplicate' };
     }
     const objectKey = delivery.event.object?.uuid ?? delivery.event.previous?.uuid ?? null;
-    const json = JSON.stringify(delivery.event);
+    const json = stringifyExactJson(delivery.event);
     const { lastInsertRowid: seq } = this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, now, now, now);
     this.statements.insertEvent.run(seq, json);
     return json.length;
