@@ -12,6 +12,11 @@ const EXPECTED: Record<string, { format: string; event: string; status: string; 
   'nextcloud-node-created': { format: 'nextcloud', event: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent', status: 'processed', handled: true },
   'nextcloud-openregister-object-updated': { format: 'nextcloud', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
   'documented-object-updated': { format: 'documented', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  // OpenRegister's retry job: the earlier attempt's envelope wrapped in a new one (once, or twice).
+  'openregister-retry-created': { format: 'openregister', event: 'object.created', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  'openregister-cloudevent-retry-created': { format: 'cloudevents', event: 'object.created', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  'openregister-retry-updated': { format: 'openregister', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
+  'openregister-object-created-big-numbers': { format: 'openregister', event: 'object.created', status: 'processed', objectUuid: '7d1e0c9a-3b2f-4e8d-a1c6-9f8e7d6c5b4a', handled: true },
 };
 
 describe('every real sender shape, byte-exact, through the booted app', () => {
@@ -64,12 +69,17 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
     // The CloudEvents delivery carries the very same creation: recognised as already handled.
     expect(statuses['openregister-cloudevent-created']).toBe('duplicate');
     expect(statuses['openregister-object-updated']).toBe('processed');
+    // OpenRegister's resends of that creation, in either format, too.
+    expect(statuses['openregister-retry-created']).toBe('duplicate');
+    expect(statuses['openregister-cloudevent-retry-created']).toBe('duplicate');
     expect(handled.received.map(({ event }) => `${event.format} ${event.type}`)).toEqual([
       'openregister object.created',
       'openregister object.updated',
       'nextcloud OCP\\Files\\Events\\Node\\NodeCreatedEvent',
       'nextcloud object.updated',
       'documented object.updated',
+      'openregister object.updated',
+      'openregister object.created',
     ]);
   });
 

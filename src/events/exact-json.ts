@@ -62,26 +62,39 @@ export function stringifyExactJson(value: unknown): string {
   return stringifyWithBigints(value);
 }
 
-/** Whether `value` holds a number only an exact parse gets right. @throws JsonDepthError */
+/**
+ * Whether `value` holds a number only an exact parse gets right.
+ * @throws JsonDepthError when it is nested deeper than `maxDepth`.
+ */
 function needsExactParse(value: unknown, maxDepth: number): boolean {
   if (typeof value !== 'object' || value === null) return isUnsafe(value);
+  if (maxDepth < 1) throw new JsonDepthError(maxDepth);
   let found = false;
   // One stack of containers and one of their depths: no recursion, whatever the sender nested.
+  // `for...in` over a parsed object allocates nothing (Object.values would, for every object), and
+  // a parsed object has only own, enumerable data fields.
   const containers: object[] = [value];
   const depths: number[] = [1];
-  if (maxDepth < 1) throw new JsonDepthError(maxDepth);
   while (containers.length > 0) {
     const container = containers.pop()!;
     const depth = depths.pop()!;
-    const items: unknown[] = Array.isArray(container) ? container : Object.values(container);
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (typeof item === 'object' && item !== null) {
-        if (depth >= maxDepth) throw new JsonDepthError(maxDepth);
-        containers.push(item);
-        depths.push(depth + 1);
-      } else if (!found && typeof item === 'number') {
-        found = isUnsafe(item);
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const item: unknown = container[i];
+        if (typeof item === 'object' && item !== null) {
+          if (depth >= maxDepth) throw new JsonDepthError(maxDepth);
+          containers.push(item);
+          depths.push(depth + 1);
+        } else if (isUnsafe(item)) found = true;
+      }
+    } else {
+      for (const key in container) {
+        const item: unknown = (container as Record<string, unknown>)[key];
+        if (typeof item === 'object' && item !== null) {
+          if (depth >= maxDepth) throw new JsonDepthError(maxDepth);
+          containers.push(item);
+          depths.push(depth + 1);
+        } else if (isUnsafe(item)) found = true;
       }
     }
   }

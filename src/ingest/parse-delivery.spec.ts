@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { WebhookError } from '../common/webhook-error.js';
-import { parseDelivery } from './parse-delivery.js';
+import { MAX_BODY_DEPTH, parseDelivery } from './parse-delivery.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/${name}.json`, import.meta.url));
 
@@ -114,5 +114,29 @@ describe('parseDelivery, text encoding', () => {
     const bytes = Buffer.concat([Buffer.from('{"event":{"class":"c","naam":"'), Buffer.from([0xff]), Buffer.from('"},"time":1}')]);
     const { body } = await parseDelivery(bytes);
     expect((body.event as any).naam).toBe('\ufffd');
+  });
+});
+
+describe('parseDelivery, depth and exact values', () => {
+  const nestedIn = (levels: number) => `{"event":"x","webhook":{},"data":{"objectType":"object","object":{"id":"u","deep":${'['.repeat(levels)}${']'.repeat(levels)}}},"attempt":1}`;
+
+  it(`takes a body nested ${MAX_BODY_DEPTH} levels deep and refuses one level more as malformed, naming the limit`, async () => {
+    expect(MAX_BODY_DEPTH).toBeGreaterThanOrEqual(512);
+    await expect(parseDelivery(Buffer.from(nestedIn(MAX_BODY_DEPTH - 3)))).resolves.toMatchObject({ format: 'openregister' });
+    const error = await refusal(nestedIn(MAX_BODY_DEPTH - 2));
+    expect(error.reason).toBe('malformed');
+    expect(error.message).toBe(`Body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+  });
+
+  it('reads integers past 2^53 as bigint and takes one as a register id', async () => {
+    const { body } = await parseDelivery(Buffer.from('{"event":"x","webhook":{"id":18446744073709551615},"data":{"objectType":"object","register":9223372036854775807,"object":{"id":"u","n":9007199254740993}},"attempt":1}'));
+    expect(body).toMatchObject({ webhook: { id: 18446744073709551615n }, data: { register: 9223372036854775807n, object: { n: 9007199254740993n } } });
+  });
+
+  it('reads a retry from its innermost envelope and keeps the outermost as sent', async () => {
+    const inner = '{"event":"x","webhook":{},"data":{"objectType":"object","object":{"id":"u"}},"timestamp":"2026-01-01T00:00:00+00:00","attempt":1}';
+    const parsed = await parseDelivery(Buffer.from(`{"event":"x","webhook":{},"data":${inner},"timestamp":"2026-01-01T00:05:00+00:00","attempt":2}`));
+    expect(parsed.body).toEqual(JSON.parse(inner));
+    expect(parsed.sentAs?.body.attempt).toBe(2);
   });
 });
