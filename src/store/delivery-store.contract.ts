@@ -192,6 +192,15 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
       expect((await store.get('p'))?.event).toEqual(claimed.event);
     });
 
+    it('keeps integers past 2^53 exact: bigints in, the same bigints out (events/exact-json.ts)', async () => {
+      const data = { id: 9223372036854775807n, list: [-9007199254740993n, 9007199254740991, 1.5] };
+      await store.enqueue({ id: 'b', idempotencyKey: 'b', event: { ...event('b'), object: { uuid: 'b', data, meta: { size: 18446744073709551615n } } }, acceptedAt: NOW });
+      await store.claimDue(1, NOW);
+      const stored = (await store.get('b'))?.event.object;
+      expect(stored?.data).toStrictEqual(data);
+      expect(stored?.meta).toStrictEqual({ size: 18446744073709551615n });
+    });
+
     it('says when it can be written, and stops saying so once closed', async () => {
       await expect(store.checkWritable()).resolves.toBeUndefined();
       await store.close();

@@ -12,6 +12,7 @@ import {
   StoredDelivery,
   StoredDeliveryStatus,
 } from '../delivery-store.js';
+import { stringifyExactJson } from '../../events/exact-json.js';
 import { Batcher } from './batcher.js';
 import { listQueries, QUERIES } from './delivery-queries.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -213,7 +214,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
         unique.map((item) => item.id),
         unique.map((item) => item.idempotencyKey),
         unique.map((item) => item.event.object?.uuid ?? item.event.previous?.uuid ?? null),
-        unique.map((item) => JSON.stringify(item.event)),
+        // Integers past 2^53 (bigint in the event) keep their digits.
+        unique.map((item) => stringifyExactJson(item.event)),
         unique.map((item) => item.acceptedAt),
         this.options.idempotencyTtlInSeconds * 1000,
         this.owner,

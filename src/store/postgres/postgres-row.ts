@@ -1,3 +1,4 @@
+import { parseExactJson } from '../../events/exact-json.js';
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import type { DeliveryAttempt, StoredDelivery, StoredDeliveryStatus } from '../delivery-store.js';
 
@@ -30,7 +31,7 @@ export function toDelivery(row: DeliveryRow): StoredDelivery {
   return {
     id: row.id,
     idempotencyKey: row.idempotency_key,
-    event: JSON.parse(row.event) as OpenRegisterEvent,
+    event: parseExactJson(row.event) as OpenRegisterEvent,
     status: row.status,
     attempts: row.attempts,
     seriesStart: row.series_start,
