@@ -3,6 +3,11 @@ import { once } from 'node:events';
 
 export interface ForwardedRequest {
   webhookId: string;
+  /** The request's path: services forwarding to `<url>/<name>` tell the target who sent it. */
+  path: string;
+  /** When it arrived, and when its answer was written (unset while pending, or never written). */
+  receivedAt: number;
+  answeredAt?: number;
   headers: IncomingMessage['headers'];
   body: Record<string, any>;
   rawBody: string;
@@ -26,10 +31,13 @@ export class ForwardTarget {
         const rawBody = Buffer.concat(chunks).toString('utf8');
         const forwarded: ForwardedRequest = {
           webhookId: String(request.headers['webhook-id']),
+          path: request.url ?? '',
+          receivedAt: Date.now(),
           headers: request.headers,
           body: JSON.parse(rawBody) as Record<string, any>,
           rawBody,
         };
+        response.once('finish', () => (forwarded.answeredAt = Date.now()));
         const target = ref.target!;
         const index = target.received.push(forwarded) - 1;
         const { status, delayInMs } = await target.behaviour(forwarded, index);
