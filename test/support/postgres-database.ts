@@ -15,8 +15,8 @@ export function testServerUrl(): string {
   return url;
 }
 
-async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testServerUrl() });
+async function onServer<T>(run: (client: pg.Client) => Promise<T>, serverUrl = testServerUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     return await run(client);
@@ -25,15 +25,15 @@ async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates a database with a unique name (`prefix_` and random hex). */
-export async function createTestDatabase(prefix = 'orw_test'): Promise<TestDatabase> {
+/** Creates a database with a unique name (`prefix_` and random hex), on the tests' server or `serverUrl`. */
+export async function createTestDatabase(prefix = 'orw_test', serverUrl = testServerUrl()): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await onServer((client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(testServerUrl());
+  await onServer((client) => client.query(`CREATE DATABASE ${name}`), serverUrl);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), serverUrl).then(() => undefined),
   };
 }
 
