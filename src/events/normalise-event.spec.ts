@@ -88,6 +88,13 @@ describe('normaliseEvent over the fixtures', () => {
     expect((await fromFixture('nextcloud-node-created')).occurredAt).toBe(new Date(1772442927 * 1000).toISOString());
   });
 
+  it('uses receivedAt for a Nextcloud time no date can hold, instead of throwing (found by npm run fuzz)', async () => {
+    for (const time of ['1e+308', '1.0e+100', '-8640000000001']) {
+      const event = await normalise(Buffer.from(`{"event":{"class":"OCP\\\\X"},"time":${time}}`));
+      expect(event.occurredAt).toBe(RECEIVED_AT.toISOString());
+    }
+  });
+
   it('names the OpenRegister webhook that sent it', async () => {
     const expected = { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'buildings to GIS' };
     expect((await fromFixture('openregister-object-created')).webhook).toEqual(expected);

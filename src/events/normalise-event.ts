@@ -68,7 +68,7 @@ const READERS: Record<EnvelopeFormat, (body: JsonObject) => EnvelopeParts> = {
     const user = isJsonObject(body.user) ? { uid: text(body.user.uid), displayName: text(body.user.displayName) } : undefined;
     return {
       eventClass: event.class as string,
-      occurredAt: typeof body.time === 'number' ? new Date(body.time * 1000).toISOString() : undefined,
+      occurredAt: isoOfUnixSeconds(body.time),
       object: event.newObject ?? event.object,
       previous: event.oldObject,
       user,
@@ -103,6 +103,13 @@ function readOpenRegisterData(data: JsonObject, eventClass: string, occurredAt: 
 
 function readWebhook(value: unknown): EnvelopeParts['webhook'] {
   return isJsonObject(value) ? { id: text(value.id), name: text(value.name) } : undefined;
+}
+
+/** Nextcloud's `time`; undefined for one no Date can hold (an integer such as 1e100 passes @IsInt). */
+function isoOfUnixSeconds(value: unknown): string | undefined {
+  if (typeof value !== 'number') return undefined;
+  const date = new Date(value * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 function isoOrUndefined(value: unknown): string | undefined {
