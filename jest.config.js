@@ -30,7 +30,13 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    // Every end-to-end spec runs on both HTTP platforms; test/support reads the global.
+    ...['express', 'fastify'].map((adapter) => ({
+      ...common,
+      displayName: `e2e-${adapter}`,
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globals: { HTTP_ADAPTER: adapter },
+    })),
     { ...common, displayName: 'chart', testMatch: ['<rootDir>/test/chart/**/*.spec.ts'] },
     { ...common, displayName: 'docs', testMatch: ['<rootDir>/test/docs/**/*.spec.ts'] },
   ],

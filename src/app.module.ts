@@ -1,6 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
-import { CoreModule, CoreOptions } from './common/core.module.js';
+import { CoreModule, CoreOptions } from './core.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { ForwardingModule } from './forwarding/forwarding.module.js';
 import { HandlersModule } from './handlers/handlers.module.js';

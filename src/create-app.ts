@@ -1,27 +1,22 @@
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppOptions } from './app.module.js';
-import { acceptRawBodies } from './ingest/raw-body.parser.js';
+import { createHttpPlatform } from './http/http-platform.js';
+import { webhookIntake } from './ingest/webhook-intake.js';
+import { WEBHOOK_ROUTE } from './ingest/webhook.controller.js';
 import { PinoNestLogger } from './logging/logger.js';
 
 /**
- * Builds the application exactly as production runs it; end-to-end tests use this too. Fastify,
- * because the sender waits for our answer: Nest on Express cost about 2.5× the CPU per request
- * of Nest on Fastify here (bench/README.md). Bodies stay raw bytes: signatures need them.
+ * Builds the application exactly as production runs it; end-to-end tests use this too. The HTTP
+ * platform is HTTP_ADAPTER's (`src/http/`); the webhook route's intake (delivery id, address,
+ * media type) and raw-body reader are the platform's, added before Nest registers its routes.
  */
-export async function createApp(options: AppOptions): Promise<NestFastifyApplication> {
+export async function createApp(options: AppOptions): Promise<INestApplication> {
   const { config } = options;
-  const adapter = new FastifyAdapter({
-    // A hop count works (fastify/lib/request.js) though Fastify's types leave numbers out.
-    trustProxy: config.trustProxy as boolean | string[],
-    bodyLimit: config.webhook.bodyLimitInBytes,
-    // While draining, queued mode still takes deliveries (the senders never retry): Fastify's
-    // 503 for requests arriving during close would lose them.
-    return503OnClosing: false,
-    routerOptions: { ignoreTrailingSlash: true },
-  });
-  acceptRawBodies(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+  const platform = await createHttpPlatform(config);
+  platform.addIntake(WEBHOOK_ROUTE, webhookIntake(config));
+  const app = await NestFactory.create(AppModule.forRoot(options), platform.adapter, {
+    // Bodies stay raw bytes (signatures need them): the platform reads them, never a parser.
     bodyParser: false,
     // Throw instead of exiting, so a wiring error reaches the caller (main logs it and exits 1).
     abortOnError: false,

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { WebhookError } from '../common/webhook-error.js';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import type { WebhookRequest } from '../http/webhook-request.js';
 
 /** Refuses (401) a delivery whose credentials `WebhookAuthGuard` could not verify. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { rawBodyOf, type WebhookRequest } from '../ingest/webhook-request.js';
+import { rawBodyOf, type WebhookRequest } from '../http/webhook-request.js';
 import { WebhookAuthenticator } from './webhook-authenticator.service.js';
 
 /**

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { AuthResult } from '../ingest/webhook-request.js';
+import type { AuthResult } from '../http/webhook-request.js';
 import { HMAC_SIGNATURE_HEADER, verifyHmac } from './hmac-signature.js';
 import { STANDARD_WEBHOOK_HEADERS, verifyStandardWebhook } from './standard-webhooks.js';
 import { presentedTokens, verifyStaticToken } from './static-token.js';

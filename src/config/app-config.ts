@@ -1,11 +1,13 @@
 import bytes from 'bytes';
-import { IpAllowlist } from '../auth/ip-allowlist.js';
-import { DELIVERY_MODES, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
+import { IpAllowlist } from '../common/ip-allowlist.js';
+import { DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
 
 /** The validated, typed configuration; the only place environment variables are read. */
 export interface AppConfig {
   port: number;
   logLevel: string;
+  /** HTTP_ADAPTER: the HTTP platform under Nest (`src/http/`). */
+  httpAdapter: (typeof HTTP_ADAPTERS)[number];
   webhook: {
     secrets: string[];
     tokens: string[];
@@ -15,7 +17,7 @@ export interface AppConfig {
     bodyLimitInBytes: number;
   };
   ipAllowlist: string[];
-  /** Passed to Fastify's `trustProxy` (proxy-addr, as Express's `trust proxy`). */
+  /** Express's `trust proxy` or Fastify's `trustProxy`: both are proxy-addr, with the same values. */
   trustProxy: boolean | number | string[];
   throttle: {
     unauthenticated: { limit: number; ttlInSeconds: number };
@@ -57,6 +59,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config: AppConfig = {
     port: int(v.PORT, 3000),
     logLevel: v.LOG_LEVEL ?? 'info',
+    httpAdapter: (v.HTTP_ADAPTER as AppConfig['httpAdapter']) ?? 'express',
     webhook: {
       secrets: splitList(v.WEBHOOK_SECRETS),
       tokens: splitList(v.WEBHOOK_TOKENS),
@@ -133,7 +136,7 @@ function assertConsistent(config: AppConfig): void {
   if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
 }
 
-/** Names proxy-addr (behind Fastify's `trustProxy`) understands besides addresses. */
+/** Names proxy-addr (behind both platforms' trust proxy settings) understands besides addresses. */
 const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function isAddressOrCidr(entry: string): boolean {

@@ -11,6 +11,7 @@ const boolean = (name: string) => Matches(BOOLEAN, { message: `${name} must be t
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DELIVERY_MODES = ['queued', 'inline'] as const;
 export const STORE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
 
 /**
  * Every environment variable the service reads, as strings, with the rule each must follow.
@@ -26,6 +27,7 @@ export class EnvironmentVariables {
   @IsOptional() IP_ALLOWLIST?: string;
   @IsOptional() @Matches(/^(true|false|\d+|[\w.:/,\s-]+)$/i, { message: 'TRUST_PROXY must be true, false, a hop count or a list of addresses/CIDRs' }) TRUST_PROXY?: string;
   @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: string;
+  @IsOptional() @IsIn(HTTP_ADAPTERS, { message: `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}` }) HTTP_ADAPTER?: string;
   @IsOptional() @whole('THROTTLE_UNAUTHENTICATED_LIMIT') THROTTLE_UNAUTHENTICATED_LIMIT?: string;
   @IsOptional() @whole('THROTTLE_UNAUTHENTICATED_TTL_SECONDS') THROTTLE_UNAUTHENTICATED_TTL_SECONDS?: string;
   @IsOptional() @whole('THROTTLE_AUTHENTICATED_LIMIT') THROTTLE_AUTHENTICATED_LIMIT?: string;

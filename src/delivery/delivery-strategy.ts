@@ -1,4 +1,4 @@
-import type { IncomingDelivery } from '../ingest/parse-delivery.pipe.js';
+import type { IncomingDelivery } from './incoming-delivery.js';
 
 export type DeliveryStatus = 'processed' | 'duplicate' | 'ignored' | 'accepted';
 

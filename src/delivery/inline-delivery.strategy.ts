@@ -3,7 +3,7 @@ import { WebhookError } from '../common/webhook-error.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { ShutdownState } from '../health/shutdown.state.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
-import type { IncomingDelivery } from '../ingest/parse-delivery.pipe.js';
+import type { IncomingDelivery } from './incoming-delivery.js';
 import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
 
 /**

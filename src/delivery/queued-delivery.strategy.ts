@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { WebhookError } from '../common/webhook-error.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
-import type { IncomingDelivery } from '../ingest/parse-delivery.pipe.js';
+import type { IncomingDelivery } from './incoming-delivery.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryStore, EnqueueResult } from '../store/delivery-store.js';
 import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';

@@ -1,17 +1,17 @@
 import { WebhookError } from '../common/webhook-error.js';
-import type { ParsedDelivery } from '../ingest/parse-delivery.js';
 import { eventTypeOf } from './event-type.js';
 import { objectChanges } from './object-changes.js';
 import { EnvelopeFormat, OpenRegisterEvent, TEST_EVENT_TYPE } from './openregister-event.js';
 import { readObject, text } from './openregister-object.js';
 import { isJsonObject, JsonObject } from './safe-object.js';
+import type { ValidatedEnvelope } from './validated-envelope.js';
 
 /**
  * Turns a validated envelope, whatever its format, into the one typed event handlers see.
  * @param receivedAt used as `occurredAt` when the sender does not say when the event happened.
  * @throws WebhookError `invalid` when an object event carries no object uuid.
  */
-export function normaliseEvent({ format, body }: ParsedDelivery, receivedAt: Date): OpenRegisterEvent {
+export function normaliseEvent({ format, body }: ValidatedEnvelope, receivedAt: Date): OpenRegisterEvent {
   const parts = READERS[format](body);
   const type = eventTypeOf(parts.eventClass);
   const event: OpenRegisterEvent = {

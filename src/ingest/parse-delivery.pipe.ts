@@ -2,19 +2,14 @@ import { Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { WebhookError } from '../common/webhook-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { IncomingDelivery } from '../delivery/incoming-delivery.js';
 import { normaliseEvent } from '../events/normalise-event.js';
-import { OpenRegisterEvent } from '../events/openregister-event.js';
 import { idempotencyKey } from '../idempotency/idempotency-key.js';
 import { parseDelivery } from './parse-delivery.js';
 import { signedTimestampOf } from './signed-timestamp.js';
-import { type DeliveryTrace, rawBodyOf, type WebhookRequest } from './webhook-request.js';
+import { rawBodyOf, type WebhookRequest } from '../http/webhook-request.js';
 
-/** A delivery that is authentic, valid and normalised: all a delivery strategy needs. */
-export interface IncomingDelivery {
-  trace: DeliveryTrace;
-  event: OpenRegisterEvent;
-  idempotencyKey: string;
-}
+export type { IncomingDelivery };
 
 /**
  * Parses the (already authenticated) raw bytes, validates them against their envelope's DTO,

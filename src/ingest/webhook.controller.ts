@@ -1,16 +1,17 @@
 import { Controller, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
 import { AuthenticatedGuard } from '../auth/authenticated.guard.js';
 import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
 import { DeliveryReceipt, DeliveryStrategy } from '../delivery/delivery-strategy.js';
 import { ShutdownState } from '../health/shutdown.state.js';
+import type { IntakeRoute } from '../http/http-platform.js';
+import type { WebhookResponse } from '../http/webhook-request.js';
 import { WebhookThrottlerGuard } from '../throttling/webhook-throttler.guard.js';
 import { type IncomingDelivery, ParseDeliveryPipe } from './parse-delivery.pipe.js';
 import { WebhookDelivery } from './webhook-request.decorator.js';
 
-/** The route every sender posts to (declared once, for the controller and the intake hook). */
-export const WEBHOOK_ROUTE = { method: 'POST', url: '/webhooks/openregister' } as const;
+/** The route every sender posts to (declared once, for the controller and the platform's intake). */
+export const WEBHOOK_ROUTE: IntakeRoute = { method: 'POST', url: '/webhooks/openregister' };
 
 /**
  * `POST /webhooks/openregister`. Only wiring: the intake hook has checked the address and media type,
@@ -32,7 +33,7 @@ export class WebhookController {
   @HttpCode(200)
   async receive(
     @WebhookDelivery(ParseDeliveryPipe) delivery: IncomingDelivery,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: WebhookResponse,
   ): Promise<Pick<DeliveryReceipt, 'status' | 'deliveryId' | 'originalDeliveryId'>> {
     const { httpStatus, status, deliveryId, originalDeliveryId } = await this.shutdown.track(this.strategy.accept(delivery));
     reply.status(httpStatus);

@@ -1,7 +1,7 @@
 import { DynamicModule, ExecutionContext, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config.js';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import type { WebhookRequest } from '../http/webhook-request.js';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 import { WebhookThrottlerGuard } from './webhook-throttler.guard.js';
 

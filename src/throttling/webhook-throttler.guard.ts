@@ -1,8 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { FastifyReply } from 'fastify';
 import { WebhookError } from '../common/webhook-error.js';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import type { WebhookRequest, WebhookResponse } from '../http/webhook-request.js';
 
 const TRACKERS_REMEMBERED = 10_000;
 
@@ -43,7 +42,7 @@ export class WebhookThrottlerGuard extends ThrottlerGuard {
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
-    context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
+    context.switchToHttp().getResponse<WebhookResponse>().header('Retry-After', String(retryAfter));
     throw new WebhookError('throttled', 'Too many requests from this address', [`retry after ${retryAfter} s`], retryAfter);
   }
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FIXTURE_SECRET } from './fixtures.js';
+import { TEST_HTTP_ADAPTER } from './http-adapter.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -35,7 +36,7 @@ export class ServiceProcess {
   static async start(env: Record<string, string>): Promise<ServiceProcess> {
     const port = env.PORT ?? String(await freePort());
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env, PORT: port },
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HTTP_ADAPTER: TEST_HTTP_ADAPTER, ...env, PORT: port },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(child, `http://127.0.0.1:${port}`);

@@ -5,9 +5,11 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { createApp } from '../../src/create-app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { FIXTURE_SECRET, FIXTURE_SENT_AT, FIXTURE_TOKEN, type Fixture } from './fixtures.js';
+import { TEST_HTTP_ADAPTER } from './http-adapter.js';
 
 /** Environment every test app starts from: the fixtures' credentials, a quiet but complete log. */
 export const TEST_ENV: Record<string, string> = {
+  HTTP_ADAPTER: TEST_HTTP_ADAPTER,
   WEBHOOK_SECRETS: FIXTURE_SECRET,
   WEBHOOK_TOKENS: FIXTURE_TOKEN,
   LOG_LEVEL: 'info',

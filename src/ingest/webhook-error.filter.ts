@@ -1,17 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { WebhookError } from '../common/webhook-error.js';
 import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
-import type { WebhookRequest } from '../ingest/webhook-request.js';
+import type { WebhookRequest } from '../http/webhook-request.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryOutcome } from '../metrics/metrics.service.js';
-import { WebhookError } from './webhook-error.js';
 
 /**
  * The edge where errors become HTTP answers: a `WebhookError` keeps its status and reasons,
  * Nest's own HTTP errors (404, ...) pass through, anything else is a logged 500 that never
  * takes the process down. Every refused or failed delivery gets its outcome recorded here.
- * It answers through the HTTP adapter, with Fastify's reply.
+ * It answers through Nest's HTTP adapter, so it is the same on Express and Fastify.
  */
 @Catch()
 export class WebhookErrorFilter implements ExceptionFilter {
@@ -56,7 +56,10 @@ export class WebhookErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Fastify's own refusals while reading a delivery's body, in this service's words. */
+/**
+ * The platform's own refusals while reading a delivery's body (Fastify's reach Nest as HTTP
+ * errors; the Express reader throws WebhookErrors itself), in this service's words.
+ */
 function asDeliveryError(exception: unknown): unknown {
   if (!(exception instanceof HttpException)) return exception;
   if (exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) return new WebhookError('too_large', 'Body is larger than WEBHOOK_BODY_LIMIT allows');

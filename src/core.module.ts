@@ -1,8 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PINO_LOGGER } from '../logging/logger.js';
-import { Clock, systemClock } from './clock.js';
+import { Clock, systemClock } from './common/clock.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { PINO_LOGGER } from './logging/logger.js';
 
 export interface CoreOptions {
   config: AppConfig;

@@ -1,0 +1,25 @@
+import { IpAllowlist } from '../common/ip-allowlist.js';
+import { ipAllowlistCheck } from '../auth/ip-allowlist.check.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { DeliveryTrace, Intake, WebhookRequest } from '../http/webhook-request.js';
+import { newDeliveryId } from './delivery-id.js';
+import { mediaTypeCheck } from './media-type.check.js';
+
+/** Starts the trace of a delivery: its id and clock start before anything can refuse it. */
+export function startTrace(request: WebhookRequest): DeliveryTrace {
+  return (request.delivery = { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: request.ip });
+}
+
+/**
+ * What the webhook route runs before a byte of the body is read: the trace first, so even a
+ * refusal is logged and answered with a delivery id; then the address (403) and the media type
+ * (415). A check refuses by throwing; the platform hands the throw to Nest's exception filters.
+ * The trace reads `request.ip` once (each read parses X-Forwarded-For again), the checks share it.
+ */
+export function webhookIntake(config: AppConfig): Intake {
+  const checks = [ipAllowlistCheck(new IpAllowlist(config.ipAllowlist)), mediaTypeCheck];
+  return (request) => {
+    const trace = startTrace(request);
+    for (const check of checks) check(request, trace);
+  };
+}
