@@ -11,7 +11,7 @@
 //   --target-rounds N  BENCH_TARGET_ROUNDS   alternating rounds the ratio targets are judged on, 0: the sweep's runs (3; quick 0)
 //   --connections L    BENCH_CONNECTIONS     comma list (1,10,50,100; quick 50)
 //   --sizes L          BENCH_SIZES           comma list of 1kb,100kb,1mb
-//   --targets L        BENCH_TARGETS         comma list of queued,inline,naive,floor
+//   --targets L        BENCH_TARGETS         comma list of queued,queued-fastify,inline,inline-fastify,naive,floor (all)
 //   --pool-mb N        BENCH_POOL_MB         memory cap of one pre-generated body pool (768)
 //   --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
 //   --wait-quiet S     BENCH_WAIT_QUIET      before each run, wait up to S s for other processes to go quiet (0)
@@ -75,7 +75,7 @@ function parseOptions(argv, env) {
     targetRounds: num(get('target-rounds', 'BENCH_TARGET_ROUNDS', quick ? 0 : 3), 'target-rounds'),
     connections: list(get('connections', 'BENCH_CONNECTIONS', quick ? '50' : '1,10,50,100')).map((c) => num(c, 'connections')),
     sizes: list(get('sizes', 'BENCH_SIZES', '1kb,100kb,1mb')),
-    targets: list(get('targets', 'BENCH_TARGETS', 'queued,inline,naive,floor')),
+    targets: list(get('targets', 'BENCH_TARGETS', 'queued,queued-fastify,inline,inline-fastify,naive,floor')),
     poolMB: num(get('pool-mb', 'BENCH_POOL_MB', 768), 'pool-mb'),
     serviceLog: get('service-log', 'BENCH_SERVICE_LOG', '/dev/null'),
     heapMiB: num(get('heap-mib', 'BENCH_HEAP_MIB', SERVICE_HEAP_MIB), 'heap-mib'),
@@ -221,12 +221,12 @@ async function targetRun(name, opts, factory) {
 }
 
 /**
- * The three ratio targets judged on rounds that alternate the order of queued, inline and naive
- * Express, each in a fresh process: this machine's speed drifts for minutes at a time, and one
+ * The three ratio targets judged on rounds that alternate the order of queued, inline (each on
+ * both platforms) and naive Express, each in a fresh process: this machine's speed drifts for minutes at a time, and one
  * run per receiver, minutes apart, can land on either side of a drift.
  */
 async function benchTargetRounds(opts, results) {
-  const names = ['queued', 'inline', 'naive'].filter((name) => opts.targets.includes(name));
+  const names = ['queued', 'queued-fastify', 'inline', 'inline-fastify', 'naive'].filter((name) => opts.targets.includes(name));
   if (!names.includes('naive') || names.length < 2) return;
   const factory = createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes });
   results.targetRounds = [];

@@ -170,6 +170,37 @@ function cellWithRatios(value, ratios, key, digits) {
   return `${fmt(value, digits)} (${r})`;
 }
 
+/**
+ * Express (the default) and Fastify side by side: per body size and mode, at the concurrency
+ * closest to TARGET_CONNECTIONS, and Fastify's ratio to Express.
+ */
+function platformTable(results) {
+  const rows = [];
+  for (const s of results.sizes) {
+    const conns = closestConnections(s.runs, TARGET_CONNECTIONS);
+    for (const mode of ['queued', 'inline']) {
+      const express = s.runs.find((r) => r.target === mode && r.connections === conns);
+      const fastify = s.runs.find((r) => r.target === `${mode}-fastify` && r.connections === conns);
+      if (!express || !fastify) continue;
+      const cell = (r) => `${fmt(r.rps)} / ${fmt(r.latencyMs.p99, 2)} / ${fmt(r.cpuUsPerRequest)}`;
+      const times = (x, y) => `${fmt(ratio(x, y), 2)}×`;
+      const ratios = `${times(fastify.rps, express.rps)} / ${times(fastify.latencyMs.p99, express.latencyMs.p99)} / ${times(fastify.cpuUsPerRequest, express.cpuUsPerRequest)}`;
+      rows.push(`| ${s.label} | ${mode} | ${conns} | ${cell(express)} | ${cell(fastify)} | ${ratios} |`);
+    }
+  }
+  if (!rows.length) return [];
+  return [
+    `## Express and Fastify (HTTP_ADAPTER)`,
+    '',
+    'Cells read `req/s / p99 ms / CPU µs per request`; the last column is Fastify ÷ Express.',
+    '',
+    '| body | mode | conns | Express | Fastify | Fastify ÷ Express |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+  ];
+}
+
 /** The markdown report of one full run. */
 export function renderMarkdown(results) {
   const lines = [];
@@ -221,6 +252,7 @@ export function renderMarkdown(results) {
     }
     lines.push('');
   }
+  lines.push(...platformTable(results));
   const st = results.sustained;
   if (st) {
     lines.push(`## Sustained load: ${st.label}, ${st.connections} connections, ${st.sizeLabel}, ${st.durationSec ?? st.requested} s`, '');

@@ -16,9 +16,16 @@ export const SIZES = {
   '1mb': { label: '1 MB', bytes: 1024 * 1024, guessRps: 200 },
 };
 
+/**
+ * `queued` and `inline` run the default platform (Express); `-fastify` the same mode on Fastify
+ * (HTTP_ADAPTER), so one run measures both platforms side by side. A build from before
+ * HTTP_ADAPTER ignores the variable and runs Fastify whatever the target says.
+ */
 export const TARGETS = {
-  queued: { label: 'service, queued', service: true, expectStatus: 202, env: { DELIVERY_MODE: 'queued' } },
-  inline: { label: 'service, inline', service: true, expectStatus: 200, env: { DELIVERY_MODE: 'inline' } },
+  queued: { label: 'service, queued, Express', service: true, expectStatus: 202, env: { DELIVERY_MODE: 'queued', HTTP_ADAPTER: 'express' } },
+  'queued-fastify': { label: 'service, queued, Fastify', service: true, expectStatus: 202, env: { DELIVERY_MODE: 'queued', HTTP_ADAPTER: 'fastify' } },
+  inline: { label: 'service, inline, Express', service: true, expectStatus: 200, env: { DELIVERY_MODE: 'inline', HTTP_ADAPTER: 'express' } },
+  'inline-fastify': { label: 'service, inline, Fastify', service: true, expectStatus: 200, env: { DELIVERY_MODE: 'inline', HTTP_ADAPTER: 'fastify' } },
   naive: { label: 'naive Express', script: 'bench/receivers/naive-express.mjs' },
   floor: { label: 'floor node:http', script: 'bench/receivers/floor-http.mjs' },
 };
