@@ -22,6 +22,10 @@ const common = {
     '^@nestjs/throttler$': '<rootDir>/.tools/jest-esm/nestjs-throttler.mjs',
   },
   testEnvironment: 'node',
+  // Specs that spawn the built service or boot the app take seconds on a loaded 2-core machine;
+  // Jest's 5 s default turned that into failures that were only slowness. Conditions inside the
+  // specs are still waited for with their own bounds.
+  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */

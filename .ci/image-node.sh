@@ -6,8 +6,8 @@
 # better-sqlite3's addon is built for one Node ABI, so this pass runs in a throw-away copy of the
 # checkout: the sources copied, node_modules hard-linked (read only here) except better-sqlite3,
 # which is copied and rebuilt for the image's Node with node-gyp against the headers that come with
-# it (offline). The rebuilt addon is cached in .tools/node-<version>/, so only the first run
-# compiles. The checkout's own node_modules keeps working on the machine's Node throughout.
+# it (offline). The rebuilt addon is cached beside that Node (scripts/install-node.mjs says where),
+# so only the first run on a machine compiles. The checkout's own node_modules keeps working on the machine's Node throughout.
 #
 # Usage: .ci/image-node.sh [jest arguments...]
 set -euo pipefail

