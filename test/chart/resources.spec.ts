@@ -3,7 +3,10 @@
  * ServiceMonitor, the `helm test` pod and NOTES.txt.
  */
 import { describe, expect, it } from '@jest/globals';
-import { FULLNAME, findAll, findOne, helmTemplate, type Manifest, renderNotes } from './helm.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { CI_DIR, FULLNAME, findAll, findOne, helmTemplate, type Manifest, renderNotes } from './helm.js';
 
 const podLabelsOf = (docs: Manifest[]) => findOne(docs, 'Deployment').spec.template.metadata.labels as Record<string, string>;
 
@@ -263,7 +266,10 @@ describe('NOTES.txt', () => {
 
   it('names the database store and its failure mode with postgres', () => {
     const notes = renderNotes(['postgres-hpa-existing-secret-values.yaml']);
-    expect(notes).toMatch(/The inbox lives in PostgreSQL \(DATABASE_URL from the Secret openregister-webhooks-credentials\)/);
+    const key = parseYaml(readFileSync(join(CI_DIR, 'postgres-hpa-existing-secret-values.yaml'), 'utf8')).secrets.existingSecretKeys.databaseUrl;
+    // The key the scenario names, not the variable: that is what the operator must put in the Secret.
+    expect(key).not.toBe('DATABASE_URL');
+    expect(notes).toContain(`The inbox lives in PostgreSQL (DATABASE_URL from the key ${key} of the Secret openregister-webhooks-credentials)`);
     expect(notes).toMatch(/refused with 503 and lost/);
     expect(notes).not.toMatch(/emptyDir/);
   });
@@ -273,6 +279,12 @@ describe('NOTES.txt', () => {
     expect(notes).toMatch(/WARNING: deliveries are queued in a sqlite store on an emptyDir/);
     expect(notes).toMatch(/store\.driver=postgres with several replicas/);
     expect(renderNotes(['sqlite-single-pod-values.yaml'])).not.toMatch(/WARNING: deliveries are queued/);
+  });
+
+  it('does not promise a memory store survives container restarts', () => {
+    const notes = renderNotes([], { 'store.driver': 'memory' });
+    expect(notes).toMatch(/WARNING: deliveries are queued in the memory store: every restart of the container loses them/);
+    expect(notes).not.toMatch(/emptyDir|survives container/);
   });
 
   it('tells how to read a generated secret', () => {
