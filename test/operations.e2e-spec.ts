@@ -1,7 +1,9 @@
 import { Injectable, Module } from '@nestjs/common';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { OnWebhookEvent } from '../src/handlers/index.js';
+import { ShutdownState } from '../src/health/shutdown.state.js';
 import { FIXTURE_SECRET, loadFixture } from './support/fixtures.js';
+import { waitFor } from './support/forward-target.js';
 import { ServiceProcess } from './support/service-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -52,7 +54,9 @@ describe('operations', () => {
     const inFlight = app.send(loadFixture('openregister-object-created'));
     await started;
     const closing = app.app.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The drain has begun once ShutdownState says so: waited for, not guessed with a sleep.
+    const shutdown = app.app.get(ShutdownState);
+    await waitFor(() => shutdown.draining, 10_000, 'the drain to begin');
 
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(503);
