@@ -22,10 +22,6 @@ const common = {
     '^@nestjs/throttler$': '<rootDir>/.tools/jest-esm/nestjs-throttler.mjs',
   },
   testEnvironment: 'node',
-  // Specs that spawn the built service or boot the app take seconds on a loaded 2-core machine;
-  // Jest's 5 s default turned that into failures that were only slowness. Conditions inside the
-  // specs are still waited for with their own bounds.
-  testTimeout: 30_000,
 };
 
 /**
@@ -39,6 +35,10 @@ const DEFAULT_PLATFORM_ONLY = ['/test/replicas\\.e2e-spec\\.ts$', '/test/replica
 
 /** @type {import('jest').Config} */
 export default {
+  // Specs that spawn the built service or boot the app take seconds on a loaded 2-core machine;
+  // Jest's 5 s default turned that into failures that were only slowness. Conditions inside the
+  // specs are still waited for with their own bounds. A global option: Jest ignores it in a project.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   projects: [
