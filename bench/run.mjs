@@ -11,7 +11,7 @@
 //   --target-rounds N  BENCH_TARGET_ROUNDS   alternating rounds the ratio targets are judged on, 0: the sweep's runs (3; quick 0)
 //   --connections L    BENCH_CONNECTIONS     comma list (1,10,50,100; quick 50)
 //   --sizes L          BENCH_SIZES           comma list of 1kb,100kb,1mb
-//   --targets L        BENCH_TARGETS         comma list of queued,queued-fastify,inline,inline-fastify,naive,floor (all)
+//   --targets L        BENCH_TARGETS         comma list of queued,queued-fastify,postgres,inline,inline-fastify,naive,floor (all)
 //   --pool-mb N        BENCH_POOL_MB         memory cap of one pre-generated body pool (768)
 //   --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
 //   --wait-quiet S     BENCH_WAIT_QUIET      before each run, wait up to S s for other processes to go quiet (0)
@@ -29,6 +29,7 @@ import { runLoad } from './lib/load.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { HOST, sampleMemory } from './lib/processes.mjs';
 import { addRatios, evaluateTargets, renderMarkdown, TARGET_CONNECTIONS } from './lib/report.mjs';
+import { backendCpuBetween } from './lib/database.mjs';
 import { judgeHostSpeed, probeHost } from './lib/host-speed.mjs';
 import { readCpuMs, readMachineBusyMs, slope, toMB, waitIdle, waitMachineQuiet } from './lib/stats.mjs';
 import {
@@ -75,7 +76,7 @@ function parseOptions(argv, env) {
     targetRounds: num(get('target-rounds', 'BENCH_TARGET_ROUNDS', quick ? 0 : 3), 'target-rounds'),
     connections: list(get('connections', 'BENCH_CONNECTIONS', quick ? '50' : '1,10,50,100')).map((c) => num(c, 'connections')),
     sizes: list(get('sizes', 'BENCH_SIZES', '1kb,100kb,1mb')),
-    targets: list(get('targets', 'BENCH_TARGETS', 'queued,queued-fastify,inline,inline-fastify,naive,floor')),
+    targets: list(get('targets', 'BENCH_TARGETS', 'queued,queued-fastify,postgres,inline,inline-fastify,naive,floor')),
     poolMB: num(get('pool-mb', 'BENCH_POOL_MB', 768), 'pool-mb'),
     serviceLog: get('service-log', 'BENCH_SERVICE_LOG', '/dev/null'),
     heapMiB: num(get('heap-mib', 'BENCH_HEAP_MIB', SERVICE_HEAP_MIB), 'heap-mib'),
@@ -131,6 +132,7 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   if (opts.waitQuietSec > 0) await waitMachineQuiet({ cores: os.availableParallelism(), maxMs: opts.waitQuietSec * 1000 });
   const hostBefore = probeHost();
   const before = target.service ? await deliveriesByOutcome(target.port) : null;
+  const database0 = await target.database?.backendCpuMs();
   const pid = target.proc.pid;
   const cpu0 = readCpuMs(pid);
   const machine0 = readMachineBusyMs();
@@ -148,10 +150,13 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   })();
   const machineMs = readMachineBusyMs() - machine0;
   const receiverMs = readCpuMs(pid) - cpu0;
-  const otherCpuShare = Math.max(0, Math.round(((machineMs - receiverMs - harnessMs) / (elapsedMs * os.availableParallelism())) * 100) / 100);
+  // The postgres target's database works for the receiver: not "other" work.
+  const databaseLoadMs = database0 ? backendCpuBetween(database0, await target.database.backendCpuMs()) : 0;
+  const otherCpuShare = Math.max(0, Math.round(((machineMs - receiverMs - harnessMs - databaseLoadMs) / (elapsedMs * os.availableParallelism())) * 100) / 100);
   supply.giveBack(pool, load.bodies.used);
   const settleMs = await waitIdle(pid);
   const cpu1 = readCpuMs(pid);
+  const databaseCpuMs = database0 ? backendCpuBetween(database0, await target.database.backendCpuMs()) : null;
   const hostAfter = probeHost();
   const after = target.service ? await deliveriesByOutcome(target.port) : null;
   if (target.proc.exitInfo) {
@@ -180,6 +185,7 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   return {
     target: target.name,
     label: target.label,
+    ...(target.database ? { database: target.database.description } : {}),
     warnings,
     ...load,
     poolGenerationMs: genMs,
@@ -191,6 +197,8 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
     cpuMs: cpu0 != null && cpu1 != null ? cpu1 - cpu0 : null,
     served,
     cpuUsPerRequest: cpu0 != null && cpu1 != null && served ? Math.round(((cpu1 - cpu0) * 1000) / served) : null,
+    // The database's connections (postgres target), same window: the rest of the cost per request.
+    databaseCpuUsPerRequest: databaseCpuMs != null && served ? Math.round((databaseCpuMs * 1000) / served) : null,
     settleMs,
     outcomes,
   };
@@ -226,8 +234,9 @@ async function targetRun(name, opts, factory) {
  * run per receiver, minutes apart, can land on either side of a drift.
  */
 async function benchTargetRounds(opts, results) {
-  const names = ['queued', 'queued-fastify', 'inline', 'inline-fastify', 'naive'].filter((name) => opts.targets.includes(name));
-  if (!names.includes('naive') || names.length < 2) return;
+  const names = ['queued', 'queued-fastify', 'postgres', 'inline', 'inline-fastify', 'naive'].filter((name) => opts.targets.includes(name));
+  // Judged against naive Express, and PostgreSQL against SQLite (queued).
+  if (!names.includes('naive') && !(names.includes('queued') && names.includes('postgres'))) return;
   const factory = createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes });
   results.targetRounds = [];
   for (let round = 0; round < opts.targetRounds; round++) {
@@ -240,6 +249,7 @@ async function benchTargetRounds(opts, results) {
         runs.push(run);
         log(
           `[targets, round ${round + 1}] ${run.label}: ${run.rps} req/s, p99 ${run.latencyMs.p99} ms, CPU ${run.cpuUsPerRequest} µs/req` +
+            (run.databaseCpuUsPerRequest != null ? ` + database ${run.databaseCpuUsPerRequest} µs/req` : '') +
             (run.warnings.length ? `; WARNING: ${run.warnings.join('; ')}` : ''),
         );
       } catch (err) {
@@ -288,6 +298,7 @@ async function benchSize(size, opts, results) {
           `[${spec.label}] ${target.label} c=${connections}: ${run.rps} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ` +
             `max ${run.latencyMs.max} ms, non-2xx ${run.non2xx}, errors ${run.errors}, peak RSS ${toMB(run.peakRssBytes)} MB, ` +
             `CPU ${run.cpuUsPerRequest} µs/req` +
+            (run.databaseCpuUsPerRequest != null ? ` + database ${run.databaseCpuUsPerRequest} µs/req` : '') +
             (run.outcomes ? `, outcomes ${JSON.stringify(run.outcomes)}` : '') +
             (run.stoppedEarly ? `, stopped early at ${run.durationSec} s (pool of ${run.bodies.pool})` : '') +
             (run.settleMs > 500 ? `, busy ${run.settleMs} ms after the load` : '') +

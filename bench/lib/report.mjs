@@ -48,7 +48,7 @@ const busy = (...runs) => runs.some((r) => (r?.otherCpuShare ?? 0) > 0.1 || (r?.
 function pairedRounds(rounds) {
   if (!rounds?.length) return null;
   return {
-    judge(a, b, metric, meets) {
+    judge(a, b, metric, meets, versus = 'naive') {
       const pairs = rounds
         .map(({ runs }) => [runs.find((r) => r.target === a), runs.find((r) => r.target === b)])
         .filter(([x, y]) => x && y && metric(y) > 0);
@@ -60,7 +60,7 @@ function pairedRounds(rounds) {
       const left = pairs.length - used.length;
       return {
         measured:
-          `median of ${used.length} alternating round${used.length === 1 ? '' : 's'}: ${fmt(middle, 2)}× naive ` +
+          `median of ${used.length} alternating round${used.length === 1 ? '' : 's'}: ${fmt(middle, 2)}× ${versus} ` +
           `(rounds ${ratios.map((x) => `${fmt(x, 2)}×`).join(', ')}${left ? `; ${left} taken on a busy machine or slow host left out` : ''})`,
         met: meets(middle),
         busy: clean.length === 0,
@@ -79,23 +79,20 @@ export function evaluateTargets(results) {
   const one = results.sizes.find((s) => s.size === '1kb');
   const conns = one ? closestConnections(one.runs, TARGET_CONNECTIONS) : null;
   const at = (target) => one?.runs.find((r) => r.target === target && r.connections === conns);
-  const naive = at('naive');
-  const queued = at('queued');
-  const inline = at('inline');
   const paired = pairedRounds(results.targetRounds);
   // The target rounds always load TARGET_CONNECTIONS; the sweep, the closest concurrency it ran.
   const where = `at ${paired ? TARGET_CONNECTIONS : (conns ?? TARGET_CONNECTIONS)} connections, 1 KB bodies`;
 
-  const ratioTarget = ({ id, target, a, b, metric, unit, digits, meets }) => {
+  const ratioTarget = ({ id, target, a, b, metric, unit, digits, meets, versus = 'naive' }) => {
     if (paired) {
-      const verdict = paired.judge(a, b, metric, meets);
+      const verdict = paired.judge(a, b, metric, meets, versus);
       if (verdict) return { id, target, ...verdict };
     }
-    const [x, y] = [a === 'queued' ? queued : inline, naive];
+    const [x, y] = [at(a), at(b)];
     return {
       id,
       target,
-      measured: x && y ? `${fmt(metric(x), digits)} vs ${fmt(metric(y), digits)} ${unit} (${ratio(metric(x), metric(y))}× naive)` : 'not measured',
+      measured: x && y ? `${fmt(metric(x), digits)} vs ${fmt(metric(y), digits)} ${unit} (${ratio(metric(x), metric(y))}× ${versus})` : 'not measured',
       met: x && y ? meets(metric(x) / metric(y)) : null,
       busy: busy(x, y),
     };
@@ -104,6 +101,9 @@ export function evaluateTargets(results) {
   const p99 = (run) => run.latencyMs.p99;
   out.push(ratioTarget({ id: 'queued-throughput', target: `queued mode (durable ack) throughput ≥ naive Express, ${where}`, a: 'queued', b: 'naive', metric: rps, unit: 'req/s', digits: 0, meets: (x) => x >= 1 }));
   out.push(ratioTarget({ id: 'queued-p99', target: `queued mode p99 ≤ naive Express p99, ${where}`, a: 'queued', b: 'naive', metric: p99, unit: 'ms', digits: 2, meets: (x) => x <= 1 }));
+  out.push(ratioTarget({ id: 'postgres-throughput', target: `queued on PostgreSQL (same machine) throughput ≥ 0.6 × queued on SQLite, ${where}`, a: 'postgres', b: 'queued', metric: rps, unit: 'req/s', digits: 0, meets: (x) => x >= 0.6, versus: 'SQLite' }));
+  // Reported beside SQLite's, not a target of its own: null leaves it "not judged".
+  out.push(ratioTarget({ id: 'postgres-p99', target: `queued on PostgreSQL p99 beside queued on SQLite (reported), ${where}`, a: 'postgres', b: 'queued', metric: p99, unit: 'ms', digits: 2, meets: () => null, versus: 'SQLite' }));
   out.push(ratioTarget({ id: 'inline-throughput', target: `inline mode (audit handler) throughput ≥ 0.8 × naive Express, ${where}`, a: 'inline', b: 'naive', metric: rps, unit: 'req/s', digits: 0, meets: (x) => x >= 0.8 }));
 
   // Linear cost: server CPU per request (including any work after the answer, e.g. draining the
@@ -201,6 +201,9 @@ function platformTable(results) {
   ];
 }
 
+/** The postgres target's database CPU per request, after the service's own. */
+const databaseCpu = (run) => (run.databaseCpuUsPerRequest != null ? ` + ${fmt(run.databaseCpuUsPerRequest)} database` : '');
+
 /** The markdown report of one full run. */
 export function renderMarkdown(results) {
   const lines = [];
@@ -208,6 +211,8 @@ export function renderMarkdown(results) {
   lines.push(`Machine: ${machineLine(results.machine)}. Load generator: autocannon ${results.config.autocannon} in the harness process on the same machine.`, '');
   const b = results.service;
   const heap = results.config.heapMiB > 0 ? `V8 heap ceiling --max-old-space-size=${results.config.heapMiB} (as the chart sets it for a 512Mi container)` : "Node's default V8 heap ceiling";
+  const database = [...results.sizes.flatMap((size) => size.runs), ...(results.targetRounds ?? []).flatMap((round) => round.runs)].find((run) => run.database)?.database;
+  if (database) lines.push(`PostgreSQL target: ${database}, on this machine; one fresh database per service process. Its CPU/req adds the CPU of the database connections' backends (server-wide processes such as the WAL writer not counted).`, '');
   if (b) lines.push(`Service: commit ${b.commit}${b.srcChangedSinceCommit ? ' with uncommitted changes in src/' : ''}, dist/main.js built ${b.distBuiltAt ?? 'never'}; ${heap}.`, '');
   lines.push(
     `Durations: ${results.config.durationSec} s per run for 1 KB, ${results.config.durationBigSec} s for 100 KB and 1 MB, after ${results.config.warmupSec} s warm-up per process and size. ` +
@@ -234,7 +239,7 @@ export function renderMarkdown(results) {
         `| ${r.label}${mark} | ${r.connections} | ${cellWithRatios(r.rps, r.ratios, 'rps', 0)} | ` +
           `${cellWithRatios(r.latencyMs.p50, r.ratios, 'p50', 2)} | ${cellWithRatios(r.latencyMs.p99, r.ratios, 'p99', 2)} | ` +
           `${cellWithRatios(r.latencyMs.max, r.ratios, 'max', 1)} | ${fmt(r.non2xx)} / ${fmt(r.errors)} | ` +
-          `${cellWithRatios(toMB(r.peakRssBytes), r.ratios, 'peakRss', 1)} | ${cellWithRatios(r.cpuUsPerRequest, r.ratios, 'cpuPerRequest', 0)} |`,
+          `${cellWithRatios(toMB(r.peakRssBytes), r.ratios, 'peakRss', 1)} | ${cellWithRatios(r.cpuUsPerRequest, r.ratios, 'cpuPerRequest', 0)}${databaseCpu(r)} |`,
       );
     }
     if (notes.length) lines.push('', ...notes);
@@ -247,7 +252,7 @@ export function renderMarkdown(results) {
     lines.push('| round | receiver | req/s | p99 ms | CPU/req µs | host slowdown | warnings |', '| ---: | --- | ---: | ---: | ---: | ---: | --- |');
     for (const { round, runs } of results.targetRounds) {
       for (const r of runs) {
-        lines.push(`| ${round} | ${r.label} | ${fmt(r.rps)} | ${fmt(r.latencyMs.p99, 2)} | ${fmt(r.cpuUsPerRequest)} | ${r.hostSlowdown ?? 'n/a'}× | ${(r.warnings ?? []).join('; ')} |`);
+        lines.push(`| ${round} | ${r.label} | ${fmt(r.rps)} | ${fmt(r.latencyMs.p99, 2)} | ${fmt(r.cpuUsPerRequest)}${databaseCpu(r)} | ${r.hostSlowdown ?? 'n/a'}× | ${(r.warnings ?? []).join('; ')} |`);
       }
     }
     lines.push('');

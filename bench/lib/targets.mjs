@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createBenchDatabase, stopDatabaseServer } from './database.mjs';
 import { HOST, freePort, httpReady, startProcess, stopProcess, tcpReady, waitReady } from './processes.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,6 +27,9 @@ export const TARGETS = {
   'queued-fastify': { label: 'service, queued, Fastify', service: true, expectStatus: 202, env: { DELIVERY_MODE: 'queued', HTTP_ADAPTER: 'fastify' } },
   inline: { label: 'service, inline, Express', service: true, expectStatus: 200, env: { DELIVERY_MODE: 'inline', HTTP_ADAPTER: 'express' } },
   'inline-fastify': { label: 'service, inline, Fastify', service: true, expectStatus: 200, env: { DELIVERY_MODE: 'inline', HTTP_ADAPTER: 'fastify' } },
+  // Queued on PostgreSQL on this machine (bench/lib/database.mjs), a database of its own per process; on
+  // Express, as `queued`, which it is judged against.
+  postgres: { label: 'service, queued, PostgreSQL, Express', service: true, database: true, expectStatus: 202, env: { DELIVERY_MODE: 'queued', STORE_DRIVER: 'postgres', HTTP_ADAPTER: 'express' } },
   naive: { label: 'naive Express', script: 'bench/receivers/naive-express.mjs' },
   floor: { label: 'floor node:http', script: 'bench/receivers/floor-http.mjs' },
 };
@@ -120,17 +124,19 @@ export async function startTarget(
     PORT: String(port),
   };
   let dataDir = null;
+  let database = null;
   let proc;
   if (t.service) {
     const main = serviceMain;
     if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'orw-bench-'));
+    if (t.database) database = await createBenchDatabase();
     proc = startProcess({
       name: t.label,
       args: [...(heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : []), ...nodeArgs, main],
       cwd: ROOT,
       stdoutPath: serviceLog,
-      env: { ...baseEnv, ...SERVICE_ENV, DATA_DIR: dataDir, ...t.env, ...serviceEnv },
+      env: { ...baseEnv, ...SERVICE_ENV, DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}), ...t.env, ...serviceEnv },
     });
     live.add(proc);
     try {
@@ -139,6 +145,7 @@ export async function startTarget(
       live.delete(proc);
       await stopProcess(proc, 2000);
       rmSync(dataDir, { recursive: true, force: true });
+      await database?.drop();
       throw err;
     }
   } else {
@@ -165,11 +172,14 @@ export async function startTarget(
     port,
     proc,
     url: `http://${HOST}:${port}${WEBHOOK_PATH}`,
+    /** The database target's server and the CPU of its connections (bench/lib/database.mjs). */
+    database,
     async stop() {
       live.delete(proc);
       // queued mode may still be draining its inbox: give it time to finish
       const info = await stopProcess(proc, 15000);
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await database?.drop();
       return info;
     },
   };
@@ -189,12 +199,15 @@ export function runBenchmark(main, cleanup = () => {}) {
   const stop = async (code, message) => {
     if (message) process.stderr.write(`${message}\n`);
     await stopAll();
+    await stopDatabaseServer().catch(() => undefined);
     cleanup();
     process.exit(code);
   };
   process.once('SIGINT', () => stop(130, '\nSIGINT: stopping the receivers'));
   process.once('SIGTERM', () => stop(130, '\nSIGTERM: stopping the receivers'));
-  main().catch((err) => stop(1, err.stack ?? String(err)));
+  main()
+    .then(() => stopDatabaseServer())
+    .catch((err) => stop(1, err.stack ?? String(err)));
 }
 
 /**

