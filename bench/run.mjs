@@ -123,6 +123,20 @@ function poolCount(size, estRps, seconds, opts, factor = 3) {
   return Math.min(cap, want);
 }
 
+/** Queued and processing deliveries of the service (`webhook_queue_depth`); null if unreadable. */
+const queueBacklog = (port) => metricValue(port, 'webhook_queue_depth', ['status="queued"', 'status="processing"']);
+
+/** Polls the backlog until it is 0 (at most `maxMs`); returns the ms it took. */
+async function waitDrained(port, maxMs = 120000) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < maxMs) {
+    const depth = await queueBacklog(port);
+    if (depth === 0 || depth == null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Math.round(performance.now() - t0);
+}
+
 /** One measured load run: fresh pool, memory sampling, CPU accounting, service outcomes. */
 async function measure(target, supply, size, connections, seconds, estRps, opts, { sampleMs = 100, poolFactor = 3 } = {}) {
   const count = poolCount(size, estRps, seconds, opts, poolFactor);
@@ -140,6 +154,8 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   const t1 = performance.now();
   const mem = sampleMemory(pid, sampleMs);
   const load = await runLoad({ url: target.url, connections, durationSec: seconds, pool });
+  const loadEnd = performance.now();
+  const backlog = target.service ? await queueBacklog(target.port) : null;
   const memory = mem.stop();
   // CPU used during the load by anything but the receiver and this harness (other work on the
   // machine), as a share of all cores: numbers taken while it is high are not trustworthy.
@@ -154,7 +170,10 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
   const databaseLoadMs = database0 ? backendCpuBetween(database0, await target.database.backendCpuMs()) : 0;
   const otherCpuShare = Math.max(0, Math.round(((machineMs - receiverMs - harnessMs - databaseLoadMs) / (elapsedMs * os.availableParallelism())) * 100) / 100);
   supply.giveBack(pool, load.bodies.used);
-  const settleMs = await waitIdle(pid);
+  // On PostgreSQL the worker mostly waits for the database, so the process looks idle before the
+  // backlog is gone: wait for the backlog itself, so that CPU/req and `drainedMs` include it.
+  const settleMs = target.database ? await waitDrained(target.port) : await waitIdle(pid);
+  const drainedMs = backlog == null ? null : Math.round(performance.now() - loadEnd);
   const cpu1 = readCpuMs(pid);
   const databaseCpuMs = database0 ? backendCpuBetween(database0, await target.database.backendCpuMs()) : null;
   const hostAfter = probeHost();
@@ -200,6 +219,9 @@ async function measure(target, supply, size, connections, seconds, estRps, opts,
     // The database's connections (postgres target), same window: the rest of the cost per request.
     databaseCpuUsPerRequest: databaseCpuMs != null && served ? Math.round((databaseCpuMs * 1000) / served) : null,
     settleMs,
+    // Deliveries acknowledged but not yet handled when the load stopped, and how long until none were.
+    backlog,
+    drainedMs: backlog ? drainedMs : backlog === 0 ? 0 : null,
     outcomes,
   };
 }
@@ -250,6 +272,7 @@ async function benchTargetRounds(opts, results) {
         log(
           `[targets, round ${round + 1}] ${run.label}: ${run.rps} req/s, p99 ${run.latencyMs.p99} ms, CPU ${run.cpuUsPerRequest} µs/req` +
             (run.databaseCpuUsPerRequest != null ? ` + database ${run.databaseCpuUsPerRequest} µs/req` : '') +
+            (run.backlog ? `, backlog ${run.backlog} at the end, handled ${run.drainedMs} ms later` : '') +
             (run.warnings.length ? `; WARNING: ${run.warnings.join('; ')}` : ''),
         );
       } catch (err) {
@@ -299,6 +322,7 @@ async function benchSize(size, opts, results) {
             `max ${run.latencyMs.max} ms, non-2xx ${run.non2xx}, errors ${run.errors}, peak RSS ${toMB(run.peakRssBytes)} MB, ` +
             `CPU ${run.cpuUsPerRequest} µs/req` +
             (run.databaseCpuUsPerRequest != null ? ` + database ${run.databaseCpuUsPerRequest} µs/req` : '') +
+            (run.backlog ? `, backlog ${run.backlog} at the end, handled ${run.drainedMs} ms later` : '') +
             (run.outcomes ? `, outcomes ${JSON.stringify(run.outcomes)}` : '') +
             (run.stoppedEarly ? `, stopped early at ${run.durationSec} s (pool of ${run.bodies.pool})` : '') +
             (run.settleMs > 500 ? `, busy ${run.settleMs} ms after the load` : '') +

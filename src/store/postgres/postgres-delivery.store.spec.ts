@@ -135,4 +135,17 @@ describe('PostgresDeliveryStore: several replicas on one database', () => {
     expect(dead).toMatchObject({ status: 'dead', attempts: 2, lastError: 'boom', completedAt: NOW + 5000 });
     expect(dead?.history.map((attempt) => attempt.attempt)).toEqual([1, 2]);
   });
+
+  it('relaxes the commit of claims and finishes for their own transaction only: acknowledgements on the same connection stay synchronous', async () => {
+    const pool = createPool({ url: db.url, poolSize: 1 });
+    const store = await openStore(db.url, { pool });
+    stores.push(store);
+    const setting = async () => (await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0].synchronous_commit;
+    await store.enqueue(newDelivery('object-a'));
+    const [claim] = await store.claimDue(10, NOW);
+    expect(await setting()).toBe('on');
+    await store.finishAttempt(claim, { attempt: 1, startedAt: NOW, finishedAt: NOW + 1, outcome: 'succeeded' }, { status: 'succeeded' });
+    expect(await setting()).toBe('on');
+    expect(await store.get(claim.id)).toMatchObject({ status: 'succeeded' });
+  });
 });
