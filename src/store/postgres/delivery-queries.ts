@@ -50,7 +50,8 @@ export const QUERIES = {
     RETURNING ${COLUMNS}, d.lease_token`,
   },
   // Arrays of: id, lease token, status, attempt, next attempt at, error, finished at, completed at, started at, outcome.
-  // Fenced: only where the claim's token still holds the delivery.
+  // Fenced: only where the claim's token still holds the delivery. Found by id (unique index):
+  // lease_token has no index, and matching on it alone scanned the table once per batch.
   finish: {
     name: 'finish',
     text: `WITH ${RELAXED}, input AS (
@@ -59,7 +60,7 @@ export const QUERIES = {
     finished AS (
       UPDATE deliveries d SET status = i.status, attempts = i.attempt, next_attempt_at = i.next_at, last_error = i.error,
         updated_at = i.finished_at, completed_at = i.completed_at, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-      FROM input i, relaxed WHERE d.lease_token = i.token AND d.status = 'processing'
+      FROM input i, relaxed WHERE d.id = i.id AND d.lease_token = i.token AND d.status = 'processing'
       RETURNING d.id)
     INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error)
     SELECT i.id, i.attempt, i.started_at, i.finished_at, i.outcome, i.error FROM input i JOIN finished f ON f.id = i.id
@@ -71,7 +72,7 @@ export const QUERIES = {
     name: 'release',
     text: waking(
       `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-       WHERE lease_token = ANY ($1::uuid[]) AND status = 'processing'`,
+       WHERE lease_token = ANY ($1::uuid[]) AND lease_owner = $2 AND status = 'processing'`,
       '$2',
     ),
   },

@@ -3,7 +3,8 @@ import { NOW_MS } from './schema.js';
 
 const RENEW = {
   name: 'renew-leases',
-  text: `UPDATE deliveries SET lease_expires_at = ${NOW_MS} + $2::bigint WHERE lease_token = ANY ($1::uuid[]) AND status = 'processing'`,
+  // By owner first (the deliveries_leases index), then token: lease_token has no index of its own.
+  text: `UPDATE deliveries SET lease_expires_at = ${NOW_MS} + $2::bigint WHERE lease_owner = $3 AND lease_token = ANY ($1::uuid[]) AND status = 'processing'`,
 };
 
 /**
@@ -22,6 +23,8 @@ export class LeaseKeeper {
     private readonly pool: pg.Pool,
     private readonly leaseInMs: number,
     private readonly onError: (error: unknown) => void,
+    /** The process whose leases these are (the store's owner id). */
+    private readonly owner: string,
   ) {
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(leaseInMs / 3)));
     this.timer.unref();
@@ -44,7 +47,7 @@ export class LeaseKeeper {
     if (this.renewing || this.held.size === 0) return;
     this.renewing = true;
     try {
-      await this.pool.query({ ...RENEW, values: [[...this.held], this.leaseInMs] });
+      await this.pool.query({ ...RENEW, values: [[...this.held], this.leaseInMs, this.owner] });
     } catch (error) {
       this.onError(error);
     } finally {

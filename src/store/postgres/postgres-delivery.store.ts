@@ -65,7 +65,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
       await this.writeFinishes(items);
       return items.map(() => undefined);
     });
-    this.leases = new LeaseKeeper(this.pool, options.leaseInMs, (error) => report(error, 'Could not renew delivery leases'));
+    this.leases = new LeaseKeeper(this.pool, options.leaseInMs, (error) => report(error, 'Could not renew delivery leases'), this.owner);
     this.listener = new WakeListener({
       url: options.url,
       owner: this.owner,
