@@ -34,7 +34,10 @@ describe('STORE_DRIVER=postgres', () => {
     await waitFor(() => t!.app.get(HandledEvents).received.length === 1);
     const again = await t.send(loadFixture('openregister-object-created'));
     expect(again.body).toMatchObject({ status: 'duplicate', originalDeliveryId: first.body.deliveryId });
-    expect(await sql(db.url, 'SELECT status FROM deliveries WHERE id = $1', [first.body.deliveryId])).toEqual([{ status: 'succeeded' }]);
+    // The attempt is written after the handler returned: wait for it rather than race it.
+    const status = async () => (await sql<{ status: string }>(db.url, 'SELECT status FROM deliveries WHERE id = $1', [first.body.deliveryId]))[0]?.status;
+    await waitFor(async () => (await status()) !== 'processing', 10_000, 'the attempt to be written');
+    expect(await status()).toBe('succeeded');
   });
 
   it('keeps inline mode keys in PostgreSQL', async () => {
