@@ -87,7 +87,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (this.running.size === 0) return;
     this.logger.info({ running: this.running.size }, 'Waiting for running deliveries');
     await settleWithin([...this.running], this.config.shutdownGraceInMs);
-    if (this.running.size > 0) this.logger.warn({ running: this.running.size }, 'Grace period over: interrupted deliveries run again at the next start');
+    if (this.running.size > 0) this.logger.warn({ running: this.running.size }, 'Grace period over: interrupted deliveries run again (at the next start, or on another replica once their claim lapses)');
   }
 
   private schedulePump(): void {
