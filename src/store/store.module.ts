@@ -41,10 +41,18 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // First: it writes held-back completions to the database the delivery store closes.
-    await this.idempotency.close?.();
-    await this.store.close();
-    this.lock?.release();
+    // First: it writes held-back completions to the database the delivery store closes. Each
+    // step runs even when one before it failed: the inbox is still closed (its held-back attempts
+    // written, the pool ended) and DATA_DIR unlocked.
+    try {
+      await this.idempotency.close?.();
+    } finally {
+      try {
+        await this.store.close();
+      } finally {
+        this.lock?.release();
+      }
+    }
   }
 }
 
