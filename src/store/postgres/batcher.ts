@@ -11,7 +11,10 @@ interface Pending<I, O> {
  */
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
+  /** Batches being written. */
   private inFlight = 0;
+  /** Items in the batches being written. */
+  private writing = 0;
   private idle: (() => void)[] = [];
 
   /**
@@ -35,7 +38,7 @@ export class Batcher<I, O> {
 
   /** Items submitted and not yet answered. */
   get pending(): number {
-    return this.queue.length + this.inFlight;
+    return this.queue.length + this.writing;
   }
 
   /** Resolves once everything submitted so far is answered. */
@@ -52,11 +55,13 @@ export class Batcher<I, O> {
     if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.inFlight++;
+    this.writing += batch.length;
     this.write(batch.map(({ item }) => item)).then(
       (results) => batch.forEach(({ resolve }, index) => resolve(results[index])),
       (error: unknown) => batch.forEach(({ reject }) => reject(error)),
     ).finally(() => {
       this.inFlight--;
+      this.writing -= batch.length;
       this.next();
     });
   }
