@@ -12,8 +12,8 @@ import {
   StoredDelivery,
   StoredDeliveryStatus,
 } from '../delivery-store.js';
-import { stringifyExactJson } from '../../events/exact-json.js';
 import { Batcher } from './batcher.js';
+import { EnqueueRow, enqueueValues, Finish, finishValues, firstOfEachKey } from './delivery-batches.js';
 import { listQueries, QUERIES } from './delivery-queries.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { withClient } from './postgres-pool.js';
@@ -32,12 +32,6 @@ export interface PostgresDeliveryStoreOptions {
   ownsPool?: boolean;
   /** Errors that are reported, not thrown: lease renewals, the LISTEN connection. */
   onBackgroundError?: (error: unknown, what: string) => void;
-}
-
-interface Finish {
-  claim: ClaimedDelivery;
-  attempt: DeliveryAttempt;
-  verdict: AttemptVerdict;
 }
 
 /**
@@ -200,60 +194,18 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   private async writeDeliveries(items: NewDelivery[]): Promise<EnqueueResult[]> {
-    // A key twice in one batch: the first carries the change, the second is its duplicate.
-    const firstOfKey = new Map<string, NewDelivery>();
-    const unique: NewDelivery[] = [];
-    for (const item of items) {
-      if (firstOfKey.has(item.idempotencyKey)) continue;
-      firstOfKey.set(item.idempotencyKey, item);
-      unique.push(item);
-    }
-    const { rows } = await this.pool.query<{ delivery_id: string; original_delivery_id: string | null; accepted: boolean }>({
+    const { unique, answer } = firstOfEachKey(items);
+    const { rows } = await this.pool.query<EnqueueRow>({
       ...QUERIES.enqueue,
-      values: [
-        unique.map((item) => item.id),
-        unique.map((item) => item.idempotencyKey),
-        unique.map((item) => item.event.object?.uuid ?? item.event.previous?.uuid ?? null),
-        // Integers past 2^53 (bigint in the event) keep their digits.
-        unique.map((item) => stringifyExactJson(item.event)),
-        unique.map((item) => item.acceptedAt),
-        this.options.idempotencyTtlInSeconds * 1000,
-        this.owner,
-      ],
+      values: enqueueValues(unique, this.options.idempotencyTtlInSeconds * 1000, this.owner),
     });
-    const byId = new Map<string, EnqueueResult>(
-      rows.map((row) => [
-        row.delivery_id,
-        row.accepted ? { status: 'accepted' } : { status: 'duplicate', ...(row.original_delivery_id ? { originalDeliveryId: row.original_delivery_id } : {}) },
-      ]),
-    );
-    return items.map((item) => {
-      const first = firstOfKey.get(item.idempotencyKey)!;
-      const result = byId.get(first.id)!;
-      if (first === item) return result;
-      return { status: 'duplicate', originalDeliveryId: result.status === 'accepted' ? first.id : (result.originalDeliveryId ?? first.id) };
-    });
+    return answer(rows);
   }
 
   private async writeFinishes(items: Finish[]): Promise<void> {
-    const column = <T>(pick: (item: Finish) => T) => items.map(pick);
     // Not renewed whatever happens: a finish that could not be written lets its lease lapse,
     // and the delivery runs again (at-least-once) instead of staying claimed for good.
-    this.leases.drop(column(({ claim }) => claim.lease));
-    await this.pool.query({
-      ...QUERIES.finish,
-      values: [
-        column(({ claim }) => claim.id),
-        column(({ claim }) => claim.lease),
-        column(({ verdict }) => verdict.status),
-        column(({ attempt }) => attempt.attempt),
-        column(({ attempt, verdict }) => (verdict.status === 'queued' ? verdict.nextAttemptAt : attempt.finishedAt)),
-        column(({ attempt }) => attempt.error ?? null),
-        column(({ attempt }) => attempt.finishedAt),
-        column(({ attempt, verdict }) => (verdict.status === 'queued' ? null : attempt.finishedAt)),
-        column(({ attempt }) => attempt.startedAt),
-        column(({ attempt }) => attempt.outcome),
-      ],
-    });
+    this.leases.drop(items.map(({ claim }) => claim.lease));
+    await this.pool.query({ ...QUERIES.finish, values: finishValues(items) });
   }
 }
