@@ -29,10 +29,8 @@ async function bootstrap(): Promise<void> {
     .listen(config.port, ANY_IPV6)
     .catch((error: NodeJS.ErrnoException) => (isNoIpv6(error) ? app.listen(config.port, ANY_IPV4) : Promise.reject(error)))
     .catch((error: NodeJS.ErrnoException) => {
-      // Taken since the check above: still one line naming PORT.
-      const line = portErrorLine(error, config.port);
-      if (line === undefined) throw error;
-      refuse(line);
+      // Taken since the check above: still one line naming PORT; any other failure its own line.
+      refuse(portErrorLine(error, config.port) ?? `Cannot start: listening on PORT=${config.port} failed: ${error.message}`);
     });
   const listening = describeAddress(app.getHttpServer().address());
   logger.info({ listening, deliveryMode: config.delivery.mode }, `openregister-webhooks is listening on ${listening}`);
