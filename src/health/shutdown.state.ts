@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -10,7 +10,7 @@ import { PINO_LOGGER } from '../logging/logger.js';
  * deliveries before Nest closes the server and the process exits.
  */
 @Injectable()
-export class ShutdownState implements BeforeApplicationShutdown {
+export class ShutdownState implements BeforeApplicationShutdown, OnApplicationShutdown {
   private drainingSince?: number;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -40,4 +40,15 @@ export class ShutdownState implements BeforeApplicationShutdown {
     }
     if (this.inFlight.size > 0) this.logger.warn({ inFlight: this.inFlight.size }, 'Grace period over with deliveries still in flight');
   }
+
+  /**
+   * The log is written asynchronously, and Nest ends the process by re-raising the signal right
+   * after these hooks: without a flush the shutdown's last lines could be lost with it.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await settleWithin([new Promise<void>((resolve) => this.logger.flush(() => resolve()))], LOG_FLUSH_IN_MS);
+  }
 }
+
+/** How long shutdown waits at most for the log to be written (a blocked stdout must not hang it). */
+const LOG_FLUSH_IN_MS = 2_000;
