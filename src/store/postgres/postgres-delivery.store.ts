@@ -17,7 +17,7 @@ import { EnqueueRow, enqueueValues, Finish, finishValues, firstOfEachKey } from 
 import { listQueries, QUERIES } from './delivery-queries.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { withClient } from './postgres-pool.js';
-import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from './postgres-row.js';
+import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from '../delivery-row.js';
 import { LOCKS } from './schema.js';
 import { WakeListener } from './wake-listener.js';
 
@@ -126,7 +126,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
       this.pool.query<DeliveryRow>({ ...queries.rows, values: [limit, offset] }),
       this.pool.query<{ total: number }>(queries.total),
     ]);
-    return { items: rows.rows.map(toDelivery), total: total.rows[0].total };
+    return { items: rows.rows.map((row) => toDelivery(row)), total: total.rows[0].total };
   }
 
   async replay(id: string, now: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StoredDeliveryStatus } from '../delivery-store.js';
-import { COLUMNS_WITHOUT_EVENT, EVENT_OF_D } from './delivery-row.js';
+import { COLUMNS_WITHOUT_EVENT, EVENT_OF_D } from './delivery-columns.js';
 
 /**
  * Per-object order: a delivery waits while an earlier one about the same object is unfinished

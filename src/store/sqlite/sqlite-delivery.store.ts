@@ -13,7 +13,7 @@ import {
   StoredDelivery,
   StoredDeliveryStatus,
 } from '../delivery-store.js';
-import { DeliveryRow, toDelivery } from './delivery-row.js';
+import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from '../delivery-row.js';
 import { DeliveryStatements, ListStatements, prepareDeliveryStatements, prepareListStatements } from './delivery-statements.js';
 import { EventHandoff } from './event-handoff.js';
 import { GroupCommit } from './group-commit.js';
@@ -141,15 +141,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.finished.flush();
     const row = this.statements.get.get(id) as DeliveryRow | undefined;
     if (!row) return undefined;
-    const history = (this.statements.history.all(id) as { attempt: number; started_at: number; finished_at: number; outcome: 'succeeded' | 'failed'; error: string | null }[]).map(
-      (attempt) => ({
-        attempt: attempt.attempt,
-        startedAt: attempt.started_at,
-        finishedAt: attempt.finished_at,
-        outcome: attempt.outcome,
-        ...(attempt.error ? { error: attempt.error } : {}),
-      }),
-    );
+    const history = (this.statements.history.all(id) as AttemptRow[]).map(toAttempt);
     return { ...toDelivery(row), history };
   }
 

@@ -1,13 +1,16 @@
-import { parseExactJson } from '../../events/exact-json.js';
-import type { OpenRegisterEvent } from '../../events/openregister-event.js';
-import type { DeliveryAttempt, StoredDelivery, StoredDeliveryStatus } from '../delivery-store.js';
+import { parseExactJson } from '../events/exact-json.js';
+import type { OpenRegisterEvent } from '../events/openregister-event.js';
+import type { DeliveryAttempt, StoredDelivery, StoredDeliveryStatus } from './delivery-store.js';
 
-/** A `deliveries` row as the queries select it (bigints already numbers: see postgres-pool.ts). */
+/**
+ * A `deliveries` row as either adapter's queries select it, with the event's JSON in `event`
+ * (absent where a query leaves it out: SQLite's claim, which takes the event from memory).
+ */
 export interface DeliveryRow {
   seq: number;
   id: string;
   idempotency_key: string;
-  event: string;
+  event?: string;
   status: StoredDeliveryStatus;
   attempts: number;
   series_start: number;
@@ -18,7 +21,7 @@ export interface DeliveryRow {
   completed_at: number | null;
 }
 
-/** A `delivery_attempts` row as `json_agg` gives it. */
+/** A `delivery_attempts` row (PostgreSQL: as `json_agg` gives it). */
 export interface AttemptRow {
   attempt: number;
   started_at: number;
@@ -27,11 +30,11 @@ export interface AttemptRow {
   error: string | null;
 }
 
-export function toDelivery(row: DeliveryRow): StoredDelivery {
+export function toDelivery(row: DeliveryRow, event: OpenRegisterEvent = parseExactJson(row.event!) as OpenRegisterEvent): StoredDelivery {
   return {
     id: row.id,
     idempotencyKey: row.idempotency_key,
-    event: parseExactJson(row.event) as OpenRegisterEvent,
+    event,
     status: row.status,
     attempts: row.attempts,
     seriesStart: row.series_start,
