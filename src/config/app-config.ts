@@ -1,6 +1,6 @@
 import bytes from 'bytes';
 import { IpAllowlist } from '../common/ip-allowlist.js';
-import { DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
+import { CATCHUP_SOURCES, DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
 
 /** The validated, typed configuration; the only place environment variables are read. */
 export interface AppConfig {
@@ -45,6 +45,27 @@ export interface AppConfig {
   database: { url?: string; poolSize: number };
   forward: { urls: string[]; secret?: string; timeoutInMs: number };
   adminToken?: string;
+  /** Reading OpenRegister's change feed (or audit trail) for what webhooks never brought: on with OPENREGISTER_URL. */
+  catchup?: CatchupConfig;
+  /** TRACK_PREVIOUS_STATE: remember each object's last state, so updates carry `previous` and `changes`. */
+  trackPreviousState: boolean;
+}
+
+export interface CatchupConfig {
+  /** OpenRegister's API base: `{OPENREGISTER_URL}/index.php/apps/openregister/api`, no trailing slash. */
+  apiUrl: string;
+  username: string;
+  password: string;
+  requestTimeoutInMs: number;
+  intervalInSeconds: number;
+  /** Where the first start begins: the current end (`now`), the oldest entry kept, or a feed cursor. */
+  from: 'now' | 'oldest' | number;
+  source: (typeof CATCHUP_SOURCES)[number];
+  /** Register and schema slugs (or numeric ids) to read; empty: all. */
+  registers: string[];
+  schemas: string[];
+  pageSize: number;
+  leaseInSeconds: number;
 }
 
 export const APP_CONFIG = Symbol('AppConfig');
@@ -92,6 +113,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: { url: v.DATABASE_URL, poolSize: int(v.DATABASE_POOL_SIZE, 10) },
     forward: { urls: v.FORWARD_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
     adminToken: v.ADMIN_TOKEN,
+    catchup: v.OPENREGISTER_URL === undefined ? undefined : {
+      apiUrl: openRegisterApiUrl(v.OPENREGISTER_URL),
+      username: v.OPENREGISTER_USERNAME ?? '',
+      password: v.OPENREGISTER_PASSWORD ?? '',
+      requestTimeoutInMs: int(v.OPENREGISTER_TIMEOUT_MS, 10_000),
+      intervalInSeconds: int(v.CATCHUP_INTERVAL_SECONDS, 30),
+      from: v.CATCHUP_FROM === undefined || v.CATCHUP_FROM === 'now' ? 'now' : v.CATCHUP_FROM === 'oldest' ? 'oldest' : Number(v.CATCHUP_FROM),
+      source: (v.CATCHUP_SOURCE as CatchupConfig['source']) ?? 'auto',
+      registers: splitList(v.CATCHUP_REGISTERS),
+      schemas: splitList(v.CATCHUP_SCHEMAS),
+      pageSize: int(v.CATCHUP_PAGE_SIZE, 500),
+      leaseInSeconds: int(v.CATCHUP_LEASE_SECONDS, 60),
+    },
+    trackPreviousState: parseBoolean(v.TRACK_PREVIOUS_STATE, v.OPENREGISTER_URL !== undefined),
   };
   assertConsistent(config);
   return config;
@@ -130,10 +165,32 @@ function assertConsistent(config: AppConfig): void {
   for (const [name, value] of positive) {
     if (value < 1) throw new Error(`Invalid configuration:\n  ${name}=${value}: must be at least 1`);
   }
+  if (config.catchup) {
+    const { catchup } = config;
+    if (!catchup.username || !catchup.password) {
+      throw new Error('Invalid configuration:\n  OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD: both are required with OPENREGISTER_URL (a Nextcloud user and an app password of it)');
+    }
+    const bounded: [string, number][] = [
+      ['CATCHUP_INTERVAL_SECONDS', catchup.intervalInSeconds],
+      ['CATCHUP_PAGE_SIZE', catchup.pageSize],
+      ['CATCHUP_LEASE_SECONDS', catchup.leaseInSeconds],
+      ['OPENREGISTER_TIMEOUT_MS', catchup.requestTimeoutInMs],
+    ];
+    for (const [name, value] of bounded) {
+      if (value < 1) throw new Error(`Invalid configuration:\n  ${name}=${value}: must be at least 1`);
+    }
+    if (catchup.pageSize > 1000) throw new Error(`Invalid configuration:\n  CATCHUP_PAGE_SIZE=${catchup.pageSize}: must be at most 1000 (OpenRegister's limit)`);
+  }
   if (config.delivery.store === 'postgres' && !config.database.url) {
     throw new Error('Invalid configuration:\n  DATABASE_URL: required with STORE_DRIVER=postgres (postgres://user:password@host:5432/database)');
   }
   if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
+}
+
+/** The API base under a Nextcloud URL; a URL that already names the API is taken as it is. */
+function openRegisterApiUrl(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return /\/apps\/openregister\/api$/.test(trimmed) ? trimmed : `${trimmed}/index.php/apps/openregister/api`;
 }
 
 /** Names proxy-addr (behind both platforms' trust proxy settings) understands besides addresses. */

@@ -12,6 +12,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const DELIVERY_MODES = ['queued', 'inline'] as const;
 export const STORE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
 export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+/** Where catch-up reads changes: the change feed with the audit trail as fallback, or only one of them. */
+export const CATCHUP_SOURCES = ['auto', 'feed', 'audit-trail'] as const;
 
 /**
  * Every environment variable the service reads, as strings, with the rule each must follow.
@@ -54,6 +56,19 @@ export class EnvironmentVariables {
   @IsOptional() FORWARD_SECRET?: string;
   @IsOptional() @whole('FORWARD_TIMEOUT_MS') FORWARD_TIMEOUT_MS?: string;
   @IsOptional() ADMIN_TOKEN?: string;
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'OPENREGISTER_URL must be the http(s) URL of Nextcloud, such as https://nextcloud.example.org' })
+  OPENREGISTER_URL?: string;
+  @IsOptional() OPENREGISTER_USERNAME?: string;
+  @IsOptional() OPENREGISTER_PASSWORD?: string;
+  @IsOptional() @whole('OPENREGISTER_TIMEOUT_MS') OPENREGISTER_TIMEOUT_MS?: string;
+  @IsOptional() @whole('CATCHUP_INTERVAL_SECONDS') CATCHUP_INTERVAL_SECONDS?: string;
+  @IsOptional() @Matches(/^(now|oldest|\d+)$/, { message: 'CATCHUP_FROM must be now, oldest or a feed cursor (a whole number)' }) CATCHUP_FROM?: string;
+  @IsOptional() @IsIn(CATCHUP_SOURCES, { message: `CATCHUP_SOURCE must be one of ${CATCHUP_SOURCES.join(', ')}` }) CATCHUP_SOURCE?: string;
+  @IsOptional() @Matches(LIST) CATCHUP_REGISTERS?: string;
+  @IsOptional() @Matches(LIST) CATCHUP_SCHEMAS?: string;
+  @IsOptional() @whole('CATCHUP_PAGE_SIZE') CATCHUP_PAGE_SIZE?: string;
+  @IsOptional() @whole('CATCHUP_LEASE_SECONDS') CATCHUP_LEASE_SECONDS?: string;
+  @IsOptional() @boolean('TRACK_PREVIOUS_STATE') TRACK_PREVIOUS_STATE?: string;
 }
 
 /** @throws Error naming every variable with a bad value and why. */
