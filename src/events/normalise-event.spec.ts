@@ -175,3 +175,15 @@ describe('normaliseEvent, other cases', () => {
     expect(Object.values(event)).not.toContain(undefined);
   });
 });
+
+describe('normaliseEvent of a soft delete', () => {
+  it('delivers an OpenRegister update whose object is in the trash as object.deleted, with the deletion metadata', async () => {
+    const updated = readFileSync(new URL('../../test/fixtures/openregister-object-updated.json', import.meta.url), 'utf8');
+    const deleted = updated.replace('"deleted":[]', '"deleted":{"deletedBy":"admin","deletedAt":"2026-05-15T10:00:00+00:00","objectId":"' + UUID + '","organisation":"org-1"}');
+    expect(deleted).not.toBe(updated);
+    const event = await normalise(Buffer.from(deleted));
+    expect(event).toMatchObject({ type: 'object.deleted', eventClass: 'OCA\\OpenRegister\\Event\\ObjectUpdatedEvent' });
+    expect(event.deletion).toEqual({ deletedBy: 'admin', deletedAt: '2026-05-15T10:00:00+00:00', objectId: UUID, organisation: 'org-1' });
+    expect(event.object?.uuid).toBe(UUID);
+  });
+});

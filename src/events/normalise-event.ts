@@ -4,6 +4,7 @@ import { objectChanges } from './object-changes.js';
 import { EnvelopeFormat, OpenRegisterEvent, TEST_EVENT_TYPE } from './openregister-event.js';
 import { readObject, text } from './openregister-object.js';
 import { isJsonObject, JsonObject } from './safe-object.js';
+import { lifecycleType } from './soft-delete.js';
 import type { ValidatedEnvelope } from './validated-envelope.js';
 
 /**
@@ -13,16 +14,16 @@ import type { ValidatedEnvelope } from './validated-envelope.js';
  */
 export function normaliseEvent({ format, body }: ValidatedEnvelope, receivedAt: Date): OpenRegisterEvent {
   const parts = READERS[format](body);
-  const type = eventTypeOf(parts.eventClass);
+  const fallback = { uuid: parts.objectUuid, register: parts.register, schema: parts.schema };
+  const object = readObject(parts.object, fallback);
+  const previous = readObject(parts.previous, fallback);
+  const { type, deletion } = lifecycleType(eventTypeOf(parts.eventClass), object);
   const event: OpenRegisterEvent = {
     type,
     eventClass: parts.eventClass,
     format,
     occurredAt: isoOrUndefined(parts.occurredAt) ?? receivedAt.toISOString(),
   };
-  const fallback = { uuid: parts.objectUuid, register: parts.register, schema: parts.schema };
-  const object = readObject(parts.object, fallback);
-  const previous = readObject(parts.previous, fallback);
   if (object) event.object = object;
   if (previous) event.previous = previous;
   const subject = object ?? previous;
@@ -34,6 +35,7 @@ export function normaliseEvent({ format, body }: ValidatedEnvelope, receivedAt: 
   if (register !== undefined) event.register = register;
   if (schema !== undefined) event.schema = schema;
   if (object && previous) event.changes = objectChanges(previous.data, object.data);
+  if (deletion) event.deletion = deletion;
   if (parts.webhook) event.webhook = parts.webhook;
   if (parts.user) event.user = parts.user;
   if (!subject && type !== TEST_EVENT_TYPE && parts.payload !== undefined) event.payload = parts.payload;

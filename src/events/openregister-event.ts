@@ -1,6 +1,25 @@
 /** Where a delivery came from, by the shape of its body. */
 export type EnvelopeFormat = 'openregister' | 'cloudevents' | 'nextcloud' | 'documented';
 
+/** What catch-up read a change from: OpenRegister's change feed or its audit trail. */
+export type CatchupFormat = 'feed' | 'audit-trail';
+
+/** How an event reached the service: pushed to it (an HTTP delivery) or pulled by catch-up. */
+export type EventSource = 'webhook' | 'catch-up';
+
+/**
+ * How an object was deleted: OpenRegister's soft delete (`@self.deleted` of the object, which it
+ * sends as an update) or a purge from the trash (`purged`, with whatever was known of the object).
+ */
+export interface ObjectDeletion {
+  deletedBy?: string;
+  deletedAt?: string;
+  objectId?: string;
+  organisation?: string;
+  /** True when the object was purged, not only moved to the trash. */
+  purged?: boolean;
+}
+
 /** Lifecycle types of OpenRegister objects; other entities map to `<entity>.<action>`. */
 export const OBJECT_EVENT_TYPES = [
   'object.created',
@@ -41,16 +60,20 @@ export interface OpenRegisterEvent {
   type: string;
   /** The sender's event class, e.g. `OCA\OpenRegister\Event\ObjectUpdatedEvent`. */
   eventClass: string;
-  format: EnvelopeFormat;
+  format: EnvelopeFormat | CatchupFormat;
+  /** `catch-up` for a change catch-up pulled from OpenRegister; absent for a webhook delivery. */
+  source?: EventSource;
   /** When the sender says the event happened (ISO 8601), or when it arrived if it does not say. */
   occurredAt: string;
   register?: string;
   schema?: string;
   object?: OpenRegisterObject;
-  /** The state before the change, only when the sender sent it. */
+  /** The state before the change: sent by the sender, or the last state remembered (TRACK_PREVIOUS_STATE). */
   previous?: OpenRegisterObject;
   /** Field-level changes, only for updates that carry the previous state. */
   changes?: FieldChange[];
+  /** For `object.deleted`: how the object was deleted. */
+  deletion?: ObjectDeletion;
   /** The OpenRegister webhook that sent it, if named. */
   webhook?: { id?: string; name?: string };
   /** The Nextcloud user the event is about, for `webhook_listeners` deliveries. */

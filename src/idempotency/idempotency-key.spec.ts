@@ -24,8 +24,13 @@ const updated = textOf('openregister-object-updated');
 const TOP_LEVEL_TIMESTAMP = ',"timestamp":"2026-03-02T09:15:27+00:00","attempt":2}';
 
 describe('idempotencyKey', () => {
-  it('is a sha256 of the content', async () => {
-    expect(idempotencyKey(await eventOf(updated))).toMatch(/^sha256:[0-9a-f]{64}$/);
+  it('is the change identity for an object update: its uuid and a sha256 of the state it produced', async () => {
+    expect(idempotencyKey(await eventOf(updated))).toMatch(/^change:object\.updated\/0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f\/[0-9a-f]{64}$/);
+  });
+
+  it('is a sha256 of the content for an event that is no object lifecycle change', async () => {
+    const locked = replaceOnce(updated, 'ObjectUpdatedEvent', 'ObjectLockedEvent');
+    expect(idempotencyKey(await eventOf(locked))).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('is the same for the same bytes', async () => {
