@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
+import { CatchupModule } from './catchup/catchup.module.js';
 import { CoreModule, CoreOptions } from './core.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { ForwardingModule } from './forwarding/forwarding.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         WebhooksModule.forRoot(config, delivery),
         AdminModule.forRoot(config, delivery),
         ForwardingModule.forRoot(config),
+        CatchupModule.forRoot(config, delivery),
         ...(options.extensions ?? []),
       ],
     };
