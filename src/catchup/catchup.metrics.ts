@@ -15,13 +15,13 @@ export class CatchupMetrics {
   constructor(metrics: MetricsService, now: () => number) {
     const registers = [metrics.registry];
     this.caughtUpAt = now();
-    const self = this;
+    const lagInSeconds = () => Math.max(0, (now() - this.caughtUpAt) / 1000);
     new Gauge({
       name: 'webhook_catchup_lag_seconds',
       help: "Seconds since catch-up last reached the end of OpenRegister's changes (grows while OpenRegister cannot be read).",
       registers,
       collect() {
-        this.set(Math.max(0, (now() - self.caughtUpAt) / 1000));
+        this.set(lagInSeconds());
       },
     });
     this.events = new Counter({
