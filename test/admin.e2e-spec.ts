@@ -112,6 +112,7 @@ describe('admin API', () => {
       id: ids[4],
       status: 'succeeded',
       eventType: 'object.created',
+      source: 'webhook',
       objectUuid: expect.any(String),
       register: expect.any(String),
       schema: expect.any(String),

@@ -33,6 +33,7 @@ describe('toDeliverySummary', () => {
       id: 'd-1',
       status: 'dead',
       eventType: 'object.updated',
+      source: 'webhook',
       objectUuid: 'u-1',
       register: '5',
       schema: '12',
@@ -42,6 +43,11 @@ describe('toDeliverySummary', () => {
       updatedAt: '2026-11-29T10:00:02.000Z',
       completedAt: '2026-11-29T10:00:02.000Z',
     });
+  });
+
+  it('says a change catch-up brought in came from catch-up', () => {
+    const { event } = delivery();
+    expect(toDeliverySummary(delivery({ event: { ...event, format: 'feed', source: 'catch-up' } })).source).toBe('catch-up');
   });
 
   it('says when a queued delivery is due, and has no completion time', () => {

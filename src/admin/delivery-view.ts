@@ -5,6 +5,8 @@ export interface DeliverySummary {
   id: string;
   status: StoredDelivery['status'];
   eventType: string;
+  /** How the change came in: a webhook delivery, or catch-up from OpenRegister's feed or audit trail. */
+  source: 'webhook' | 'catch-up';
   objectUuid?: string;
   register?: string;
   schema?: string;
@@ -40,6 +42,7 @@ export function toDeliverySummary(delivery: StoredDelivery): DeliverySummary {
     id: delivery.id,
     status: delivery.status,
     eventType: event.type,
+    source: event.source ?? 'webhook',
     ...optional('objectUuid', event.object?.uuid ?? event.previous?.uuid),
     ...optional('register', event.register),
     ...optional('schema', event.schema),
