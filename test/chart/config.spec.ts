@@ -34,9 +34,28 @@ const CONFIG_DEFAULTS: Record<string, string> = {
   DELIVERY_GROUP_COMMIT: 'true',
   HTTP_ADAPTER: 'express',
 };
-/** Rendered only when set (the lists) or with store.driver postgres (the pool size). */
-const OPTIONAL_CONFIG = ['IP_ALLOWLIST', 'FORWARD_URLS', 'DATABASE_POOL_SIZE', 'DELIVERY_LEASE_SECONDS'];
-const SECRET_VARS = ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'DATABASE_URL'];
+/**
+ * Rendered only when set (the lists, TRACK_PREVIOUS_STATE), with store.driver postgres (the pool
+ * size, the lease) or with catchup.enabled (the rest: test/chart/catchup.spec.ts).
+ */
+const OPTIONAL_CONFIG = [
+  'IP_ALLOWLIST',
+  'FORWARD_URLS',
+  'DATABASE_POOL_SIZE',
+  'DELIVERY_LEASE_SECONDS',
+  'OPENREGISTER_URL',
+  'OPENREGISTER_USERNAME',
+  'OPENREGISTER_TIMEOUT_MS',
+  'CATCHUP_INTERVAL_SECONDS',
+  'CATCHUP_FROM',
+  'CATCHUP_SOURCE',
+  'CATCHUP_REGISTERS',
+  'CATCHUP_SCHEMAS',
+  'CATCHUP_PAGE_SIZE',
+  'CATCHUP_LEASE_SECONDS',
+  'TRACK_PREVIOUS_STATE',
+];
+const SECRET_VARS = ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'DATABASE_URL', 'OPENREGISTER_PASSWORD'];
 const POSTGRES = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://orw:pw@db:5432/orw' };
 
 /** values path, --set value, variable, rendered value. */
@@ -117,6 +136,12 @@ describe('environment contract', () => {
     const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], {
       'config.ipAllowlist': '{10.0.0.0/8}',
       'config.forward.urls': '{https://a.example/h}',
+      'catchup.enabled': true,
+      'catchup.url': 'https://nextcloud.example.org',
+      'catchup.username': 'reader',
+      'catchup.registers': '{publications}',
+      'catchup.schemas': '{publication}',
+      'catchup.trackPreviousState': true,
     });
     const fromConfig = Object.keys(configOf(docs));
     const fromSecret = serviceEnvOf(docs).map((e) => e.name);

@@ -110,3 +110,40 @@ describe('the termination grace period outlasts the drain', () => {
     expect(findOne(docs, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(11);
   });
 });
+
+describe('catch-up needs where and as whom to read OpenRegister', () => {
+  const CATCHUP = {
+    'catchup.enabled': true,
+    'catchup.url': 'https://nextcloud.example.org',
+    'catchup.username': 'webhooks-reader',
+    'catchup.password': 'app-password',
+  };
+
+  it.each([
+    ['no URL', { 'catchup.url': '' }, 'catchup.url'],
+    ['no username', { 'catchup.username': '' }, 'catchup.username'],
+    ['no password and no existingSecret', { 'catchup.password': '' }, 'catchup.password (or secrets.existingSecret)'],
+    ['nothing at all', { 'catchup.url': '', 'catchup.username': '', 'catchup.password': '' }, 'catchup.url, catchup.username, catchup.password (or secrets.existingSecret)'],
+  ])('refuses catchup.enabled=true with %s, naming what is missing and where each goes', (_label, unset, missing) => {
+    const message = refused({ ...CATCHUP, ...unset });
+    expect(message).toContain(`catchup.enabled=true needs ${missing}.`);
+    expect(message).toMatch(/catchup\.url \(the http\(s\) URL of Nextcloud, OPENREGISTER_URL\)/);
+    expect(message).toMatch(/an app password of that user \(OPENREGISTER_PASSWORD\): catchup\.password, or the key secrets\.existingSecretKeys\.openregisterPassword of secrets\.existingSecret/);
+  });
+
+  it('refuses catchup.password together with an existingSecret, which would drop it', () => {
+    expect(refused({ ...CATCHUP, 'secrets.existingSecret': 'creds' })).toMatch(
+      /catchup\.password is written into the chart's Secret, which is not made when secrets\.existingSecret is set: put OPENREGISTER_PASSWORD in the existing Secret \(key secrets\.existingSecretKeys\.openregisterPassword\)/,
+    );
+  });
+
+  it('renders with the password in the chart Secret, or with an existingSecret and no password', () => {
+    expect(findOne(helmTemplate([], CATCHUP), 'ConfigMap').data.OPENREGISTER_URL).toBe('https://nextcloud.example.org');
+    const docs = helmTemplate([], { ...CATCHUP, 'catchup.password': '', 'secrets.existingSecret': 'creds' });
+    expect(findOne(docs, 'ConfigMap').data.OPENREGISTER_USERNAME).toBe('webhooks-reader');
+  });
+
+  it('does not judge catch-up values while catch-up is off', () => {
+    expect(findOne(helmTemplate([], { 'catchup.password': 'app-password', 'secrets.existingSecret': 'creds' }), 'ConfigMap').data).not.toHaveProperty('OPENREGISTER_URL');
+  });
+});

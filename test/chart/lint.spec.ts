@@ -74,6 +74,7 @@ describe('helm lint --strict', () => {
         'sqlite-single-pod-values.yaml',
         'prometheus-rule-dashboard-values.yaml',
         'inline-mode-values.yaml',
+        'catchup-lockdown-values.yaml',
       ]),
     );
   });

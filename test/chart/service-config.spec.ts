@@ -16,6 +16,7 @@ const SECRET_SAMPLES: Record<string, string> = {
   ADMIN_TOKEN: 'sample-admin-token',
   FORWARD_SECRET: 'sample-forward-secret',
   DATABASE_URL: 'postgres://orw:sample@db:5432/orw',
+  OPENREGISTER_PASSWORD: 'sample-app-password',
 };
 
 /** The environment the container would see: the ConfigMap, then the Secret's keys, then extraEnv. */
@@ -80,6 +81,48 @@ describe('the service accepts what the chart renders', () => {
     expect(config.forward.secret).toBe(SECRET_SAMPLES.FORWARD_SECRET);
     expect(config.adminToken).toBe(SECRET_SAMPLES.ADMIN_TOKEN);
   });
+
+  it('reads every catch-up setting the way the chart meant it', () => {
+    const config = loadConfig(containerEnvironment(helmTemplate(['catchup-lockdown-values.yaml'])));
+    expect(config.catchup).toEqual({
+      apiUrl: 'https://nextcloud.example.org:8443/index.php/apps/openregister/api',
+      username: 'webhooks-reader',
+      password: SECRET_SAMPLES.OPENREGISTER_PASSWORD,
+      requestTimeoutInMs: 20000,
+      intervalInSeconds: 60,
+      from: 'oldest',
+      source: 'feed',
+      registers: ['publications', '5'],
+      schemas: ['publication'],
+      pageSize: 1000,
+      leaseInSeconds: 120,
+    });
+    expect(config.trackPreviousState).toBe(true);
+  });
+
+  it("reads the chart Secret's app password, a feed cursor, and the service's defaults for the rest", () => {
+    const config = loadConfig(
+      containerEnvironment(
+        helmTemplate([], {
+          'catchup.enabled': true,
+          'catchup.url': 'https://nextcloud.example.org/',
+          'catchup.username': 'reader',
+          'catchup.password': 'pw-from-values',
+          'catchup.from': 4711,
+        }),
+      ),
+    );
+    expect(config.catchup).toEqual(
+      expect.objectContaining({ apiUrl: 'https://nextcloud.example.org/index.php/apps/openregister/api', password: 'pw-from-values', from: 4711, source: 'auto', registers: [], schemas: [] }),
+    );
+    expect(config.trackPreviousState).toBe(true);
+  });
+
+  it('leaves catch-up off, and previous state untracked, by default', () => {
+    const config = loadConfig(containerEnvironment(helmTemplate()));
+    expect(config.catchup).toBeUndefined();
+    expect(config.trackPreviousState).toBe(false);
+  });
 });
 
 describe('every variable the service declares is reachable from values', () => {
@@ -87,6 +130,12 @@ describe('every variable the service declares is reachable from values', () => {
     const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], {
       'config.ipAllowlist': '{10.0.0.0/8}',
       'config.forward.urls': '{https://a.example/h}',
+      'catchup.enabled': true,
+      'catchup.url': 'https://nextcloud.example.org',
+      'catchup.username': 'reader',
+      'catchup.registers': '{publications}',
+      'catchup.schemas': '{publication}',
+      'catchup.trackPreviousState': true,
     });
     const rendered = new Set(Object.keys(containerEnvironment(docs)));
     const declared = declaredVariables();

@@ -198,13 +198,64 @@ Included from the Deployment, so `helm template`, `helm lint` and `helm install`
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "\n\nautoscaling.minReplicas must not be above autoscaling.maxReplicas." }}
 {{- end }}
+{{- $catchup := .Values.catchup }}
+{{- if $catchup.enabled }}
+{{- $missing := list }}
+{{- if not $catchup.url }}{{ $missing = append $missing "catchup.url" }}{{ end }}
+{{- if not $catchup.username }}{{ $missing = append $missing "catchup.username" }}{{ end }}
+{{- if and (not $catchup.password) (not .Values.secrets.existingSecret) }}{{ $missing = append $missing "catchup.password (or secrets.existingSecret)" }}{{ end }}
+{{- if $missing }}
+{{- fail (printf "\n\ncatchup.enabled=true needs %s. Catch-up reads OpenRegister with Basic auth: set catchup.url (the http(s) URL of Nextcloud, OPENREGISTER_URL), catchup.username (the Nextcloud user it reads as, OPENREGISTER_USERNAME) and an app password of that user (OPENREGISTER_PASSWORD): catchup.password, or the key secrets.existingSecretKeys.openregisterPassword of secrets.existingSecret." (join ", " $missing)) }}
+{{- end }}
+{{- if and .Values.secrets.existingSecret $catchup.password }}
+{{- fail "\n\ncatchup.password is written into the chart's Secret, which is not made when secrets.existingSecret is set: put OPENREGISTER_PASSWORD in the existing Secret (key secrets.existingSecretKeys.openregisterPassword) and leave catchup.password empty." }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+A list of register or schema slugs and numeric ids as one comma list (CATCHUP_REGISTERS,
+CATCHUP_SCHEMAS). Numbers from a values file reach templates as float64: printed whole, not 1e+06.
+*/}}
+{{- define "openregister-webhooks.idList" -}}
+{{- $items := list }}
+{{- range . }}
+{{- if or (kindIs "float64" .) (kindIs "int64" .) (kindIs "int" .) }}
+{{- $items = append $items (int64 . | toString) }}
+{{- else }}
+{{- $items = append $items (toString .) }}
+{{- end }}
+{{- end }}
+{{- join "," $items }}
+{{- end }}
+
+{{/*
+CATCHUP_FROM: now, oldest, or a feed cursor given as a number or a string of digits.
+*/}}
+{{- define "openregister-webhooks.catchupFrom" -}}
+{{- $from := .Values.catchup.from }}
+{{- if kindIs "string" $from }}{{ $from }}{{ else }}{{ int64 $from }}{{ end }}
+{{- end }}
+
+{{/*
+The TCP ports catch-up connects to OpenRegister on, as a JSON list: 443 (HTTPS), and the port of
+catchup.url when that is another (its explicit port, else 80 for http://).
+*/}}
+{{- define "openregister-webhooks.catchupPorts" -}}
+{{- $url := urlParse .Values.catchup.url }}
+{{- $port := regexFind ":[0-9]+$" $url.host | trimPrefix ":" }}
+{{- if not $port }}{{ $port = ternary "80" "443" (eq $url.scheme "http") }}{{ end }}
+{{- $ports := list 443 }}
+{{- if ne (int64 $port) 443 }}{{ $ports = append $ports (int64 $port) }}{{ end }}
+{{- toJson $ports }}
 {{- end }}
 
 {{/*
 Environment variables read from the Secret. From the chart's own Secret: exactly the keys it holds.
 From an existing Secret: every key, optional, so it may hold only the ones you use; but DATABASE_URL
 with postgres is required, so a missing key stops the pod (CreateContainerConfigError) instead of
-starting a service that cannot reach its store.
+starting a service that cannot reach its store, and so is OPENREGISTER_PASSWORD with catch-up (the
+service refuses to start without it anyway).
 */}}
 {{- define "openregister-webhooks.secretEnv" -}}
 {{- $secretName := include "openregister-webhooks.secretName" . }}
@@ -215,6 +266,9 @@ starting a service that cannot reach its store.
 {{- $vars = list (list "WEBHOOK_SECRETS" $k.webhookSecrets) (list "WEBHOOK_TOKENS" $k.webhookTokens) (list "ADMIN_TOKEN" $k.adminToken) (list "FORWARD_SECRET" $k.forwardSecret) }}
 {{- if eq .Values.store.driver "postgres" }}
 {{- $vars = append $vars (list "DATABASE_URL" $k.databaseUrl "required") }}
+{{- end }}
+{{- if .Values.catchup.enabled }}
+{{- $vars = append $vars (list "OPENREGISTER_PASSWORD" $k.openregisterPassword "required") }}
 {{- end }}
 {{- else }}
 {{- if or $s.webhookSecrets (include "openregister-webhooks.generateWebhookSecret" .) }}
@@ -231,6 +285,9 @@ starting a service that cannot reach its store.
 {{- end }}
 {{- if and (eq .Values.store.driver "postgres") .Values.store.postgres.url }}
 {{- $vars = append $vars (list "DATABASE_URL" "DATABASE_URL") }}
+{{- end }}
+{{- if and .Values.catchup.enabled .Values.catchup.password }}
+{{- $vars = append $vars (list "OPENREGISTER_PASSWORD" "OPENREGISTER_PASSWORD") }}
 {{- end }}
 {{- end }}
 {{- range $vars }}
