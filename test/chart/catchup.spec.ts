@@ -206,6 +206,7 @@ describe('values.schema.json refuses bad catch-up values', () => {
     ['a register with a comma in it', 'catchup.registers={a\\,b}', /registers/],
     ['trackPreviousState as a word', 'catchup.trackPreviousState=yes', /trackPreviousState.*Invalid type/i],
     ['an unknown catch-up key', 'catchup.interval=30', /Additional property interval is not allowed/],
+    ['a lag threshold of zero', 'metrics.prometheusRule.catchupLagThresholdSeconds=0', /catchupLagThresholdSeconds/],
     ['an empty key for the password in an existingSecret', 'secrets.existingSecretKeys.openregisterPassword=', /openregisterPassword/],
   ])('%s (%s)', (_label, set, message) => {
     const result = helmTemplateRaw([], [set]);

@@ -251,6 +251,15 @@ catchup.url when that is another (its explicit port, else 80 for http://).
 {{- end }}
 
 {{/*
+The catch-up lag, in seconds, above which OpenRegisterWebhooksCatchupLagging fires:
+metrics.prometheusRule.catchupLagThresholdSeconds, or 10 catch-up intervals.
+*/}}
+{{- define "openregister-webhooks.catchupLagThresholdSeconds" -}}
+{{- $threshold := .Values.metrics.prometheusRule.catchupLagThresholdSeconds }}
+{{- if kindIs "invalid" $threshold }}{{ mul 10 (int64 .Values.catchup.intervalSeconds) }}{{ else }}{{ int64 $threshold }}{{ end }}
+{{- end }}
+
+{{/*
 Environment variables read from the Secret. From the chart's own Secret: exactly the keys it holds.
 From an existing Secret: every key, optional, so it may hold only the ones you use; but DATABASE_URL
 with postgres is required, so a missing key stops the pod (CreateContainerConfigError) instead of
