@@ -16,6 +16,7 @@
  * - deliveries_event_inline: rows whose event is still in `deliveries.event` (written before
  *   `delivery_events` existed), for the upgrade at open (`moveInlineEvents`). Empty once that
  *   has run, and new rows store '' there, so it costs an insert only its WHERE check.
+ * - object_states_expiry: the sweep of expired object states.
  * Queries must repeat a partial index's WHERE (e.g. `completed_at IS NULL AND status = ...`):
  * SQLite uses a partial index only when the query's WHERE visibly implies the index's.
  */
@@ -71,4 +72,21 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   delivery_id TEXT
 );
 CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency_keys (expires_at);
+-- Catch-up: each source's checkpoint, and the one reader lease (a single row, id 1).
+CREATE TABLE IF NOT EXISTS catchup_checkpoints (
+  source TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS catchup_lease (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+-- Each object's last seen state, as exact JSON (integers past 2^53 keep their digits).
+CREATE TABLE IF NOT EXISTS object_states (
+  object_uuid TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS object_states_expiry ON object_states (expires_at);
 `;
