@@ -96,8 +96,20 @@ BEGIN
 END $$;
 `;
 
+/**
+ * Catch-up's state: each source's checkpoint, the one reader lease (a single row; its expiry on
+ * the database's clock), and each object's last seen state as exact JSON text (jsonb would give
+ * integers past 2^53 back through JSON.parse, rounded). object_states_expiry: the expiry sweep.
+ */
+const V2 = `
+CREATE TABLE catchup_checkpoints (source text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE catchup_lease (id integer PRIMARY KEY CHECK (id = 1), owner text NOT NULL, expires_at bigint NOT NULL);
+CREATE TABLE object_states (object_uuid text PRIMARY KEY, state text NOT NULL, expires_at bigint NOT NULL);
+CREATE INDEX object_states_expiry ON object_states (expires_at);
+`;
+
 /** The migrations, in order; the version of each is its position, counted from 1. */
-export const MIGRATIONS: readonly string[] = [V1];
+export const MIGRATIONS: readonly string[] = [V1, V2];
 
 /** The channel on which replicas wake each other (payload: the waking process's owner id). */
 export const WAKE_CHANNEL = 'openregister_webhooks_wake';
