@@ -7,11 +7,15 @@ import { ReadinessIndicators } from '../health/readiness-indicators.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store.js';
 import { PINO_LOGGER } from '../logging/logger.js';
+import { CatchupStateStore } from './catchup-state.store.js';
 import { DeliveryStore } from './delivery-store.js';
+import { ObjectStateStore } from './object-state.store.js';
 import { DataDirLock } from './sqlite/data-dir.js';
 import { openDatabase } from './sqlite/sqlite-database.js';
+import { SqliteCatchupStateStore } from './sqlite/sqlite-catchup-state.store.js';
 import { SqliteDeliveryStore } from './sqlite/sqlite-delivery.store.js';
 import { SqliteIdempotencyStore } from './sqlite/sqlite-idempotency.store.js';
+import { SqliteObjectStateStore } from './sqlite/sqlite-object-state.store.js';
 import { postgresProviders } from './postgres/postgres.providers.js';
 
 const SQLITE_DATABASE = Symbol('SqliteDatabase');
@@ -66,7 +70,11 @@ export class StoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     const providers =
       config.delivery.store === 'postgres' ? [{ provide: DATA_DIR_LOCK, useFactory: () => undefined }, ...postgresProviders(config)] : sqliteProviders(config);
-    return { module: StoreModule, providers: [...providers, StoreLifecycle], exports: [DeliveryStore, IdempotencyStore] };
+    return {
+      module: StoreModule,
+      providers: [...providers, StoreLifecycle],
+      exports: [DeliveryStore, IdempotencyStore, CatchupStateStore, ObjectStateStore],
+    };
   }
 }
 
@@ -100,5 +108,8 @@ function sqliteProviders(config: AppConfig): Provider[] {
               })
             : new MemoryIdempotencyStore(appConfig.idempotency),
       },
+      // On the delivery store's database, which closes it: nothing of theirs is held back.
+      { provide: CatchupStateStore, inject: [SQLITE_DATABASE], useFactory: (db: Database.Database) => new SqliteCatchupStateStore(db) },
+      { provide: ObjectStateStore, inject: [SQLITE_DATABASE], useFactory: (db: Database.Database) => new SqliteObjectStateStore(db) },
   ];
 }

@@ -4,10 +4,14 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config.js';
 import { IdempotencyStore } from '../../idempotency/idempotency.store.js';
 import { PINO_LOGGER } from '../../logging/logger.js';
+import { CatchupStateStore } from '../catchup-state.store.js';
 import { DeliveryStore } from '../delivery-store.js';
+import { ObjectStateStore } from '../object-state.store.js';
 import { migrate } from './migrate.js';
+import { PostgresCatchupStateStore } from './postgres-catchup-state.store.js';
 import { PostgresDeliveryStore } from './postgres-delivery.store.js';
 import { PostgresIdempotencyStore } from './postgres-idempotency.store.js';
+import { PostgresObjectStateStore } from './postgres-object-state.store.js';
 import { createPool } from './postgres-pool.js';
 
 const POSTGRES_POOL = Symbol('PostgresPool');
@@ -69,5 +73,8 @@ export function postgresProviders(config: AppConfig): Provider[] {
           inProgressTtlInSeconds: Math.ceil(config.handlerTimeoutInMs / 1000) + config.delivery.leaseInSeconds,
         }),
     },
+    // On the delivery store's pool, which it ends: every call is written before it resolves.
+    { provide: CatchupStateStore, inject: [POSTGRES_POOL], useFactory: (pool: pg.Pool) => new PostgresCatchupStateStore(pool) },
+    { provide: ObjectStateStore, inject: [POSTGRES_POOL], useFactory: (pool: pg.Pool) => new PostgresObjectStateStore({ pool }) },
   ];
 }
