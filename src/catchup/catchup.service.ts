@@ -153,7 +153,9 @@ export class CatchupService implements OnApplicationBootstrap, BeforeApplication
     const now = this.clock.now();
     if (this.failures === 1 || now - this.lastFailureLogAt >= REMINDER_IN_MS) {
       this.lastFailureLogAt = now;
-      this.logger.error({ err: error, failedAttempts: this.failures }, `Catch-up could not read OpenRegister: ${describe(error)}`);
+      // OpenRegister's answer says it all; a stack only for what is not one (the store, a bug).
+      const cause = error instanceof OpenRegisterError ? { failure: error.failure, status: error.status } : { err: error };
+      this.logger.error({ ...cause, failedAttempts: this.failures }, `Catch-up could not read OpenRegister: ${describe(error)}`);
     }
     if (error instanceof OpenRegisterError && (error.failure === 'unauthorized' || error.failure === 'forbidden')) return interval;
     const backoff = Math.min(interval, 1000 * 2 ** Math.min(this.failures - 1, 16));
