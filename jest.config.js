@@ -29,10 +29,10 @@ const common = {
  * platform (express) only: several built replicas sharing one PostgreSQL (leases, hand-over after
  * SIGKILL, a database restart). The platform's own path (intake, status codes, bodies) is proven by
  * every other spec on both; these take ~25 s a pass, and a second run would prove the same again.
- * The fake OpenRegister's own spec boots no app at all.
+ * The fake OpenRegister's own specs boot no app at all.
  * Add a spec here only if a change of HTTP platform could not change its outcome.
  */
-const DEFAULT_PLATFORM_ONLY = ['/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister\\.e2e-spec\\.ts$'];
+const DEFAULT_PLATFORM_ONLY = ['/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister(\\.http)?\\.e2e-spec\\.ts$'];
 
 /** @type {import('jest').Config} */
 export default {
