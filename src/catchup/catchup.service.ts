@@ -32,6 +32,8 @@ export class CatchupService implements OnApplicationBootstrap, BeforeApplication
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly config: CatchupConfig;
   private readonly poller: CatchupPoller;
+  /** Aborts the read under way at shutdown. */
+  private readonly shutdown = new AbortController();
   private stopped = true;
   private loop?: Promise<void>;
   private interrupt?: () => void;
@@ -51,7 +53,7 @@ export class CatchupService implements OnApplicationBootstrap, BeforeApplication
   ) {
     this.config = appConfig.catchup!;
     const { apiUrl, username, password, requestTimeoutInMs } = this.config;
-    const client = new OpenRegisterClient({ apiUrl, username, password, timeoutInMs: requestTimeoutInMs, clock });
+    const client = new OpenRegisterClient({ apiUrl, username, password, timeoutInMs: requestTimeoutInMs, clock, signal: this.shutdown.signal });
     this.poller = new CatchupPoller({
       config: this.config,
       clock,
@@ -78,6 +80,7 @@ export class CatchupService implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.interrupt?.();
+    this.shutdown.abort();
     await this.loop;
     await this.state.releaseLease(this.owner).catch(() => undefined);
     this.metrics.leader.set(0);

@@ -122,4 +122,24 @@ describe('ChangeEvents', () => {
     fail = false;
     await expect(events.eventOf(change('created'), 'feed')).resolves.toMatchObject({ type: 'object.created' });
   });
+
+  it('takes an audited creation from its entry, which holds the object as created, without fetching', async () => {
+    const { client, requests } = openRegister({});
+    const changed = { titel: { old: null, new: 'Melding' }, '@self': { old: null, new: { id: UUID, register: '5', schema: '12', updated: '2026-05-15T11:00:00+00:00' } }, id: { old: null, new: UUID } };
+    const event = await new ChangeEvents(client, clock).eventOf(change('created', { changed }), 'audit-trail');
+    expect(requests).toEqual([]);
+    expect(event).toMatchObject({ type: 'object.created', object: { uuid: UUID, data: { titel: 'Melding' }, meta: { updated: '2026-05-15T11:00:00+00:00' } } });
+  });
+
+  it('makes each of two audited updates its own change, from the state the one before produced', async () => {
+    const { client } = openRegister({ [UUID]: served({ titel: 'C' }) });
+    const store = states({ [UUID]: { uuid: UUID, register: '5', schema: '12', data: { titel: 'A' }, meta: { updated: 't0' } } });
+    const events = new ChangeEvents(client, clock, store);
+    const first = await events.eventOf(change('updated', { changed: { titel: { old: 'A', new: 'B' }, '@self': { old: { updated: 't0' }, new: { updated: 't1' } } } }), 'audit-trail');
+    await store.put(UUID, first!.object!, 0);
+    const second = await events.eventOf(change('updated', { changed: { titel: { old: 'B', new: 'C' }, '@self': { old: { updated: 't1' }, new: { updated: 't2' } } } }), 'audit-trail');
+    expect([first?.object?.data, second?.object?.data]).toEqual([{ titel: 'B' }, { titel: 'C' }]);
+    expect(second?.changes).toEqual([{ path: '/titel', op: 'replace', oldValue: 'B', newValue: 'C' }]);
+    expect(second?.object?.meta).toEqual({ updated: 't2' });
+  });
 });

@@ -14,9 +14,6 @@ const EVENT_CLASS = {
 } as const;
 type CatchupEventType = keyof typeof EVENT_CLASS;
 
-/** Fields of the audit trail's `changed` that are OpenRegister's, not the user's. */
-const NOT_USER_FIELDS = new Set(['@self', 'id']);
-
 /**
  * Turns a change read from the feed or the audit trail into the typed event a webhook would have
  * produced, fetching the object where the event needs its body. The object OpenRegister answers is
@@ -44,6 +41,9 @@ export class ChangeEvents {
   async eventOf(change: ObservedChange, format: CatchupFormat): Promise<OpenRegisterEvent | undefined> {
     const last = await this.states?.get(change.uuid);
     if (change.kind === 'deleted') return this.event('object.deleted', change, format, last ?? bare(change), deletionOf(change, format));
+    // An audited creation carries the whole object as it was created: nothing to fetch.
+    const created = change.kind === 'created' ? stateFromAudit(change) : undefined;
+    if (created) return this.event('object.created', change, format, created);
     const current = await this.fetch(change);
     if (!current) {
       if (change.kind === 'updated') return this.event('object.deleted', change, format, last ?? bare(change), deletionOf(change, format));
@@ -51,13 +51,21 @@ export class ChangeEvents {
       return this.event('object.created', change, format, last ?? bare(change));
     }
     if (change.kind === 'created') return this.event('object.created', change, format, current);
+    if (change.changed) return this.auditedUpdate(change, format, last ?? current);
     if (last && sameState(last, current)) return undefined;
-    const event = this.event('object.updated', change, format, current);
-    const previous = previousFromAudit(current, change);
-    if (previous) {
-      event.previous = previous;
-      event.changes = objectChanges(previous.data, current.data);
-    }
+    return this.event('object.updated', change, format, current);
+  }
+
+  /**
+   * An audited update is exact: the state it produced is the state before it (the last one seen,
+   * or else the object now) with the entry's new values, and the state before has its old ones.
+   * So each of several updates between two reads is its own event with its own changes.
+   */
+  private auditedUpdate(change: ObservedChange, format: CatchupFormat, before: OpenRegisterObject): OpenRegisterEvent {
+    const object = applyAudited(before, change, 'new');
+    const event = this.event('object.updated', change, format, object);
+    event.previous = applyAudited(object, change, 'old');
+    event.changes = objectChanges(event.previous.data, object.data);
     return event;
   }
 
@@ -116,15 +124,27 @@ function sameState(last: OpenRegisterObject, current: OpenRegisterObject): boole
   return last.meta.updated === current.meta.updated && objectChanges(last.data, current.data).length === 0;
 }
 
-/** The state before an audited update: the object with the fields the entry changed set back to their old values. */
-function previousFromAudit(current: OpenRegisterObject, change: ObservedChange): OpenRegisterObject | undefined {
-  if (change.kind !== 'updated' || !change.changed) return undefined;
-  const data = { ...current.data };
+/** An audited creation's object: its `changed` holds every field, `@self` and `id` as `{old: null, new}`. */
+function stateFromAudit(change: ObservedChange): OpenRegisterObject | undefined {
+  if (!change.changed || !isJsonObject(change.changed['@self'])) return undefined;
+  const raw: Record<string, unknown> = {};
   for (const [field, values] of Object.entries(change.changed)) {
-    if (NOT_USER_FIELDS.has(field) || field === '__proto__' || !isJsonObject(values)) continue;
-    if (values.old === null || values.old === undefined) delete data[field];
-    else data[field] = values.old;
+    if (field !== '__proto__' && isJsonObject(values)) raw[field] = values.new;
   }
-  const previousSelf = isJsonObject(change.changed['@self']) && isJsonObject(change.changed['@self'].old) ? { ...change.changed['@self'].old } : current.meta;
-  return { ...current, data, meta: previousSelf };
+  return readObject(raw, change);
+}
+
+/** `state` with the audited fields set to their `old` or `new` values (a null one is a field that was absent). */
+function applyAudited(state: OpenRegisterObject, change: ObservedChange, side: 'old' | 'new'): OpenRegisterObject {
+  const data = { ...state.data };
+  let meta = state.meta;
+  for (const [field, values] of Object.entries(change.changed ?? {})) {
+    if (field === 'id' || field === '__proto__' || !isJsonObject(values)) continue;
+    const value = values[side];
+    if (field === '@self') {
+      if (isJsonObject(value)) meta = { ...value };
+    } else if (value === null || value === undefined) delete data[field];
+    else data[field] = value;
+  }
+  return { ...state, data, meta };
 }

@@ -26,6 +26,8 @@ export interface OpenRegisterClientOptions {
   password: string;
   timeoutInMs: number;
   clock: Clock;
+  /** Aborts every call under way (at shutdown, so that it need not wait for a slow OpenRegister). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -62,7 +64,7 @@ export class OpenRegisterClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutInMs),
+        signal: this.options.signal ? AbortSignal.any([this.options.signal, AbortSignal.timeout(this.options.timeoutInMs)]) : AbortSignal.timeout(this.options.timeoutInMs),
         redirect: 'manual',
       });
     } catch (error) {

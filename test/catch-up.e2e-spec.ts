@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { catchupRead, handledChanges, handledOf, pushTo, startCatchupApp, startOpenRegister } from './support/catch-up.js';
+import type { FakeOpenRegister } from './support/fake-openregister.js';
+import { waitFor } from './support/forward-target.js';
+import { metricValue, type TestApp } from './support/test-app.js';
+
+jest.setTimeout(60_000);
+
+/** Catch-up from OpenRegister's change feed: what webhooks never bring reaches the handlers once. */
+describe('catch-up from the change feed', () => {
+  let fake: FakeOpenRegister | undefined;
+  const apps: TestApp[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close();
+    await fake?.close();
+    fake = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a creation pushed and read once; an update, a soft delete and a purge, which only catch-up sees, once each', async () => {
+    const or = await startOpenRegister();
+    fake = or.fake;
+    const { t, handled } = await startCatchupApp(fake, { ADMIN_TOKEN: 'admin-token' });
+    apps.push(t);
+    pushTo(fake, t);
+
+    const uuid = await fake.createObject(or.register, or.schema, { titel: 'Melding', status: 'nieuw' });
+    expect(fake.webhookDeliveries.map((delivery) => delivery.status)).toEqual([202]);
+    await waitFor(async () => (await catchupRead(t, 'object.created')) === 1, 20_000, 'catch-up to read the creation');
+
+    fake.updateObject(uuid, { status: 'in behandeling' });
+    await waitFor(() => handledOf(handled, 'object.updated', uuid).length === 1, 20_000, 'the update');
+    const [updated] = handledOf(handled, 'object.updated', uuid);
+    expect(updated).toMatchObject({ source: 'catch-up', format: 'feed', register: String(or.register), schema: String(or.schema) });
+    expect(updated.object?.data).toEqual({ titel: 'Melding', status: 'in behandeling' });
+    expect(updated.previous?.data).toEqual({ titel: 'Melding', status: 'nieuw' });
+    expect(updated.changes).toEqual([{ path: '/status', op: 'replace', oldValue: 'nieuw', newValue: 'in behandeling' }]);
+
+    const deletion = fake.softDelete(uuid, { by: 'jan' });
+    await waitFor(() => handledOf(handled, 'object.deleted', uuid).length === 1, 20_000, 'the soft delete');
+    expect(handledOf(handled, 'object.deleted', uuid)[0]).toMatchObject({ source: 'catch-up', deletion: { deletedBy: 'jan' }, object: { data: { status: 'in behandeling' } } });
+    expect(deletion).toMatchObject({ deletedBy: 'jan' });
+
+    fake.purge(uuid);
+    await waitFor(async () => (await catchupRead(t, 'object.deleted')) === 2, 20_000, 'catch-up to read the purge');
+    await waitFor(async () => metricValue(await t.metrics(), 'webhook_queue_depth', { status: 'queued' }) === 0);
+    expect(handledChanges(handled)).toEqual([`object.created ${uuid}`, `object.updated ${uuid}`, `object.deleted ${uuid}`]);
+    expect(handledOf(handled, 'object.created', uuid)[0].source).toBeUndefined();
+
+    const metrics = await t.metrics();
+    expect(metricValue(metrics, 'webhook_catchup_recovered_total', {})).toBe(2);
+    expect(metricValue(metrics, 'webhook_catchup_up', {})).toBe(1);
+    expect(metricValue(metrics, 'webhook_catchup_leader', {})).toBe(1);
+    const listed = await fetch(`${t.url}/admin/deliveries`, { headers: { authorization: 'Bearer admin-token' } });
+    const sources = ((await listed.json()) as { items: { eventType: string; source: string }[] }).items.map((item) => `${item.eventType} ${item.source}`);
+    expect(sources.sort()).toEqual(['object.created webhook', 'object.deleted catch-up', 'object.updated catch-up']);
+  });
+
+  it('delivers what changed while the service was down once it is back, and nothing twice', async () => {
+    const or = await startOpenRegister();
+    fake = or.fake;
+    const dataDir = mkdtempSync(join(tmpdir(), 'orw-catchup-'));
+    dirs.push(dataDir);
+    const env = { STORE_DRIVER: 'sqlite', DATA_DIR: dataDir };
+    const first = await startCatchupApp(fake, env);
+    apps.push(first.t);
+    pushTo(fake, first.t);
+    const before = await fake.createObject(or.register, or.schema, { titel: 'Voor' });
+    await waitFor(() => first.handled.received.length === 1 && fake!.feedEvents().length === 1);
+    await waitFor(async () => (await catchupRead(first.t, 'object.created')) === 1, 20_000, 'the first creation read');
+    await apps.pop()!.close();
+
+    // The service is down: OpenRegister's webhook finds nobody and never tries again.
+    const created = await fake.createObject(or.register, or.schema, { titel: 'Tijdens' });
+    const doomed = await fake.createObject(or.register, or.schema, { titel: 'Weg' });
+    fake.updateObject(before, { titel: 'Voor, bijgewerkt' });
+    fake.softDelete(doomed);
+    expect(fake.webhookDeliveries.slice(1).every((delivery) => delivery.error !== undefined)).toBe(true);
+
+    const second = await startCatchupApp(fake, env);
+    apps.push(second.t);
+    await waitFor(() => second.handled.received.length === 4, 20_000, 'the changes made while down');
+    expect(handledChanges(second.handled).sort()).toEqual([`object.created ${created}`, `object.created ${doomed}`, `object.deleted ${doomed}`, `object.updated ${before}`].sort());
+    expect(handledOf(second.handled, 'object.updated', before)[0].previous?.data).toEqual({ titel: 'Voor' });
+    await waitFor(async () => metricValue(await second.t.metrics(), 'webhook_queue_depth', { status: 'queued' }) === 0);
+    expect(second.handled.received).toHaveLength(4);
+  });
+
+  it('keeps taking webhooks and stays ready while OpenRegister refuses its credentials, and says which to fix', async () => {
+    const or = await startOpenRegister();
+    fake = or.fake;
+    const { t } = await startCatchupApp(fake, { OPENREGISTER_PASSWORD: 'revoked' }, { firstRead: false });
+    apps.push(t);
+    await waitFor(() => t.logs.some((line) => String(line.msg).startsWith('Catch-up could not read OpenRegister')), 20_000, 'the error line');
+    const line = t.logs.find((entry) => String(entry.msg).startsWith('Catch-up could not read OpenRegister'))!;
+    expect(line).toMatchObject({ level: 'error', failure: 'unauthorized', status: 401 });
+    expect(line.msg).toMatch(/answered 401.*check OPENREGISTER_USERNAME and OPENREGISTER_PASSWORD/);
+    expect(JSON.stringify(t.logs)).not.toContain('revoked');
+    expect((await fetch(`${t.url}/health/ready`)).status).toBe(200);
+    expect(metricValue(await t.metrics(), 'webhook_catchup_up', {})).toBe(0);
+    pushTo(fake, t);
+    await fake.createObject(or.register, or.schema, { titel: 'Toch' });
+    expect(fake.webhookDeliveries.map((delivery) => delivery.status)).toEqual([202]);
+  });
+
+  it('waits as long as a 429 asks, then reads on and says so', async () => {
+    const or = await startOpenRegister();
+    fake = or.fake;
+    fake.failNext(2, { status: 429, retryAfter: 1, path: /realtime/ });
+    const { t, handled } = await startCatchupApp(fake, {}, { firstRead: false });
+    apps.push(t);
+    await waitFor(() => t.logs.some((line) => line.msg === 'Catch-up reads OpenRegister again'), 20_000, 'the recovery line');
+    expect(t.logs.filter((line) => String(line.msg).startsWith('Catch-up could not read'))).toHaveLength(1);
+    const uuid = await fake.createObject(or.register, or.schema, { titel: 'Later' });
+    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1);
+    const throttled = fake.requests.filter((request) => request.status === 429);
+    expect(throttled).toHaveLength(2);
+  });
+
+  it('reads only the registers CATCHUP_REGISTERS names by slug, and names a slug OpenRegister does not know', async () => {
+    const or = await startOpenRegister();
+    fake = or.fake;
+    const other = fake.addRegister({ slug: 'vergunningen' });
+    const { t, handled } = await startCatchupApp(fake, { CATCHUP_REGISTERS: 'meldingen' });
+    apps.push(t);
+    const skipped = await fake.createObject(other, or.schema, { titel: 'Vergunning' });
+    const taken = await fake.createObject(or.register, or.schema, { titel: 'Melding' });
+    await waitFor(() => handledOf(handled, 'object.created', taken).length === 1);
+    expect(handledOf(handled, 'object.created', skipped)).toEqual([]);
+
+    const wrong = await startCatchupApp(fake, { CATCHUP_SCHEMAS: 'bestaat-niet' }, { firstRead: false });
+    apps.push(wrong.t);
+    await waitFor(() => wrong.t.logs.some((line) => /CATCHUP_SCHEMAS names "bestaat-niet"/.test(String(line.msg))), 20_000, 'the error naming CATCHUP_SCHEMAS');
+  });
+});

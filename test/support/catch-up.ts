@@ -1,0 +1,58 @@
+import type { OpenRegisterEvent } from '../../src/events/openregister-event.js';
+import { startFakeOpenRegister, type FakeOpenRegister, type FakeOpenRegisterOptions } from './fake-openregister.js';
+import { FIXTURE_SECRET } from './fixtures.js';
+import { waitFor } from './forward-target.js';
+import { HandledEvents, RecordingModule } from './recording.handler.js';
+import { metricValue, startTestApp, TestClock, type TestApp } from './test-app.js';
+
+/** Catch-up every second, queued, with the fake's credentials; the replay window off (the fake signs with the real time). */
+export function catchupEnv(fake: FakeOpenRegister, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    DELIVERY_MODE: 'queued',
+    WEBHOOK_TOLERANCE_SECONDS: '0',
+    OPENREGISTER_URL: fake.url,
+    OPENREGISTER_USERNAME: fake.username,
+    OPENREGISTER_PASSWORD: fake.password,
+    CATCHUP_INTERVAL_SECONDS: '1',
+    OPENREGISTER_TIMEOUT_MS: '2000',
+    ...env,
+  };
+}
+
+/** A fake OpenRegister with register `meldingen` and schema `melding`. */
+export async function startOpenRegister(options: FakeOpenRegisterOptions = {}) {
+  const fake = await startFakeOpenRegister(options);
+  const register = fake.addRegister({ slug: 'meldingen' });
+  const schema = fake.addSchema({ slug: 'melding', register });
+  return { fake, register, schema };
+}
+
+/**
+ * The service under test with catch-up on, recording every handled event; its clock at the real
+ * time (movable). Resolves once catch-up has read OpenRegister successfully (its first read sets
+ * the checkpoint at OpenRegister's current end), unless `firstRead` is false.
+ */
+export async function startCatchupApp(fake: FakeOpenRegister, env: Record<string, string> = {}, options: { clock?: TestClock; firstRead?: boolean } = {}) {
+  const t = await startTestApp(catchupEnv(fake, env), { extensions: [RecordingModule], clock: options.clock ?? new TestClock(Date.now()) });
+  if (options.firstRead !== false) await waitFor(async () => metricValue(await t.metrics(), 'webhook_catchup_up', {}) === 1, 20_000, "catch-up's first read");
+  return { t, handled: t.app.get(HandledEvents) };
+}
+
+/** Registers the app as the fake's webhook receiver (OpenRegister then pushes creations to it). */
+export function pushTo(fake: FakeOpenRegister, t: TestApp): number {
+  return fake.addWebhook({ name: 'openregister-webhooks', url: `${t.url}/webhooks/openregister`, events: ['OCA\\OpenRegister\\Event\\ObjectCreatedEvent'], secret: FIXTURE_SECRET });
+}
+
+/** `type uuid` of each handled event, in handling order. */
+export function handledChanges(handled: HandledEvents): string[] {
+  return handled.received.map(({ event }) => `${event.type} ${event.object?.uuid ?? event.previous?.uuid}`);
+}
+
+export function handledOf(handled: HandledEvents, type: string, uuid: string): OpenRegisterEvent[] {
+  return handled.received.filter(({ event }) => event.type === type && event.object?.uuid === uuid).map(({ event }) => event);
+}
+
+/** How many changes of `type` catch-up has read (`webhook_catchup_events_total`). */
+export async function catchupRead(t: TestApp, type: string): Promise<number> {
+  return metricValue(await t.metrics(), 'webhook_catchup_events_total', { type });
+}
