@@ -32,7 +32,7 @@ const common = {
  * The fake OpenRegister's own specs boot no app at all.
  * Add a spec here only if a change of HTTP platform could not change its outcome.
  */
-const DEFAULT_PLATFORM_ONLY = ['/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister(\\.http)?\\.e2e-spec\\.ts$'];
+const DEFAULT_PLATFORM_ONLY = ['/test/catch-up\\.replicas\\.e2e-spec\\.ts$', '/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister(\\.http)?\\.e2e-spec\\.ts$'];
 
 /** @type {import('jest').Config} */
 export default {
