@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { catchupRead, handledChanges, handledOf, startCatchupApp, startOpenRegister } from './support/catch-up.js';
-import type { FakeOpenRegister } from './support/fake-openregister.js';
+import { CatchupHarness, catchupRead, handledChanges, handledOf } from './support/catch-up.js';
 import { waitFor } from './support/forward-target.js';
-import { TestClock, type TestApp } from './support/test-app.js';
+import { TestClock } from './support/test-app.js';
 
 jest.setTimeout(60_000);
 
@@ -13,21 +9,13 @@ const DAY_IN_MS = 24 * 3_600_000;
 
 /** Where OpenRegister has no change feed, or the feed no longer reaches back far enough, catch-up reads the audit trail. */
 describe('catch-up from the audit trail', () => {
-  let fake: FakeOpenRegister | undefined;
-  const apps: TestApp[] = [];
-  const dirs: string[] = [];
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close();
-    await fake?.close();
-    fake = undefined;
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const h = new CatchupHarness();
+  afterEach(() => h.close());
 
   it('stands in for a missing feed (404): creations, updates with their audited changes, soft deletes; purges it cannot see', async () => {
-    const or = await startOpenRegister({ feedAvailable: false });
-    fake = or.fake;
-    const { t, handled } = await startCatchupApp(fake);
-    apps.push(t);
+    const or = await h.openRegister({ feedAvailable: false });
+    const fake = or.fake;
+    const { t, handled } = await h.app();
     expect(t.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('OpenRegister has no change feed') }));
 
     const uuid = await fake.createObject(or.register, or.schema, { titel: 'Melding', status: 'nieuw' });
@@ -53,13 +41,12 @@ describe('catch-up from the audit trail', () => {
   });
 
   it('covers a gap longer than the feed keeps from the audit trail, then goes on with the feed', async () => {
-    const or = await startOpenRegister();
-    fake = or.fake;
-    const dataDir = mkdtempSync(join(tmpdir(), 'orw-catchup-gap-'));
-    dirs.push(dataDir);
+    const or = await h.openRegister();
+    const fake = or.fake;
+    const dataDir = h.dataDir();
     const env = { STORE_DRIVER: 'sqlite', DATA_DIR: dataDir };
-    apps.push((await startCatchupApp(fake, env)).t);
-    await apps.pop()!.close();
+    const first = await h.app(env);
+    await h.stop(first.t);
 
     // Eight days away: OpenRegister's retention job has removed the feed entries of that time.
     const lost = await fake.createObject(or.register, or.schema, { titel: 'Tijdens' });
@@ -67,8 +54,7 @@ describe('catch-up from the audit trail', () => {
     fake.pruneFeed(fake.feedEvents().length + 1);
     expect(fake.feedEvents()).toEqual([]);
 
-    const { t, handled } = await startCatchupApp(fake, env, { clock: new TestClock(Date.now() + 8 * DAY_IN_MS) });
-    apps.push(t);
+    const { t, handled } = await h.app(env, { clock: new TestClock(Date.now() + 8 * DAY_IN_MS) });
     await waitFor(() => handled.received.length === 2, 20_000, 'the gap read from the audit trail');
     expect(t.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('longer ago than OpenRegister keeps it') }));
     expect(handledChanges(handled)).toEqual([`object.created ${lost}`, `object.updated ${lost}`]);

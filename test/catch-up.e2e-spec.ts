@@ -1,31 +1,19 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { catchupRead, handledChanges, handledOf, pushTo, startCatchupApp, startOpenRegister } from './support/catch-up.js';
-import type { FakeOpenRegister } from './support/fake-openregister.js';
+import { CatchupHarness, catchupRead, handledChanges, handledOf, pushTo } from './support/catch-up.js';
 import { waitFor } from './support/forward-target.js';
-import { metricValue, type TestApp } from './support/test-app.js';
+import { metricValue } from './support/test-app.js';
 
 jest.setTimeout(60_000);
 
 /** Catch-up from OpenRegister's change feed: what webhooks never bring reaches the handlers once. */
 describe('catch-up from the change feed', () => {
-  let fake: FakeOpenRegister | undefined;
-  const apps: TestApp[] = [];
-  const dirs: string[] = [];
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close();
-    await fake?.close();
-    fake = undefined;
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const h = new CatchupHarness();
+  afterEach(() => h.close());
 
   it('runs a creation pushed and read once; an update, a soft delete and a purge, which only catch-up sees, once each', async () => {
-    const or = await startOpenRegister();
-    fake = or.fake;
-    const { t, handled } = await startCatchupApp(fake, { ADMIN_TOKEN: 'admin-token' });
-    apps.push(t);
+    const or = await h.openRegister();
+    const fake = or.fake;
+    const { t, handled } = await h.app({ ADMIN_TOKEN: 'admin-token' });
     pushTo(fake, t);
 
     const uuid = await fake.createObject(or.register, or.schema, { titel: 'Melding', status: 'nieuw' });
@@ -61,18 +49,16 @@ describe('catch-up from the change feed', () => {
   });
 
   it('delivers what changed while the service was down once it is back, and nothing twice', async () => {
-    const or = await startOpenRegister();
-    fake = or.fake;
-    const dataDir = mkdtempSync(join(tmpdir(), 'orw-catchup-'));
-    dirs.push(dataDir);
+    const or = await h.openRegister();
+    const fake = or.fake;
+    const dataDir = h.dataDir();
     const env = { STORE_DRIVER: 'sqlite', DATA_DIR: dataDir };
-    const first = await startCatchupApp(fake, env);
-    apps.push(first.t);
+    const first = await h.app(env);
     pushTo(fake, first.t);
     const before = await fake.createObject(or.register, or.schema, { titel: 'Voor' });
-    await waitFor(() => first.handled.received.length === 1 && fake!.feedEvents().length === 1);
+    await waitFor(() => first.handled.received.length === 1 && fake.feedEvents().length === 1);
     await waitFor(async () => (await catchupRead(first.t, 'object.created')) === 1, 20_000, 'the first creation read');
-    await apps.pop()!.close();
+    await h.stop(first.t);
 
     // The service is down: OpenRegister's webhook finds nobody and never tries again.
     const created = await fake.createObject(or.register, or.schema, { titel: 'Tijdens' });
@@ -81,8 +67,7 @@ describe('catch-up from the change feed', () => {
     fake.softDelete(doomed);
     expect(fake.webhookDeliveries.slice(1).every((delivery) => delivery.error !== undefined)).toBe(true);
 
-    const second = await startCatchupApp(fake, env);
-    apps.push(second.t);
+    const second = await h.app(env);
     await waitFor(() => second.handled.received.length === 4, 20_000, 'the changes made while down');
     expect(handledChanges(second.handled).sort()).toEqual([`object.created ${created}`, `object.created ${doomed}`, `object.deleted ${doomed}`, `object.updated ${before}`].sort());
     expect(handledOf(second.handled, 'object.updated', before)[0].previous?.data).toEqual({ titel: 'Voor' });
@@ -91,10 +76,9 @@ describe('catch-up from the change feed', () => {
   });
 
   it('keeps taking webhooks and stays ready while OpenRegister refuses its credentials, and says which to fix', async () => {
-    const or = await startOpenRegister();
-    fake = or.fake;
-    const { t } = await startCatchupApp(fake, { OPENREGISTER_PASSWORD: 'revoked' }, { firstRead: false });
-    apps.push(t);
+    const or = await h.openRegister();
+    const fake = or.fake;
+    const { t } = await h.app({ OPENREGISTER_PASSWORD: 'revoked' }, { firstRead: false });
     await waitFor(() => t.logs.some((line) => String(line.msg).startsWith('Catch-up could not read OpenRegister')), 20_000, 'the error line');
     const line = t.logs.find((entry) => String(entry.msg).startsWith('Catch-up could not read OpenRegister'))!;
     expect(line).toMatchObject({ level: 'error', failure: 'unauthorized', status: 401 });
@@ -108,11 +92,10 @@ describe('catch-up from the change feed', () => {
   });
 
   it('waits as long as a 429 asks, then reads on and says so', async () => {
-    const or = await startOpenRegister();
-    fake = or.fake;
+    const or = await h.openRegister();
+    const fake = or.fake;
     fake.failNext(2, { status: 429, retryAfter: 1, path: /realtime/ });
-    const { t, handled } = await startCatchupApp(fake, {}, { firstRead: false });
-    apps.push(t);
+    const { t, handled } = await h.app({}, { firstRead: false });
     await waitFor(() => t.logs.some((line) => line.msg === 'Catch-up reads OpenRegister again'), 20_000, 'the recovery line');
     expect(t.logs.filter((line) => String(line.msg).startsWith('Catch-up could not read'))).toHaveLength(1);
     const uuid = await fake.createObject(or.register, or.schema, { titel: 'Later' });
@@ -122,18 +105,40 @@ describe('catch-up from the change feed', () => {
   });
 
   it('reads only the registers CATCHUP_REGISTERS names by slug, and names a slug OpenRegister does not know', async () => {
-    const or = await startOpenRegister();
-    fake = or.fake;
+    const or = await h.openRegister();
+    const fake = or.fake;
     const other = fake.addRegister({ slug: 'vergunningen' });
-    const { t, handled } = await startCatchupApp(fake, { CATCHUP_REGISTERS: 'meldingen' });
-    apps.push(t);
+    const { handled } = await h.app({ CATCHUP_REGISTERS: 'meldingen' });
     const skipped = await fake.createObject(other, or.schema, { titel: 'Vergunning' });
     const taken = await fake.createObject(or.register, or.schema, { titel: 'Melding' });
     await waitFor(() => handledOf(handled, 'object.created', taken).length === 1);
     expect(handledOf(handled, 'object.created', skipped)).toEqual([]);
 
-    const wrong = await startCatchupApp(fake, { CATCHUP_SCHEMAS: 'bestaat-niet' }, { firstRead: false });
-    apps.push(wrong.t);
+    const wrong = await h.app({ CATCHUP_SCHEMAS: 'bestaat-niet' }, { firstRead: false });
     await waitFor(() => wrong.t.logs.some((line) => /CATCHUP_SCHEMAS names "bestaat-niet"/.test(String(line.msg))), 20_000, 'the error naming CATCHUP_SCHEMAS');
+  });
+
+  it('stops at once when shut down while OpenRegister does not answer', async () => {
+    const or = await h.openRegister();
+    const { t } = await h.app({ OPENREGISTER_TIMEOUT_MS: '600000' });
+    or.fake.hang(/realtime\/events/);
+    const asked = or.fake.requests.length;
+    await waitFor(() => or.fake.requests.slice(asked).some((request) => request.url.includes('/realtime/events')), 20_000, 'a read that hangs');
+    // Bounded by the test's own time limit: without the abort, close() would wait ten minutes for the answer.
+    await h.stop(t);
+    expect(t.logs.some((line) => String(line.msg).startsWith('Catch-up could not'))).toBe(false);
+  });
+
+  it('runs the handlers of pulled changes in inline mode too, and reads a page again until they succeed', async () => {
+    const or = await h.openRegister();
+    const { t, handled } = await h.app({ DELIVERY_MODE: 'inline' });
+    handled.failWith = 'GIS is down';
+    const uuid = await or.fake.createObject(or.register, or.schema, { titel: 'Inline' });
+    await waitFor(() => t.logs.some((line) => String(line.msg).startsWith('Catch-up could not hand its changes over')), 20_000, 'the failed hand-over');
+    expect(handled.received).toEqual([]);
+    handled.failWith = undefined;
+    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1, 20_000, 'the creation once the handler works');
+    await waitFor(() => t.logs.some((line) => line.msg === 'Catch-up reads OpenRegister again'));
+    expect(handledOf(handled, 'object.created', uuid)).toHaveLength(1);
   });
 });

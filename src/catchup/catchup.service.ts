@@ -158,7 +158,8 @@ export class CatchupService implements OnApplicationBootstrap, BeforeApplication
       this.lastFailureLogAt = now;
       // OpenRegister's answer says it all; a stack only for what is not one (the store, a bug).
       const cause = error instanceof OpenRegisterError ? { failure: error.failure, status: error.status } : { err: error };
-      this.logger.error({ ...cause, failedAttempts: this.failures }, `Catch-up could not read OpenRegister: ${describe(error)}`);
+      const what = error instanceof OpenRegisterError ? 'Catch-up could not read OpenRegister' : 'Catch-up could not hand its changes over (it reads them again)';
+      this.logger.error({ ...cause, failedAttempts: this.failures }, `${what}: ${describe(error)}`);
     }
     if (error instanceof OpenRegisterError && (error.failure === 'unauthorized' || error.failure === 'forbidden')) return interval;
     const backoff = Math.min(interval, 1000 * 2 ** Math.min(this.failures - 1, 16));

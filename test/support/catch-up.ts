@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { OpenRegisterEvent } from '../../src/events/openregister-event.js';
 import { startFakeOpenRegister, type FakeOpenRegister, type FakeOpenRegisterOptions } from './fake-openregister.js';
 import { FIXTURE_SECRET } from './fixtures.js';
@@ -55,4 +58,45 @@ export function handledOf(handled: HandledEvents, type: string, uuid: string): O
 /** How many changes of `type` catch-up has read (`webhook_catchup_events_total`). */
 export async function catchupRead(t: TestApp, type: string): Promise<number> {
   return metricValue(await t.metrics(), 'webhook_catchup_events_total', { type });
+}
+
+/** What one catch-up spec started: closed after each test, even one that failed half-way. */
+export class CatchupHarness {
+  fake?: FakeOpenRegister;
+  readonly apps: TestApp[] = [];
+  private readonly dirs: string[] = [];
+
+  /** A fake OpenRegister with register `meldingen` and schema `melding`, closed after the test. */
+  async openRegister(options: FakeOpenRegisterOptions = {}) {
+    const started = await startOpenRegister(options);
+    this.fake = started.fake;
+    return started;
+  }
+
+  /** The app under test (see startCatchupApp), closed after the test unless `stop` closed it. */
+  async app(env: Record<string, string> = {}, options: { clock?: TestClock; firstRead?: boolean } = {}) {
+    const started = await startCatchupApp(this.fake!, env, options);
+    this.apps.push(started.t);
+    return started;
+  }
+
+  /** Closes an app now (the service going down). */
+  async stop(t: TestApp): Promise<void> {
+    this.apps.splice(this.apps.indexOf(t), 1);
+    await t.close();
+  }
+
+  /** A SQLite DATA_DIR, removed after the test. */
+  dataDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'orw-catchup-'));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async close(): Promise<void> {
+    for (const app of this.apps.splice(0)) await app.close();
+    await this.fake?.close();
+    this.fake = undefined;
+    for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
 }
