@@ -80,7 +80,7 @@ export class CatchupPoller {
     const { config, audit } = this.parts;
     const saved = await this.checkpoint('audit-trail');
     if (!saved) {
-      const start = config.from === 'now' ? await audit.newestId() : 0;
+      const start = config.from === 'now' ? await audit.newestId() : config.from === 'oldest' ? 0 : config.from;
       await this.save('audit-trail', start, `Catch-up starts reading OpenRegister's audit trail after entry ${start}`);
       return config.from !== 'now';
     }
