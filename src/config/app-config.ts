@@ -167,14 +167,11 @@ function assertConsistent(config: AppConfig): void {
   }
   if (config.catchup) {
     const { catchup } = config;
-    if (!catchup.username || !catchup.password) {
-      throw new Error('Invalid configuration:\n  OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD: both are required with OPENREGISTER_URL (a Nextcloud user and an app password of it)');
-    }
+    assertOpenRegisterConnection(catchup);
     const bounded: [string, number][] = [
       ['CATCHUP_INTERVAL_SECONDS', catchup.intervalInSeconds],
       ['CATCHUP_PAGE_SIZE', catchup.pageSize],
       ['CATCHUP_LEASE_SECONDS', catchup.leaseInSeconds],
-      ['OPENREGISTER_TIMEOUT_MS', catchup.requestTimeoutInMs],
     ];
     for (const [name, value] of bounded) {
       if (value < 1) throw new Error(`Invalid configuration:\n  ${name}=${value}: must be at least 1`);
@@ -187,8 +184,39 @@ function assertConsistent(config: AppConfig): void {
   if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
 }
 
+/** How to call OpenRegister's API: the part of {@link CatchupConfig} that tools besides catch-up need. */
+export type OpenRegisterConnection = Pick<CatchupConfig, 'apiUrl' | 'username' | 'password' | 'requestTimeoutInMs'>;
+
+/**
+ * Reads and validates OPENREGISTER_URL, OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD and
+ * OPENREGISTER_TIMEOUT_MS alone, with the rules and messages of {@link loadConfig}: for the operator
+ * CLI, which talks to OpenRegister without the webhook credentials the service needs to start.
+ * Only these variables are looked at, so an unrelated bad one in the shell does not stop it.
+ * @throws Error naming the missing or bad variable (never its value for the password)
+ */
+export function loadOpenRegisterConnection(env: Record<string, string | undefined>): OpenRegisterConnection {
+  const names = ['OPENREGISTER_URL', 'OPENREGISTER_USERNAME', 'OPENREGISTER_PASSWORD', 'OPENREGISTER_TIMEOUT_MS'] as const;
+  const v = validateEnvironment(Object.fromEntries(names.map((name) => [name, env[name]])));
+  if (v.OPENREGISTER_URL === undefined) throw new Error("Invalid configuration:\n  OPENREGISTER_URL: required (Nextcloud's base URL, such as https://nextcloud.example.org)");
+  const connection: OpenRegisterConnection = {
+    apiUrl: openRegisterApiUrl(v.OPENREGISTER_URL),
+    username: v.OPENREGISTER_USERNAME ?? '',
+    password: v.OPENREGISTER_PASSWORD ?? '',
+    requestTimeoutInMs: v.OPENREGISTER_TIMEOUT_MS === undefined ? 10_000 : Number(v.OPENREGISTER_TIMEOUT_MS),
+  };
+  assertOpenRegisterConnection(connection);
+  return connection;
+}
+
+function assertOpenRegisterConnection(connection: OpenRegisterConnection): void {
+  if (!connection.username || !connection.password) {
+    throw new Error('Invalid configuration:\n  OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD: both are required with OPENREGISTER_URL (a Nextcloud user and an app password of it)');
+  }
+  if (connection.requestTimeoutInMs < 1) throw new Error(`Invalid configuration:\n  OPENREGISTER_TIMEOUT_MS=${connection.requestTimeoutInMs}: must be at least 1`);
+}
+
 /** The API base under a Nextcloud URL; a URL that already names the API is taken as it is. */
-function openRegisterApiUrl(url: string): string {
+export function openRegisterApiUrl(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
   return /\/apps\/openregister\/api$/.test(trimmed) ? trimmed : `${trimmed}/index.php/apps/openregister/api`;
 }
