@@ -13,6 +13,8 @@ export class OpenRegisterError extends Error {
     readonly status?: number,
     /** Retry-After of a 429 or 503, in ms. */
     readonly retryAfterInMs?: number,
+    /** The start of the answer's body (its first 2000 characters), for callers that read OpenRegister's reason from it. */
+    readonly body?: string,
   ) {
     super(message);
     this.name = 'OpenRegisterError';
@@ -97,7 +99,7 @@ function statusError(response: Response, method: string, path: string, body: str
   const failure = FAILURE_BY_STATUS[response.status] ?? (response.status >= 500 || response.status === 408 ? 'unavailable' : 'invalid');
   const redirect = response.status >= 300 && response.status < 400 ? ` to ${response.headers.get('location') ?? '?'} (is OPENREGISTER_URL the Nextcloud base URL?)` : '';
   const detail = body.length > 0 && body.length <= 200 ? `: ${body}` : '';
-  return new OpenRegisterError(failure, `${method} ${path} answered ${response.status}${redirect}${detail}`, response.status, retryAfterInMs(response.headers.get('retry-after'), now));
+  return new OpenRegisterError(failure, `${method} ${path} answered ${response.status}${redirect}${detail}`, response.status, retryAfterInMs(response.headers.get('retry-after'), now), body.slice(0, 2000));
 }
 
 /** Retry-After as seconds or an HTTP date. */
