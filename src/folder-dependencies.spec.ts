@@ -79,6 +79,15 @@ describe('folder dependencies', () => {
     expect(folderCycles(graph)).toEqual([]);
   });
 
+  it('lets nothing import the operator CLI (src/cli/): it is an entry point, as main.ts is', () => {
+    const importers = sourceFiles(SRC)
+      .filter((file) => folderOf(file) !== 'cli')
+      .filter((file) => importsOf(file).some((name) => name.startsWith('.') && folderOf(resolve(dirname(file), name)) === 'cli'))
+      .map((file) => relative(SRC, file));
+    expect(importers).toEqual([]);
+    expect(folderGraph().get('cli')).toContain('catchup');
+  });
+
   it('names express and fastify only in src/http/', () => {
     const offenders = sourceFiles(SRC)
       .filter((file) => folderOf(file) !== 'http')
