@@ -59,8 +59,11 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The only writable place the service needs; uid/gid 1000 is the image's `node` user.
-RUN mkdir -p /data && chown 1000:1000 /data && chmod 0750 /data
+# The only writable place the service needs; uid/gid 1000 is the image's `node` user. The operator
+# CLI on PATH (`docker exec <container> openregister-webhooks check`, docs/cli.md): `npm run build`
+# made dist/cli/main.js executable, and Node follows the link back to /app's package.json.
+RUN mkdir -p /data && chown 1000:1000 /data && chmod 0750 /data \
+ && ln -s /app/dist/cli/main.js /usr/local/bin/openregister-webhooks
 VOLUME ["/data"]
 USER 1000:1000
 EXPOSE 3000

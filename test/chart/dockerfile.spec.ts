@@ -250,6 +250,15 @@ describe('Dockerfile', () => {
     expect(finalOf('RUN').map((r) => r.args).join(' ')).toMatch(/chown 1000:1000 \/data/);
   });
 
+  it('puts the operator CLI on PATH as the built, executable dist/cli/main.js', () => {
+    expect(finalOf('RUN').map((r) => r.args).join(' ')).toMatch(/ln -s \/app\/dist\/cli\/main\.js \/usr\/local\/bin\/openregister-webhooks\b/);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    expect(pkg.bin['openregister-webhooks']).toBe('dist/cli/main.js');
+    // nest build does not set the execute bit the link (and npx in the project) needs.
+    expect(pkg.scripts.build).toMatch(/chmodSync\('dist\/cli\/main\.js', 0o755\)/);
+    expect(readFileSync(join(ROOT, 'src', 'cli', 'main.ts'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
   it('bakes no secret into the image', () => {
     for (const instruction of [...allOf('ENV'), ...allOf('ARG')]) {
       expect(instruction.args).not.toMatch(/SECRET|TOKEN|PASSWORD|REDIS_URL/i);
