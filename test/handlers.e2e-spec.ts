@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { BuildingIndex, BuildingIndexModule } from '../src/extensions/building-index.handler.js';
 import { OnWebhookEvent, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { loadFixture } from './support/fixtures.js';
+import { signedHeaders } from './support/signed-deliveries.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -32,8 +33,11 @@ describe('handlers', () => {
     expect((await t.send(loadFixture('nextcloud-openregister-object-updated'))).body.status).toBe('processed');
     expect(index.buildings.get(UUID)).toEqual({ title: 'stale', city: 'stale' });
 
-    // An update without a previous state says nothing about what changed: the handler indexes it.
-    expect((await t.send(loadFixture('openregister-object-updated'))).body.status).toBe('processed');
+    // The same update from OpenRegister's own webhook is the same change (same state), so a duplicate.
+    expect((await t.send(loadFixture('openregister-object-updated'))).body.status).toBe('duplicate');
+    // A later update without a previous state says nothing about what changed: the handler indexes it.
+    const later = loadFixture('openregister-object-updated').body.toString('utf8').replace('"version":"1.0.3"', '"version":"1.0.4"');
+    expect((await t.post(later, signedHeaders(later))).body.status).toBe('processed');
     expect(index.buildings.get(UUID)).toEqual({ title: 'Stadhuis Utrecht', city: 'Utrecht' });
 
     const metrics = await t.metrics();
