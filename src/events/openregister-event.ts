@@ -1,5 +1,8 @@
-/** Where a delivery came from, by the shape of its body. */
-export type EnvelopeFormat = 'openregister' | 'cloudevents' | 'nextcloud' | 'documented';
+/**
+ * Where a delivery came from, by the shape of its body. `notification`: a schema's
+ * `x-openregister-notifications` rule with channel `webhook` (OpenRegister's third way out).
+ */
+export type EnvelopeFormat = 'openregister' | 'cloudevents' | 'nextcloud' | 'documented' | 'notification';
 
 /** What catch-up read a change from: OpenRegister's change feed or its audit trail. */
 export type CatchupFormat = 'feed' | 'audit-trail';

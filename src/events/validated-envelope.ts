@@ -10,4 +10,9 @@ export interface ValidatedEnvelope {
   format: EnvelopeFormat;
   /** The parsed body itself, never a re-built copy: user fields stay exactly as sent. */
   body: JsonObject;
+  /**
+   * A schema notification's `X-OpenRegister-Trigger` header, when the rule's `webhook.headers`
+   * add it: the body alone cannot tell a creation from an update (see normaliseEvent).
+   */
+  notificationTrigger?: string;
 }

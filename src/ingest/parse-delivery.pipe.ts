@@ -28,7 +28,7 @@ export class ParseDeliveryPipe implements PipeTransform<WebhookRequest, Promise<
     const trace = request.delivery!;
     trace.format = parsed.format;
     if (request.webhookAuth?.ok && request.webhookAuth.method === 'hmac') this.assertFresh(signedTimestampOf(parsed));
-    const event = normaliseEvent(parsed, new Date(this.clock.now()));
+    const event = normaliseEvent(parsed.format === 'notification' ? { ...parsed, notificationTrigger: notificationTriggerOf(request) } : parsed, new Date(this.clock.now()));
     trace.event = event.type;
     trace.objectUuid = event.object?.uuid ?? event.previous?.uuid;
     const webhookId = request.webhookAuth?.ok ? request.webhookAuth.webhookId : undefined;
@@ -45,4 +45,12 @@ export class ParseDeliveryPipe implements PipeTransform<WebhookRequest, Promise<
       ]);
     }
   }
+}
+
+/** The header a schema notification rule's `webhook.headers` may add to say which trigger fired. */
+export const NOTIFICATION_TRIGGER_HEADER = 'x-openregister-trigger';
+
+function notificationTriggerOf(request: WebhookRequest): string | undefined {
+  const value = request.headers[NOTIFICATION_TRIGGER_HEADER];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -23,6 +23,8 @@ describe('parseDelivery, accepted envelopes', () => {
     ['nextcloud-node-created', 'nextcloud'],
     ['nextcloud-openregister-object-updated', 'nextcloud'],
     ['documented-object-updated', 'documented'],
+    ['openregister-schema-notification', 'notification'],
+    ['openregister-schema-notification-as-sent', 'notification'],
   ])('reads %s as %s', async (name, format) => {
     expect((await parseDelivery(fixture(name))).format).toBe(format);
   });

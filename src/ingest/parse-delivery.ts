@@ -43,7 +43,7 @@ export async function parseDelivery(rawBody: Buffer): Promise<ParsedDelivery> {
   const format = detectFormat(body);
   if (!format) {
     throw new WebhookError('invalid', 'Body is not an OpenRegister, CloudEvents or Nextcloud webhook envelope', [
-      'event must be a string (OpenRegister) or an object with a class (Nextcloud), or specversion must be set (CloudEvents)',
+      'event must be a string (OpenRegister) or an object with a class (Nextcloud), or specversion must be set (CloudEvents), or notification and object must be set (OpenRegister schema notification)',
     ]);
   }
   const layers = envelopeLayers({ format, body });

@@ -16,6 +16,8 @@ const BODIES: [keyof typeof ENVELOPE_DTOS, unknown][] = [
   ['nextcloud', { event: { class: 'c', newObject: { id: 'u' }, node: { id: 1 } }, user: { uid: 'u', displayName: 'd' }, time: 1 }],
   ['nextcloud', { event: [{ class: 'c' }], user: 5 }],
   ['documented', { event: 'e', data: { newObject: { uuid: 'u', data: {} }, oldObject: null, object: [] }, timestamp: 't' }],
+  ['notification', { notification: 'n', subject: 's', object: { uuid: 'u', register: 5, schema: '12', data: { id: 'u', a: [1] }, extra: 1 }, recipients: ['r'], context: [], timestamp: 't' }],
+  ['notification', { notification: 'n', object: [{ uuid: 'u' }, 'x'], context: { action: 'a' } }],
 ];
 
 describe('toDtoInstance', () => {

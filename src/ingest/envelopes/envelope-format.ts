@@ -4,6 +4,7 @@ import { CloudEventEnvelopeDto } from './cloudevent-envelope.dto.js';
 import { DocumentedEnvelopeDto } from './documented-envelope.dto.js';
 import type { DtoClass } from './dto-instance.js';
 import { NextcloudEnvelopeDto } from './nextcloud-envelope.dto.js';
+import { NotificationEnvelopeDto } from './notification-envelope.dto.js';
 import { OpenRegisterEnvelopeDto } from './openregister-envelope.dto.js';
 
 /**
@@ -15,6 +16,7 @@ export const ENVELOPE_DTOS = {
   cloudevents: CloudEventEnvelopeDto,
   nextcloud: NextcloudEnvelopeDto,
   documented: DocumentedEnvelopeDto,
+  notification: NotificationEnvelopeDto,
 } as const satisfies Record<EnvelopeFormat, DtoClass>;
 
 /**
@@ -24,7 +26,8 @@ export const ENVELOPE_DTOS = {
 export function detectFormat(body: JsonObject): EnvelopeFormat | undefined {
   if ('specversion' in body) return 'cloudevents';
   if (isJsonObject(body.event)) return 'nextcloud';
-  if (typeof body.event !== 'string') return undefined;
+  // A schema notification names its rule and carries the object, but no event at all.
+  if (typeof body.event !== 'string') return 'notification' in body && 'object' in body && body.event === undefined ? 'notification' : undefined;
   // OpenRegister's own service always names the webhook and the attempt; the guide's shape does not.
   if ('webhook' in body || 'attempt' in body) return 'openregister';
   const data = body.data;
