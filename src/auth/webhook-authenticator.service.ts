@@ -52,11 +52,22 @@ export class WebhookAuthenticator {
     if (presented.length > 0 && tokens.length > 0) {
       if (verifyStaticToken(tokens, presented)) return { ok: true, method: 'token' };
       reasons.push('the token is not valid');
+    } else if (presented.length > 0) {
+      // Secrets only: an unsigned sender's token cannot be checked, and an HMAC secret never
+      // stands in for one (the token is not a signature of anything).
+      reasons.push(NO_TOKENS_CONFIGURED);
     }
 
-    return { ok: false, reason: reasons.length > 0 ? reasons.join('; ') : 'no credentials presented' };
+    if (reasons.length > 0) return { ok: false, reason: reasons.join('; ') };
+    return { ok: false, reason: tokens.length > 0 ? 'no credentials presented' : `no credentials presented; ${UNSIGNED_NEEDS_TOKEN}` };
   }
 }
+
+const UNSIGNED_NEEDS_TOKEN =
+  'unsigned senders (Nextcloud webhook_listeners, OpenRegister schema notifications) authenticate only with a token listed in WEBHOOK_TOKENS, sent as Authorization: Bearer <token>';
+
+/** Why a token is refused when only HMAC secrets are configured. */
+export const NO_TOKENS_CONFIGURED = `a token was presented but WEBHOOK_TOKENS is not set: ${UNSIGNED_NEEDS_TOKEN}`;
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
