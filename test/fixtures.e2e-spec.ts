@@ -17,6 +17,9 @@ const EXPECTED: Record<string, { format: string; event: string; status: string; 
   'openregister-cloudevent-retry-created': { format: 'cloudevents', event: 'object.created', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
   'openregister-retry-updated': { format: 'openregister', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
   'openregister-object-created-big-numbers': { format: 'openregister', event: 'object.created', status: 'processed', objectUuid: '7d1e0c9a-3b2f-4e8d-a1c6-9f8e7d6c5b4a', handled: true },
+  // A schema's x-openregister-notifications rule, channel webhook: the shared example and one as sent.
+  'openregister-schema-notification': { format: 'notification', event: 'object.updated', status: 'processed', objectUuid: '7c1f0b52-3a4e-4c7d-9b8e-2f5a6d1e0c93', handled: true },
+  'openregister-schema-notification-as-sent': { format: 'notification', event: 'object.updated', status: 'processed', objectUuid: '3e5a9d7c-1b2f-4a6e-8c0d-5f4e3d2c1b0a', handled: true },
 };
 
 describe('every real sender shape, byte-exact, through the booted app', () => {
@@ -80,6 +83,8 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
       'documented object.updated',
       'openregister object.updated',
       'openregister object.created',
+      'notification object.updated',
+      'notification object.updated',
     ]);
   });
 
