@@ -75,11 +75,12 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
     // OpenRegister's resends of that creation, in either format, too.
     expect(statuses['openregister-retry-created']).toBe('duplicate');
     expect(statuses['openregister-cloudevent-retry-created']).toBe('duplicate');
+    // The same update through Nextcloud: the object in the same state, so the same change (ADR 0005).
+    expect(statuses['nextcloud-openregister-object-updated']).toBe('duplicate');
     expect(handled.received.map(({ event }) => `${event.format} ${event.type}`)).toEqual([
       'openregister object.created',
       'openregister object.updated',
       'nextcloud OCP\\Files\\Events\\Node\\NodeCreatedEvent',
-      'nextcloud object.updated',
       'documented object.updated',
       'openregister object.updated',
       'openregister object.created',
