@@ -1,32 +1,53 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { AttemptVerdict, DeliveryStore, DELIVERY_STATUSES, StoredDelivery } from '../store/delivery-store.js';
+import { AttemptVerdict, DELIVERY_STATUSES, StoredDelivery } from '../store/delivery-store.js';
+import { StoreMonitor } from '../store/store-monitor.js';
 
-/** Metrics of the durable inbox: depth by status, dead letters, attempts, time to completion. */
+/**
+ * Metrics of the durable inbox: depth by status, dead letters, attempts, time to completion.
+ * The depths are a cached read (StoreMonitor.counts): a scrape neither waits on the store nor
+ * fails with it, and during an outage serves the last known values with their age.
+ */
 @Injectable()
 export class DeliveryMetrics {
   private readonly attempts: Counter<'outcome'>;
   private readonly completion: Histogram<'status'>;
 
-  constructor(metrics: MetricsService, @Inject(DeliveryStore) store: DeliveryStore) {
+  constructor(metrics: MetricsService, @Inject(StoreMonitor) monitor: StoreMonitor) {
     const registers = [metrics.registry];
+    // One read serves the three gauges of a scrape.
+    let scrape: ReturnType<StoreMonitor['counts']> | undefined;
+    const counts = () => {
+      scrape ??= monitor.counts().finally(() => setImmediate(() => (scrape = undefined)));
+      return scrape;
+    };
     new Gauge({
       name: 'webhook_queue_depth',
-      help: 'Stored deliveries by status (queued, processing, succeeded, dead).',
+      help: 'Stored deliveries by status (queued, processing, succeeded, dead), as last read (see webhook_queue_stats_age_seconds).',
       labelNames: ['status'] as const,
       registers,
       async collect() {
-        const counts = await store.counts();
-        for (const status of DELIVERY_STATUSES) this.set({ status }, counts[status]);
+        const known = (await counts()).counts;
+        if (known) for (const status of DELIVERY_STATUSES) this.set({ status }, known[status]);
       },
     });
     new Gauge({
       name: 'webhook_dead_letters',
-      help: 'Deliveries whose every attempt failed, waiting for a replay.',
+      help: 'Deliveries whose every attempt failed, waiting for a replay (as last read).',
       registers,
       async collect() {
-        this.set((await store.counts()).dead);
+        const known = (await counts()).counts;
+        if (known) this.set(known.dead);
+      },
+    });
+    new Gauge({
+      name: 'webhook_queue_stats_age_seconds',
+      help: 'Age of the values of webhook_queue_depth and webhook_dead_letters: read at most every 5 s, older while the store is unreachable.',
+      registers,
+      async collect() {
+        const { ageInSeconds } = await counts();
+        if (ageInSeconds !== undefined) this.set(ageInSeconds);
       },
     });
     this.attempts = new Counter({

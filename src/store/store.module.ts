@@ -9,6 +9,9 @@ import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store.
 import { PINO_LOGGER } from '../logging/logger.js';
 import { CatchupStateStore } from './catchup-state.store.js';
 import { DeliveryStore } from './delivery-store.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { Gauge } from 'prom-client';
+import { StoreMonitor } from './store-monitor.js';
 import { ObjectStateStore } from './object-state.store.js';
 import { DataDirLock } from './sqlite/data-dir.js';
 import { openDatabase } from './sqlite/sqlite-database.js';
@@ -30,21 +33,21 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(DATA_DIR_LOCK) private readonly lock: DataDirLock | undefined,
     private readonly readiness: ReadinessIndicators,
     private readonly indicators: HealthIndicatorService,
+    private readonly monitor: StoreMonitor,
   ) {}
 
   onModuleInit(): void {
+    this.monitor.watch(this.store);
+    // Bounded by the monitor: answers within a second whatever the database does.
     this.readiness.register(async () => {
       const session = this.indicators.check('store');
-      try {
-        await this.store.checkWritable();
-        return session.up();
-      } catch (error) {
-        return session.down({ message: `store cannot be written: ${(error as Error).message}` });
-      }
+      if (await this.monitor.check()) return session.up();
+      return session.down({ message: `store cannot be written: ${this.monitor.reason ?? 'unreachable'}` });
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.monitor.stop();
     // First: it writes held-back completions to the database the delivery store closes. Each
     // step runs even when one before it failed: the inbox is still closed (its held-back attempts
     // written, the pool ended) and DATA_DIR unlocked.
@@ -72,11 +75,29 @@ export class StoreModule {
       config.delivery.store === 'postgres' ? [{ provide: DATA_DIR_LOCK, useFactory: () => undefined }, ...postgresProviders(config)] : sqliteProviders(config);
     return {
       module: StoreModule,
-      providers: [...providers, StoreLifecycle],
-      exports: [DeliveryStore, IdempotencyStore, CatchupStateStore, ObjectStateStore],
+      providers: [...providers, storeMonitorProvider, StoreLifecycle],
+      exports: [DeliveryStore, IdempotencyStore, CatchupStateStore, ObjectStateStore, StoreMonitor],
     };
   }
 }
+
+/** The store's reachability (readiness, outage log lines) and `webhook_store_up`. */
+const storeMonitorProvider: Provider = {
+  provide: StoreMonitor,
+  inject: [PINO_LOGGER, MetricsService],
+  useFactory: (logger: Logger, metrics: MetricsService) => {
+    const monitor = new StoreMonitor(logger);
+    new Gauge({
+      name: 'webhook_store_up',
+      help: 'Whether the delivery store could be written at the latest check (1) or not (0); checked every few seconds.',
+      registers: [metrics.registry],
+      collect() {
+        this.set(monitor.up ? 1 : 0);
+      },
+    });
+    return monitor;
+  },
+};
 
 /** `sqlite` and `memory`: the SQLite adapters, on DATA_DIR's file (locked) or in memory. */
 function sqliteProviders(config: AppConfig): Provider[] {

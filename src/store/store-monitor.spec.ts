@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { DeliveryStore } from './delivery-store.js';
+import { StoreMonitor, type MonitorLog } from './store-monitor.js';
+
+/** A store whose writability and counts the test decides: it works, fails, or hangs. */
+function fakeStore() {
+  const state = { mode: 'up' as 'up' | 'down' | 'hang', countReads: 0 };
+  const answer = <T>(value: T) =>
+    state.mode === 'up' ? Promise.resolve(value) : state.mode === 'down' ? Promise.reject(new Error('connection refused')) : new Promise<T>(() => undefined);
+  const store = {
+    checkWritable: () => answer(undefined),
+    counts: () => {
+      state.countReads++;
+      return answer({ queued: 3, processing: 1, succeeded: 10, dead: 2 });
+    },
+  } as unknown as DeliveryStore;
+  return { store, state };
+}
+
+function recordingLog() {
+  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: string) => (fields: object, msg: string) => void lines.push({ level, msg, fields: fields as Record<string, unknown> });
+  const log: MonitorLog = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+  return { log, lines, loud: () => lines.filter((line) => line.level !== 'debug') };
+}
+
+async function until(condition: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('StoreMonitor', () => {
+  const monitors: StoreMonitor[] = [];
+  const monitor = (log: MonitorLog, store: DeliveryStore, options: ConstructorParameters<typeof StoreMonitor>[1] = {}) => {
+    const created = new StoreMonitor(log, { checkReuseInMs: 0, probeIntervalInMs: 0, ...options });
+    created.watch(store);
+    monitors.push(created);
+    return created;
+  };
+  afterEach(() => monitors.splice(0).forEach((created) => created.stop()));
+
+  it('answers a check within its timeout when the store hangs, and counts that as down', async () => {
+    const { store, state } = fakeStore();
+    const { log } = recordingLog();
+    const watched = monitor(log, store, { checkTimeoutInMs: 100 });
+    expect(await watched.check()).toBe(true);
+    state.mode = 'hang';
+    const started = Date.now();
+    expect(await watched.check()).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(watched.up).toBe(false);
+    expect(watched.reason).toMatch(/no answer within 100 ms/);
+  });
+
+  it('logs one warning when the store goes, reminders while it stays gone, one info line when it is back', async () => {
+    const { store, state } = fakeStore();
+    const { log, loud } = recordingLog();
+    const watched = monitor(log, store, { reminderInMs: 50 });
+    state.mode = 'down';
+    for (let i = 0; i < 5; i++) expect(await watched.check()).toBe(false);
+    watched.refused(new Error('connection refused'));
+    watched.refused(new Error('connection refused'));
+    watched.backgroundError(new Error('connection refused'), 'Could not renew delivery leases');
+    await until(() => loud().some((line) => line.msg === 'The delivery store is still unreachable'));
+    state.mode = 'up';
+    expect(await watched.check()).toBe(true);
+    expect(await watched.check()).toBe(true);
+
+    const lines = loud();
+    expect(lines[0]).toMatchObject({ level: 'warn', fields: { store: 'down', reason: 'connection refused' } });
+    expect(lines[0].msg).toMatch(/cannot be reached/);
+    expect(lines.filter((line) => line.msg.includes('cannot be reached'))).toHaveLength(1);
+    expect(lines.filter((line) => line.msg === 'The delivery store is still unreachable')[0].fields).toMatchObject({ refused: 2 });
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'The delivery store is reachable again', fields: { store: 'up', refused: 2 } });
+    expect(lines.filter((line) => line.level === 'info')).toHaveLength(1);
+    // No reminder after the recovery.
+    const count = loud().length;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(loud()).toHaveLength(count);
+  });
+
+  it('passes background errors on as warnings while the store is otherwise fine', async () => {
+    const { store } = fakeStore();
+    const { log, loud } = recordingLog();
+    const watched = monitor(log, store);
+    watched.backgroundError(new Error('deadlock detected'), 'Could not renew delivery leases');
+    await until(() => loud().length > 0);
+    expect(loud()).toEqual([expect.objectContaining({ level: 'warn', msg: 'Could not renew delivery leases' })]);
+  });
+
+  it('serves cached counts: read at most once per max age, the last known ones while the store hangs', async () => {
+    const { store, state } = fakeStore();
+    const { log } = recordingLog();
+    let now = 1_000_000;
+    const watched = monitor(log, store, { countsMaxAgeInMs: 5000, countsWaitInMs: 50, now: () => now });
+    expect(await watched.counts()).toEqual({ counts: { queued: 3, processing: 1, succeeded: 10, dead: 2 }, ageInSeconds: 0 });
+    now += 1000;
+    await watched.counts();
+    expect(state.countReads).toBe(1);
+
+    state.mode = 'hang';
+    now += 5000;
+    const started = Date.now();
+    expect(await watched.counts()).toEqual({ counts: { queued: 3, processing: 1, succeeded: 10, dead: 2 }, ageInSeconds: 6 });
+    expect(Date.now() - started).toBeLessThan(500);
+    // The hung read is not started again by each scrape.
+    await watched.counts();
+    expect(state.countReads).toBe(2);
+  });
+
+  it('knows no counts before the first read succeeds', async () => {
+    const { store, state } = fakeStore();
+    state.mode = 'down';
+    const watched = monitor(recordingLog().log, store);
+    expect(await watched.counts()).toEqual({ counts: undefined, ageInSeconds: undefined });
+  });
+
+  it('probes in the background, so an outage is noticed without a probe or a scrape', async () => {
+    const { store, state } = fakeStore();
+    const { log, loud } = recordingLog();
+    const watched = monitor(log, store, { probeIntervalInMs: 20, checkTimeoutInMs: 50 });
+    state.mode = 'down';
+    await until(() => !watched.up);
+    state.mode = 'up';
+    await until(() => watched.up);
+    expect(loud().map((line) => line.level)).toEqual(['warn', 'info']);
+  });
+});
