@@ -42,7 +42,8 @@ export interface AppConfig {
     leaseInSeconds: number;
   };
   /** The shared PostgreSQL of STORE_DRIVER=postgres; `url` is set whenever that driver is. */
-  database: { url?: string; poolSize: number };
+  /** Timeouts: connecting (and waiting for a pooled connection), and one statement. */
+  database: { url?: string; poolSize: number; connectTimeoutInMs: number; statementTimeoutInMs: number };
   forward: { urls: string[]; secret?: string; timeoutInMs: number };
   adminToken?: string;
   /** Reading OpenRegister's change feed (or audit trail) for what webhooks never brought: on with OPENREGISTER_URL. */
@@ -110,7 +111,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       groupCommit: parseBoolean(v.DELIVERY_GROUP_COMMIT, true),
       leaseInSeconds: int(v.DELIVERY_LEASE_SECONDS, 15),
     },
-    database: { url: v.DATABASE_URL, poolSize: int(v.DATABASE_POOL_SIZE, 10) },
+    database: {
+      url: v.DATABASE_URL,
+      poolSize: int(v.DATABASE_POOL_SIZE, 10),
+      connectTimeoutInMs: int(v.DATABASE_CONNECT_TIMEOUT_MS, 5000),
+      statementTimeoutInMs: int(v.DATABASE_STATEMENT_TIMEOUT_MS, 5000),
+    },
     forward: { urls: v.FORWARD_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
     adminToken: v.ADMIN_TOKEN,
     catchup: v.OPENREGISTER_URL === undefined ? undefined : {
@@ -157,6 +163,8 @@ function assertConsistent(config: AppConfig): void {
     ['DELIVERY_MAX_ATTEMPTS', config.delivery.maxAttempts],
     ['HANDLER_TIMEOUT_MS', config.handlerTimeoutInMs],
     ['DATABASE_POOL_SIZE', config.database.poolSize],
+    ['DATABASE_CONNECT_TIMEOUT_MS', config.database.connectTimeoutInMs],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', config.database.statementTimeoutInMs],
     ['DELIVERY_LEASE_SECONDS', config.delivery.leaseInSeconds],
     ['IDEMPOTENCY_MAX_ENTRIES', config.idempotency.maxEntries],
     ['THROTTLE_UNAUTHENTICATED_TTL_SECONDS', config.throttle.unauthenticated.ttlInSeconds],

@@ -44,6 +44,8 @@ export class EnvironmentVariables {
   @IsOptional() DATA_DIR?: string;
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres://user:password@host:5432/database URL' }) DATABASE_URL?: string;
   @IsOptional() @whole('DATABASE_POOL_SIZE') DATABASE_POOL_SIZE?: string;
+  @IsOptional() @whole('DATABASE_CONNECT_TIMEOUT_MS') DATABASE_CONNECT_TIMEOUT_MS?: string;
+  @IsOptional() @whole('DATABASE_STATEMENT_TIMEOUT_MS') DATABASE_STATEMENT_TIMEOUT_MS?: string;
   @IsOptional() @whole('DELIVERY_LEASE_SECONDS') DELIVERY_LEASE_SECONDS?: string;
   @IsOptional() @whole('DELIVERY_CONCURRENCY') DELIVERY_CONCURRENCY?: string;
   @IsOptional() @whole('DELIVERY_MAX_ATTEMPTS') DELIVERY_MAX_ATTEMPTS?: string;

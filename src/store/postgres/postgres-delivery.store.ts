@@ -16,15 +16,20 @@ import { Batcher } from './batcher.js';
 import { EnqueueRow, enqueueValues, Finish, finishValues, firstOfEachKey } from './delivery-batches.js';
 import { listQueries, QUERIES } from './delivery-queries.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { withClient } from './postgres-pool.js';
+import { type PostgresTimeouts, withClient } from './postgres-pool.js';
 import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from '../delivery-row.js';
 import { LOCKS } from './schema.js';
 import { WakeListener } from './wake-listener.js';
+
+/** The time limit of one pruning statement (retention, DELETE /admin/deliveries). */
+const PRUNE_TIMEOUT_MS = 120_000;
 
 export interface PostgresDeliveryStoreOptions {
   pool: pg.Pool;
   /** For the LISTEN connection, which lives outside the pool. */
   url: string;
+  /** Of the LISTEN connection (the pool has its own). */
+  timeouts?: PostgresTimeouts;
   idempotencyTtlInSeconds: number;
   /** How long a claim lasts without renewal (DELIVERY_LEASE_SECONDS, in ms). */
   leaseInMs: number;
@@ -62,6 +67,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
     this.leases = new LeaseKeeper(this.pool, options.leaseInMs, (error) => report(error, 'Could not renew delivery leases'), this.owner);
     this.listener = new WakeListener({
       url: options.url,
+      timeouts: options.timeouts,
       owner: this.owner,
       onWake: () => this.wakeListeners.forEach((listener) => listener()),
       onError: (error) => report(error, 'Lost the connection that listens for wakeups; reconnecting'),
@@ -149,8 +155,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
           await client.query('ROLLBACK');
           return 0;
         }
-        const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before] });
-        await client.query({ ...QUERIES.deleteExpiredKeys, values: [Date.now()] });
+        // Pruning a long history may take longer than an everyday statement's limit.
+        await client.query(`SET LOCAL statement_timeout = ${PRUNE_TIMEOUT_MS}`);
+        const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
+        await client.query({ ...QUERIES.deleteExpiredKeys, values: [Date.now()], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
         await client.query('COMMIT');
         return removed.rows[0].n;
       } catch (error) {

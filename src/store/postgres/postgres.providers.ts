@@ -12,7 +12,8 @@ import { PostgresCatchupStateStore } from './postgres-catchup-state.store.js';
 import { PostgresDeliveryStore } from './postgres-delivery.store.js';
 import { PostgresIdempotencyStore } from './postgres-idempotency.store.js';
 import { PostgresObjectStateStore } from './postgres-object-state.store.js';
-import { createPool } from './postgres-pool.js';
+import { createPool, explicitSslMode, type PostgresTimeouts } from './postgres-pool.js';
+import { StoreMonitor } from '../store-monitor.js';
 
 const POSTGRES_POOL = Symbol('PostgresPool');
 
@@ -20,11 +21,17 @@ const POSTGRES_POOL = Symbol('PostgresPool');
  * Opens the pool and brings the schema up to date (under an advisory lock: replicas may start
  * together). A database that cannot be reached stops the start with a message naming DATABASE_URL.
  */
-export async function openPostgres(config: AppConfig, logger: Logger): Promise<pg.Pool> {
+export async function openPostgres(config: AppConfig, logger: Logger, monitor?: StoreMonitor): Promise<pg.Pool> {
+  const { url, note } = explicitSslMode(config.database.url!);
+  if (note) logger.warn({ sslmode: new URL(config.database.url!).searchParams.get('sslmode') }, note);
   const pool = createPool({
-    url: config.database.url!,
+    url,
     poolSize: config.database.poolSize,
-    onError: (error) => logger.warn({ err: error }, 'A PostgreSQL connection was lost; the pool connects anew when needed'),
+    timeouts: timeoutsOf(config),
+    onError: (error) =>
+      monitor
+        ? monitor.backgroundError(error, 'A PostgreSQL connection was lost; the pool connects anew when needed')
+        : logger.warn({ err: error }, 'A PostgreSQL connection was lost; the pool connects anew when needed'),
   });
   try {
     const applied = await migrate(pool);
@@ -36,27 +43,40 @@ export async function openPostgres(config: AppConfig, logger: Logger): Promise<p
   return pool;
 }
 
-/** Options of the delivery store from the configuration. */
-export function deliveryStoreOptions(config: AppConfig, pool: pg.Pool, logger: Logger) {
+/** DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS. */
+function timeoutsOf(config: AppConfig): PostgresTimeouts {
+  return { connectInMs: config.database.connectTimeoutInMs, statementInMs: config.database.statementTimeoutInMs };
+}
+
+/**
+ * Options of the delivery store from the configuration. Its background errors go through the
+ * monitor, which tells an outage once instead of once per failed renewal or reconnect.
+ */
+export function deliveryStoreOptions(config: AppConfig, pool: pg.Pool, logger: Logger, monitor?: StoreMonitor) {
   return {
     pool,
-    url: config.database.url!,
+    url: explicitSslMode(config.database.url!).url,
+    timeouts: timeoutsOf(config),
     idempotencyTtlInSeconds: config.idempotency.ttlInSeconds,
     leaseInMs: config.delivery.leaseInSeconds * 1000,
     ownsPool: true,
-    onBackgroundError: (error: unknown, what: string) => logger.warn({ err: error }, what),
+    onBackgroundError: (error: unknown, what: string) => (monitor ? monitor.backgroundError(error, what) : logger.warn({ err: error }, what)),
   };
 }
 
 /** The StoreModule's providers for STORE_DRIVER=postgres. The delivery store closes the pool last. */
 export function postgresProviders(config: AppConfig): Provider[] {
   return [
-    { provide: POSTGRES_POOL, inject: [PINO_LOGGER], useFactory: (logger: Logger) => openPostgres(config, logger) },
+    {
+      provide: POSTGRES_POOL,
+      inject: [PINO_LOGGER, StoreMonitor],
+      useFactory: (logger: Logger, monitor: StoreMonitor) => openPostgres(config, logger, monitor),
+    },
     {
       provide: DeliveryStore,
-      inject: [POSTGRES_POOL, PINO_LOGGER],
-      useFactory: async (pool: pg.Pool, logger: Logger) => {
-        const store = new PostgresDeliveryStore(deliveryStoreOptions(config, pool, logger));
+      inject: [POSTGRES_POOL, PINO_LOGGER, StoreMonitor],
+      useFactory: async (pool: pg.Pool, logger: Logger, monitor: StoreMonitor) => {
+        const store = new PostgresDeliveryStore(deliveryStoreOptions(config, pool, logger, monitor));
         await store.start();
         return store;
       },

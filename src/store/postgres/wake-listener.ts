@@ -1,9 +1,10 @@
 import pg from 'pg';
-import { connectionConfig } from './postgres-pool.js';
+import { connectionConfig, type PostgresTimeouts } from './postgres-pool.js';
 import { WAKE_CHANNEL } from './schema.js';
 
 export interface WakeListenerOptions {
   url: string;
+  timeouts?: PostgresTimeouts;
   /** This process's owner id: its own notifications are not news to it. */
   owner: string;
   onWake: () => void;
@@ -47,7 +48,7 @@ export class WakeListener {
   }
 
   private async connect(wake: boolean): Promise<void> {
-    const client = new pg.Client(connectionConfig(this.options.url));
+    const client = new pg.Client(connectionConfig(this.options.url, this.options.timeouts));
     let lost = false;
     const onLost = (error?: Error) => {
       if (lost) return;
