@@ -6,6 +6,7 @@ import { DeliveryStore } from '../store/delivery-store.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { DeleteDeliveriesQuery, ListDeliveriesQuery } from './deliveries.query.js';
 import { ExactJsonInterceptor } from './exact-json.interceptor.js';
+import { StoreUnavailableInterceptor } from './store-unavailable.interceptor.js';
 import { toDeliveryDetail, toDeliverySummary, type DeliveryDetail, type DeliverySummary } from './delivery-view.js';
 
 /** Query strings become their DTO; an unknown parameter is a 400 too, so a typo never widens a query. */
@@ -17,7 +18,7 @@ const QUERY = new ValidationPipe({ transform: true, whitelist: true, forbidNonWh
  */
 @Controller('admin/deliveries')
 @UseGuards(AdminTokenGuard)
-@UseInterceptors(ExactJsonInterceptor)
+@UseInterceptors(ExactJsonInterceptor, StoreUnavailableInterceptor)
 export class AdminController {
   constructor(
     @Inject(DeliveryStore) private readonly store: DeliveryStore,

@@ -1,10 +1,11 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { AttemptVerdict, ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
+import { StoreMonitor } from '../store/store-monitor.js';
 import { backoffDelay } from './backoff.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 
@@ -56,7 +57,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: DeliveryMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
+    /** Quiets the store's errors while an outage is known (its own lines tell it). */
+    @Optional() private readonly monitor?: StoreMonitor,
   ) {}
+
+  private storeError(error: unknown, what: string, fields: object = {}): void {
+    if (this.monitor) this.monitor.backgroundError(error, what, fields, 'error');
+    else this.logger.error({ ...fields, err: error }, what);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const resumed = await this.store.requeueInterrupted(Date.now());
@@ -124,7 +132,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.claiming = this.store
       .claimDue(CLAIM_BATCH, Date.now())
       .catch((error: unknown) => {
-        this.logger.error({ err: error }, 'Could not claim due deliveries');
+        this.storeError(error, 'Could not claim due deliveries');
         return [];
       })
       .then((claimed) => {
@@ -175,7 +183,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.store.release(claims);
     } catch (error) {
       // Left `processing`: the store makes them due again (at the next start, or when the claim lapses).
-      this.logger.error({ err: error, deliveryIds: ids }, 'Could not put claimed deliveries back in the queue');
+      this.storeError(error, 'Could not put claimed deliveries back in the queue', { deliveryIds: ids });
     }
   }
 
@@ -184,7 +192,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.store
       .nextDueAt()
       .catch((error: unknown) => {
-        this.logger.error({ err: error }, 'Could not read when the next delivery is due');
+        this.storeError(error, 'Could not read when the next delivery is due');
         return undefined;
       })
       .then((due) => {
@@ -213,7 +221,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.store.finishAttempt(delivery, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict);
     } catch (storeError) {
       // Left `processing`: the store makes it due again (at-least-once), never silently lost.
-      this.logger.error({ deliveryId: delivery.id, err: storeError }, 'Could not record a delivery attempt');
+      this.storeError(storeError, 'Could not record a delivery attempt', { deliveryId: delivery.id });
       return;
     }
     this.metrics.attempt(delivery, error ? 'failure' : 'success', verdict, finishedAt);

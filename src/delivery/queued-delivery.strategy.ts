@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from 'pino';
 import { WebhookError } from '../common/webhook-error.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import type { IncomingDelivery } from './incoming-delivery.js';
-import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryStore, EnqueueResult } from '../store/delivery-store.js';
+import { StoreMonitor } from '../store/store-monitor.js';
 import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 
@@ -18,17 +17,23 @@ export class QueuedDeliveryStrategy implements DeliveryStrategy {
     private readonly dispatcher: EventDispatcher,
     private readonly worker: DeliveryWorker,
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
-    @Inject(PINO_LOGGER) private readonly logger: Logger,
+    private readonly monitor: StoreMonitor,
   ) {}
 
   async accept({ trace, event, idempotencyKey }: IncomingDelivery): Promise<DeliveryReceipt> {
     const deliveryId = trace.deliveryId;
     if (!this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
+    // Known to be unreachable (checked every few seconds): 503 at once, not after a timeout.
+    if (!this.monitor.up) {
+      this.monitor.refused(new Error(this.monitor.reason ?? 'the delivery store cannot be reached'), { deliveryId });
+      throw new WebhookError('unavailable', 'The delivery store cannot be reached; nothing was acknowledged');
+    }
     let result: EnqueueResult;
     try {
       result = await this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: Date.now() });
     } catch (error) {
-      this.logger.error({ deliveryId, err: error }, 'Could not store a delivery');
+      // Counted, not logged one by one, while the store is known to be unreachable.
+      this.monitor.refused(error, { deliveryId });
       throw new WebhookError('unavailable', 'The delivery could not be stored; nothing was acknowledged');
     }
     if (result.status === 'duplicate') return { httpStatus: 200, status: 'duplicate', deliveryId, originalDeliveryId: result.originalDeliveryId };
