@@ -42,6 +42,8 @@ const OPTIONAL_CONFIG = [
   'IP_ALLOWLIST',
   'FORWARD_URLS',
   'DATABASE_POOL_SIZE',
+  'DATABASE_CONNECT_TIMEOUT_MS',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
   'DELIVERY_LEASE_SECONDS',
   'OPENREGISTER_URL',
   'OPENREGISTER_USERNAME',
@@ -120,8 +122,15 @@ describe('environment contract', () => {
     expect(configOf(helmTemplate([], POSTGRES)).DELIVERY_LEASE_SECONDS).toBe('15');
     expect(configOf(helmTemplate([], { ...POSTGRES, 'store.postgres.leaseSeconds': 30 })).DELIVERY_LEASE_SECONDS).toBe('30');
     expect(configOf(helmTemplate(['postgres-hpa-existing-secret-values.yaml'])).DATABASE_POOL_SIZE).toBe('20');
+    // The database's time limits: 5 s each by default, settable.
+    expect(configOf(helmTemplate([], POSTGRES))).toEqual(
+      expect.objectContaining({ DATABASE_CONNECT_TIMEOUT_MS: '5000', DATABASE_STATEMENT_TIMEOUT_MS: '5000' }),
+    );
+    const limits = configOf(helmTemplate([], { ...POSTGRES, 'store.postgres.connectTimeoutMs': 2000, 'store.postgres.statementTimeoutMs': 3000 }));
+    expect([limits.DATABASE_CONNECT_TIMEOUT_MS, limits.DATABASE_STATEMENT_TIMEOUT_MS]).toEqual(['2000', '3000']);
     for (const driver of ['sqlite', 'memory']) {
       expect(configOf(helmTemplate([], { 'store.driver': driver }))).not.toHaveProperty('DATABASE_POOL_SIZE');
+      expect(configOf(helmTemplate([], { 'store.driver': driver }))).not.toHaveProperty('DATABASE_STATEMENT_TIMEOUT_MS');
       expect(configOf(helmTemplate([], { 'store.driver': driver }))).not.toHaveProperty('DELIVERY_LEASE_SECONDS');
     }
   });
@@ -168,6 +177,7 @@ describe('values.schema.json refuses bad values', () => {
     ['the removed redis store driver', 'store.driver=redis', /driver.*one of/i],
     ['an unknown HTTP platform', 'config.httpAdapter=koa', /httpAdapter.*one of/i],
     ['a pool of no connections', 'store.postgres.poolSize=0', /poolSize.*greater than or equal to 1/i],
+    ['a statement timeout of 0', 'store.postgres.statementTimeoutMs=0', /statementTimeoutMs.*greater than or equal to 1/i],
     ['a database port out of range', 'store.postgres.port=70000', /port/],
     ['a port out of range', 'containerPort=70000', /containerPort/],
     ['a boolean given as a word', 'config.auditLogEnabled=yes', /auditLogEnabled.*boolean/i],

@@ -96,6 +96,7 @@ describe('PrometheusRule', () => {
       'OpenRegisterWebhooksDeliveriesRefused',
       'OpenRegisterWebhooksNotReady',
       'OpenRegisterWebhooksNoReadyPod',
+      'OpenRegisterWebhooksStoreDown',
       'OpenRegisterWebhooksHandlerFailures',
       'OpenRegisterWebhooksCatchupLagging',
       'OpenRegisterWebhooksCatchupNoLeader',
@@ -113,6 +114,7 @@ describe('PrometheusRule', () => {
     const severity = Object.fromEntries(alerts.map((a) => [a.alert, a.labels.severity]));
     expect(severity.OpenRegisterWebhooksDeliveriesRefused).toBe('critical');
     expect(severity.OpenRegisterWebhooksNoReadyPod).toBe('critical');
+    expect(severity.OpenRegisterWebhooksStoreDown).toBe('critical');
     expect(severity.OpenRegisterWebhooksDeadLetters).toBe('warning');
     expect(severity.OpenRegisterWebhooksCatchupLagging).toBe('warning');
     expect(severity.OpenRegisterWebhooksCatchupNoLeader).toBe('warning');
@@ -161,6 +163,7 @@ describe('PrometheusRule', () => {
     expect(expr.OpenRegisterWebhooksDeliveriesRefused).toMatch(/rate\(webhook_deliveries_total\{outcome="failed",.*\}\[5m\]\)\) > 0$/);
     expect(expr.OpenRegisterWebhooksNotReady).toMatch(/min by \(namespace, service, pod\) \(webhook_ready\{.*\}\) == 0$/);
     expect(expr.OpenRegisterWebhooksNoReadyPod).toMatch(/max by \(namespace, service\) \(webhook_ready\{.*\}\) == 0$/);
+    expect(expr.OpenRegisterWebhooksStoreDown).toMatch(/^min by \(namespace, service, pod\) \(webhook_store_up\{.*\}\) == 0$/);
     expect(expr.OpenRegisterWebhooksHandlerFailures).toMatch(
       /rate\(webhook_handler_runs_total\{outcome!="success",.*\}\[15m\]\)\) \/ sum by \(namespace, service\) \(rate\(webhook_handler_runs_total\{.*\}\[15m\]\)\) > 0\.1$/,
     );
@@ -271,6 +274,7 @@ describe('every metric the alerts and the dashboard use exists in the service', 
       'webhook_handler_runs_total',
       'webhook_queue_depth',
       'webhook_ready',
+      'webhook_store_up',
     ]);
     expect([...used].filter((name) => !exposed.has(name) && !CATCHUP_METRICS.includes(name))).toEqual([]);
   });
