@@ -12,7 +12,7 @@ export interface MonitorLog {
 export interface StoreMonitorOptions {
   /** How long one writability check may take before the store counts as unreachable. */
   checkTimeoutInMs?: number;
-  /** A check's result is reused for this long (probes and scrapes do not each write). */
+  /** A check's result is reused for this long (0: only a check under way is shared). */
   checkReuseInMs?: number;
   /** Checks in the background this often when nothing else checked meanwhile (0: never). */
   probeIntervalInMs?: number;
@@ -56,7 +56,7 @@ export class StoreMonitor {
   ) {
     this.options = {
       checkTimeoutInMs: 800,
-      checkReuseInMs: 1000,
+      checkReuseInMs: 0,
       probeIntervalInMs: 2000,
       countsMaxAgeInMs: 5000,
       countsWaitInMs: 250,
