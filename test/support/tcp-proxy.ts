@@ -25,10 +25,13 @@ export class TcpProxy {
 
   /** Listens on a free loopback port and forwards to `target`. */
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = net.createServer((socket) => proxy!.accept(socket));
+    const accepted: net.Socket[] = [];
+    const holder: { proxy?: TcpProxy } = {};
+    const server = net.createServer((socket) => (holder.proxy ? holder.proxy.accept(socket) : accepted.push(socket)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new TcpProxy(target, (server.address() as net.AddressInfo).port, server);
+    const proxy = new TcpProxy(target, (server.address() as net.AddressInfo).port, server);
+    holder.proxy = proxy;
+    for (const socket of accepted) proxy.accept(socket);
     return proxy;
   }
 
