@@ -1,0 +1,93 @@
+import type { FieldChange, OpenRegisterEvent } from '../events/openregister-event.js';
+
+/** What a blanked value is replaced with. */
+export const REDACTED = '[REDACTED]';
+
+/**
+ * Keys whose values are credentials wherever they appear, in headers or inside a payload:
+ * headers that OpenRegister's pre-request interception copies into its CloudEvent
+ * (`data.cloudEvent.data.headers.Authorization`), and `tokens`, where Nextcloud's
+ * `webhook_listeners` puts the ephemeral auth tokens of its `tokenNeeded` option
+ * (`{user_ids: {uid: token}, user_roles: {owner|trigger: {uid: token}}}`).
+ */
+const SECRET_KEY =
+  /^(authorization|proxy-authorization|x-api-key|api[-_]?key|x-webhook-signature|webhook-signature|x-signature|cookie|set-cookie|password|secret|token|tokens|access[-_]?token)$/i;
+
+/**
+ * The one rule for what never leaves the service: used by the log lines that carry event data,
+ * the admin API, forwarding and the store's finished rows. Handlers still get the secrets (they
+ * may need a token to call back), so nothing is blanked before dispatch.
+ */
+export class RedactionPolicy {
+  private readonly extraKeys: ReadonlySet<string>;
+
+  /** @param extraKeys further key names to blank (REDACT_FIELDS), matched case-insensitively. */
+  constructor(extraKeys: readonly string[] = []) {
+    this.extraKeys = new Set(extraKeys.map((key) => key.trim().toLowerCase()).filter(Boolean));
+  }
+
+  /** True when a value under this key is a credential. */
+  isSecretKey(key: string): boolean {
+    return SECRET_KEY.test(key) || (this.extraKeys.size > 0 && this.extraKeys.has(key.toLowerCase()));
+  }
+
+  /**
+   * The value with every credential-like value replaced, at any depth. Returns the very same
+   * value when there is nothing to blank (the common case), so callers can tell whether a copy
+   * was needed and skip writing it. Never changes its argument. An empty value stays as it is:
+   * OpenRegister's `@self.authorization: []` is no secret, and blanking it would only mislead.
+   */
+  redact<T>(value: T): T {
+    return this.walk(value) as T;
+  }
+
+  /** The event with its credentials blanked; the same event when it carries none. */
+  redactEvent(event: OpenRegisterEvent): OpenRegisterEvent {
+    return this.redact(event);
+  }
+
+  /**
+   * Field-level changes with credentials blanked: a change's own keys are `path`/`oldValue`/
+   * `newValue`, so the credential's name is only in its path and is checked there.
+   */
+  redactChanges(changes: readonly FieldChange[]): FieldChange[] {
+    return changes.map((change) => {
+      const secretPath = change.path.split('/').some((segment) => this.isSecretKey(segment.replace(/~1/g, '/').replace(/~0/g, '~')));
+      const redacted: FieldChange = { path: change.path, op: change.op };
+      if ('oldValue' in change) redacted.oldValue = secretPath ? REDACTED : this.redact(change.oldValue);
+      if ('newValue' in change) redacted.newValue = secretPath ? REDACTED : this.redact(change.newValue);
+      return redacted;
+    });
+  }
+
+  private walk(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      value.forEach((item, index) => {
+        const redacted = this.walk(item);
+        if (redacted !== item) (copy ??= value.slice())[index] = redacted;
+      });
+      return copy ?? value;
+    }
+    const entries = Object.entries(value);
+    const redacted = entries.map(([key, field]) => (this.isSecretKey(key) && !isEmpty(field) ? REDACTED : this.walk(field)));
+    // Most events carry nothing to blank: they are never copied.
+    if (redacted.every((field, index) => field === entries[index][1])) return value;
+    const copy: Record<string, unknown> = {};
+    entries.forEach(([key], index) => define(copy, key, redacted[index]));
+    return copy;
+  }
+}
+
+/** The policy with the built-in keys only, for code that runs without the configuration. */
+export const DEFAULT_REDACTION = new RedactionPolicy();
+
+/** defineProperty, not assignment: a `__proto__` key in a payload stays a plain field. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
