@@ -44,7 +44,10 @@ export interface AppConfig {
   /** The shared PostgreSQL of STORE_DRIVER=postgres; `url` is set whenever that driver is. */
   /** Timeouts: connecting (and waiting for a pooled connection), and one statement. */
   database: { url?: string; poolSize: number; connectTimeoutInMs: number; statementTimeoutInMs: number };
-  forward: { urls: string[]; secret?: string; timeoutInMs: number };
+  /** `unredactedUrls`: the FORWARD_URLS that get events with their credentials (FORWARD_UNREDACTED_URLS). */
+  forward: { urls: string[]; unredactedUrls: string[]; secret?: string; timeoutInMs: number };
+  /** REDACT_FIELDS: key names blanked besides the built-in ones (see RedactionPolicy). */
+  redactFields: string[];
   adminToken?: string;
   /** Reading OpenRegister's change feed (or audit trail) for what webhooks never brought: on with OPENREGISTER_URL. */
   catchup?: CatchupConfig;
@@ -117,7 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectTimeoutInMs: int(v.DATABASE_CONNECT_TIMEOUT_MS, 5000),
       statementTimeoutInMs: int(v.DATABASE_STATEMENT_TIMEOUT_MS, 5000),
     },
-    forward: { urls: v.FORWARD_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
+    forward: { urls: v.FORWARD_URLS ?? [], unredactedUrls: v.FORWARD_UNREDACTED_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
     adminToken: v.ADMIN_TOKEN,
     catchup: v.OPENREGISTER_URL === undefined ? undefined : {
       apiUrl: openRegisterApiUrl(v.OPENREGISTER_URL),
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseInSeconds: int(v.CATCHUP_LEASE_SECONDS, 60),
     },
     trackPreviousState: parseBoolean(v.TRACK_PREVIOUS_STATE, v.OPENREGISTER_URL !== undefined),
+    redactFields: splitList(v.REDACT_FIELDS),
   };
   assertConsistent(config);
   return config;
@@ -189,6 +193,10 @@ function assertConsistent(config: AppConfig): void {
   if (config.delivery.store === 'postgres' && !config.database.url) {
     throw new Error('Invalid configuration:\n  DATABASE_URL: required with STORE_DRIVER=postgres (postgres://user:password@host:5432/database)');
   }
+  const forwarded = new Set(config.forward.urls.map((url) => new URL(url).href));
+  const stray = config.forward.unredactedUrls.find((url) => !forwarded.has(new URL(url).href));
+  // Only the host is named: a URL's path or query may carry a token.
+  if (stray !== undefined) throw new Error(`Invalid configuration:\n  FORWARD_UNREDACTED_URLS: the URL on ${new URL(stray).host} is not one of FORWARD_URLS (list such a target in both, exactly as written)`);
   if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
 }
 

@@ -55,6 +55,8 @@ export class EnvironmentVariables {
   @IsOptional() @boolean('DELIVERY_GROUP_COMMIT') DELIVERY_GROUP_COMMIT?: string;
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'FORWARD_URLS must be a comma list of http(s) URLs' })
   FORWARD_URLS?: string[];
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'FORWARD_UNREDACTED_URLS must be a comma list of http(s) URLs' })
+  FORWARD_UNREDACTED_URLS?: string[];
   @IsOptional() FORWARD_SECRET?: string;
   @IsOptional() @whole('FORWARD_TIMEOUT_MS') FORWARD_TIMEOUT_MS?: string;
   @IsOptional() ADMIN_TOKEN?: string;
@@ -71,6 +73,7 @@ export class EnvironmentVariables {
   @IsOptional() @whole('CATCHUP_PAGE_SIZE') CATCHUP_PAGE_SIZE?: string;
   @IsOptional() @whole('CATCHUP_LEASE_SECONDS') CATCHUP_LEASE_SECONDS?: string;
   @IsOptional() @boolean('TRACK_PREVIOUS_STATE') TRACK_PREVIOUS_STATE?: string;
+  @IsOptional() @Matches(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, { message: 'REDACT_FIELDS must be a comma list of key names, such as X-Nc-Session,bsn' }) REDACT_FIELDS?: string;
 }
 
 /** @throws Error naming every variable with a bad value and why. */
@@ -78,6 +81,7 @@ export function validateEnvironment(env: Record<string, string | undefined>): En
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const plain: Record<string, unknown> = { ...present };
   if (typeof present.FORWARD_URLS === 'string') plain.FORWARD_URLS = splitList(present.FORWARD_URLS);
+  if (typeof present.FORWARD_UNREDACTED_URLS === 'string') plain.FORWARD_UNREDACTED_URLS = splitList(present.FORWARD_UNREDACTED_URLS);
   const variables = plainToInstance(EnvironmentVariables, plain, { excludeExtraneousValues: false });
   const errors = validateSync(variables, { skipMissingProperties: false, whitelist: true });
   if (errors.length > 0) {
