@@ -2,6 +2,7 @@ import { ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundE
 import type { Logger } from 'pino';
 import { DeliveryWorker } from '../delivery/delivery-worker.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
+import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { DeliveryStore } from '../store/delivery-store.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { DeleteDeliveriesQuery, ListDeliveriesQuery } from './deliveries.query.js';
@@ -24,6 +25,7 @@ export class AdminController {
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
     private readonly worker: DeliveryWorker,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
+    private readonly redaction: RedactionPolicy,
   ) {}
 
   @Get()
@@ -46,7 +48,7 @@ export class AdminController {
   async get(@Param('id') id: string): Promise<DeliveryDetail> {
     const delivery = await this.store.get(id);
     if (!delivery) throw new NotFoundException(`No delivery ${id}`);
-    return toDeliveryDetail(delivery);
+    return toDeliveryDetail(delivery, this.redaction);
   }
 
   /** A dead or succeeded delivery, queued again; one still queued or processing is a 409. */

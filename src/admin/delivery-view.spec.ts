@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StoredDelivery } from '../store/delivery-store.js';
+import { REDACTED, RedactionPolicy } from '../logging/redaction.policy.js';
 import { toDeliveryDetail, toDeliverySummary } from './delivery-view.js';
 
 const T0 = Date.parse('2026-11-29T10:00:00.000Z');
@@ -74,12 +75,20 @@ describe('toDeliveryDetail', () => {
         { attempt: 1, startedAt: T0 + 10, finishedAt: T0 + 20, outcome: 'failed', error: 'Handler: down' },
         { attempt: 2, startedAt: T0 + 1010, finishedAt: T0 + 1020, outcome: 'succeeded' },
       ],
-    });
+    }, new RedactionPolicy());
     expect(detail.event).toEqual(delivery().event);
     expect(detail.idempotencyKey).toBe('key-1');
     expect(detail.history).toEqual([
       { attempt: 1, startedAt: '2026-11-29T10:00:00.010Z', finishedAt: '2026-11-29T10:00:00.020Z', outcome: 'failed', error: 'Handler: down' },
       { attempt: 2, startedAt: '2026-11-29T10:00:01.010Z', finishedAt: '2026-11-29T10:00:01.020Z', outcome: 'succeeded' },
     ]);
+  });
+
+  it('redacts the event by the policy it is given (built-in keys and REDACT_FIELDS), leaving the stored one alone', () => {
+    const event = { ...delivery().event, payload: { headers: { Authorization: 'Basic c2VjcmV0', 'X-Session': 's' } } };
+    const stored = { ...delivery({ event }), history: [] };
+    const detail = toDeliveryDetail(stored, new RedactionPolicy(['x-session']));
+    expect(detail.event.payload).toEqual({ headers: { Authorization: REDACTED, 'X-Session': REDACTED } });
+    expect(JSON.stringify(stored.event)).toContain('c2VjcmV0');
   });
 });

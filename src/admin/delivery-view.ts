@@ -1,3 +1,4 @@
+import type { RedactionPolicy } from '../logging/redaction.policy.js';
 import type { DeliveryAttempt, StoredDelivery } from '../store/delivery-store.js';
 
 /** One delivery in a list: what it is and where it stands, without the event's data. */
@@ -27,7 +28,7 @@ export interface AttemptView {
   error?: string;
 }
 
-/** One delivery in full: the normalised event and every attempt. */
+/** One delivery in full: the normalised event (credentials redacted) and every attempt. */
 export interface DeliveryDetail extends DeliverySummary {
   idempotencyKey: string;
   event: StoredDelivery['event'];
@@ -55,11 +56,15 @@ export function toDeliverySummary(delivery: StoredDelivery): DeliverySummary {
   };
 }
 
-export function toDeliveryDetail(delivery: StoredDelivery & { history: DeliveryAttempt[] }): DeliveryDetail {
+/**
+ * One delivery for `GET /admin/deliveries/:id`. The event is redacted here whatever the store
+ * holds: a queued or processing delivery still has the event as sent (its next attempt needs it).
+ */
+export function toDeliveryDetail(delivery: StoredDelivery & { history: DeliveryAttempt[] }, redaction: RedactionPolicy): DeliveryDetail {
   return {
     ...toDeliverySummary(delivery),
     idempotencyKey: delivery.idempotencyKey,
-    event: delivery.event,
+    event: redaction.redactEvent(delivery.event),
     history: delivery.history.map((attempt) => ({
       attempt: attempt.attempt,
       startedAt: iso(attempt.startedAt),

@@ -5,6 +5,7 @@ import { verifyStandardWebhook } from '../auth/standard-webhooks.js';
 import { loadConfig } from '../config/app-config.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import { createLogger } from '../logging/logger.js';
+import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { ForwardHandler } from './forward.handler.js';
 import type { ForwardMessage } from './forward-request.js';
 
@@ -46,7 +47,7 @@ function handlerFor(env: Record<string, string>) {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
   const config = loadConfig({ WEBHOOK_SECRETS: 'fixture-secret', ...env });
-  return { handler: new ForwardHandler(config, logger, { now: () => NOW }), lines };
+  return { handler: new ForwardHandler(config, logger, { now: () => NOW }, new RedactionPolicy(config.redactFields)), lines };
 }
 
 describe('ForwardHandler', () => {
@@ -101,5 +102,32 @@ describe('ForwardHandler', () => {
     expect(text).toContain('https://***@gis.example.org/hook?key=***');
     expect(text).not.toMatch(/user:pass|key=abc/);
     expect(lines.filter((line) => line.level === 'warn').map((line) => line.msg)).toEqual([expect.stringContaining('DELIVERY_MODE=inline')]);
+  });
+
+  describe('credentials inside the event', () => {
+    const secretEvent: OpenRegisterEvent = { ...event, payload: { headers: { Authorization: 'Bearer nc-secret-1' }, extra: { bsn: '123456782' } } };
+
+    it('redacts them for every target but those in FORWARD_UNREDACTED_URLS, each body signed as sent', async () => {
+      const [plain, trusted] = [await target(200), await target(200)];
+      const { handler, lines } = handlerFor({
+        FORWARD_URLS: `${plain.url},${trusted.url}`,
+        FORWARD_UNREDACTED_URLS: trusted.url,
+        FORWARD_SECRET: 'forward-secret',
+        REDACT_FIELDS: 'bsn',
+      });
+      handler.onApplicationBootstrap();
+      await handler.handle(secretEvent, { deliveryId: 'delivery-1', attempt: 1 });
+
+      expect(plain.received[0].body).not.toContain('nc-secret-1');
+      expect(plain.received[0].body).not.toContain('123456782');
+      expect((JSON.parse(plain.received[0].body) as ForwardMessage).event.payload).toEqual({ headers: { Authorization: '[REDACTED]' }, extra: { bsn: '[REDACTED]' } });
+      expect((JSON.parse(trusted.received[0].body) as ForwardMessage).event).toEqual(secretEvent);
+      for (const { received } of [plain, trusted]) {
+        const { headers, body } = received[0];
+        const signed = { id: 'delivery-1', timestamp: String(NOW / 1000), signature: headers['webhook-signature'] as string };
+        expect(verifyStandardWebhook(['forward-secret'], body, signed, 0, 0).ok).toBe(true);
+      }
+      expect(lines.find((line) => line.msg === 'Forwarding every event to 2 URL(s)')).toMatchObject({ unredactedTo: [trusted.url] });
+    });
   });
 });

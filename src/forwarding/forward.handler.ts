@@ -6,6 +6,7 @@ import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import { ANY_EVENT, OnWebhookEvent } from '../handlers/on-webhook-event.decorator.js';
 import type { DeliveryContext, WebhookEventHandler } from '../handlers/webhook-event-handler.js';
 import { PINO_LOGGER } from '../logging/logger.js';
+import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { buildForwardRequest, postForward } from './forward-request.js';
 import { ForwardTarget, parseForwardTarget } from './forward-target.js';
 
@@ -13,24 +14,32 @@ import { ForwardTarget, parseForwardTarget } from './forward-target.js';
  * Built in, on when FORWARD_URLS is set: POSTs every event, signed with Standard Webhooks headers,
  * to every URL at once. It succeeds only when every URL answers 2xx; otherwise it throws one error
  * naming each failed URL, and the retry sends to all of them again (receivers dedupe on
- * `webhook-id`, which is the delivery id).
+ * `webhook-id`, which is the delivery id). Events go out redacted (RedactionPolicy), except to the
+ * targets the operator lists in FORWARD_UNREDACTED_URLS as well.
  */
 @Injectable()
 @OnWebhookEvent(ANY_EVENT)
 export class ForwardHandler implements WebhookEventHandler, OnApplicationBootstrap {
   private readonly targets: ForwardTarget[];
+  /** Per target, in the order of `targets`: whether it gets the event with its credentials. */
+  private readonly unredacted: boolean[];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     @Inject(Clock) private readonly clock: Clock,
+    private readonly redaction: RedactionPolicy,
   ) {
     this.targets = config.forward.urls.map(parseForwardTarget);
+    // Compared as parsed URLs, the way the configuration checked that they are a subset.
+    const unredacted = new Set(config.forward.unredactedUrls.map((url) => new URL(url).href));
+    this.unredacted = config.forward.urls.map((url) => unredacted.has(new URL(url).href));
   }
 
   onApplicationBootstrap(): void {
     const { forward, delivery, handlerTimeoutInMs } = this.config;
-    this.logger.info({ forwardTo: this.targets.map(({ display }) => display), signed: Boolean(forward.secret) }, `Forwarding every event to ${this.targets.length} URL(s)`);
+    const unredactedTo = this.targets.filter((_, index) => this.unredacted[index]).map(({ display }) => display);
+    this.logger.info({ forwardTo: this.targets.map(({ display }) => display), unredactedTo, signed: Boolean(forward.secret) }, `Forwarding every event to ${this.targets.length} URL(s)`);
     if (!forward.secret) {
       this.logger.warn('FORWARD_URLS is set without FORWARD_SECRET: events are forwarded unsigned, and receivers cannot tell them from forgeries');
     }
@@ -44,8 +53,15 @@ export class ForwardHandler implements WebhookEventHandler, OnApplicationBootstr
 
   async handle(event: OpenRegisterEvent, context: DeliveryContext): Promise<void> {
     const timestampInSeconds = Math.floor(this.clock.now() / 1000);
-    const request = buildForwardRequest({ deliveryId: context.deliveryId, attempt: context.attempt, event }, this.config.forward.secret, timestampInSeconds);
-    const results = await Promise.allSettled(this.targets.map((target) => postForward(target, request, this.config.forward.timeoutInMs)));
+    const { secret, timeoutInMs } = this.config.forward;
+    const message = (forwarded: OpenRegisterEvent) => buildForwardRequest({ deliveryId: context.deliveryId, attempt: context.attempt, event: forwarded }, secret, timestampInSeconds);
+    // Built once per kind, and only once when redaction blanks nothing (the same event comes back).
+    const redactedEvent = this.redaction.redactEvent(event);
+    const redacted = message(redactedEvent);
+    const unredacted = redactedEvent === event ? redacted : message(event);
+    const results = await Promise.allSettled(
+      this.targets.map((target, index) => postForward(target, this.unredacted[index] ? unredacted : redacted, timeoutInMs)),
+    );
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
     if (failures.length === 0) return;
     const prefix = this.targets.length > 1 ? `forwarding failed for ${failures.length} of ${this.targets.length} URLs` : 'forwarding failed';

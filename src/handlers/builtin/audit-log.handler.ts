@@ -2,18 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { OpenRegisterEvent } from '../../events/openregister-event.js';
 import { PINO_LOGGER } from '../../logging/logger.js';
-import { redactChanges } from '../../logging/redact.js';
+import { RedactionPolicy } from '../../logging/redaction.policy.js';
 import { ANY_EVENT, OnWebhookEvent } from '../on-webhook-event.decorator.js';
 import { DeliveryContext, WebhookEventHandler } from '../webhook-event-handler.js';
 
 /**
- * Writes one `audit` log line per event with what changed, credentials redacted. On by default
+ * Writes one `audit` log line per event with what changed, credentials redacted by the
+ * configured RedactionPolicy (REDACT_FIELDS included). On by default
  * (AUDIT_LOG_ENABLED); it is also the simplest example of a handler.
  */
 @Injectable()
 @OnWebhookEvent(ANY_EVENT)
 export class AuditLogHandler implements WebhookEventHandler {
-  constructor(@Inject(PINO_LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+    private readonly redaction: RedactionPolicy,
+  ) {}
 
   handle(event: OpenRegisterEvent, context: DeliveryContext): void {
     this.logger.info(
@@ -27,7 +31,7 @@ export class AuditLogHandler implements WebhookEventHandler {
         register: event.register,
         schema: event.schema,
         occurredAt: event.occurredAt,
-        changes: event.changes ? redactChanges(event.changes) : undefined,
+        changes: event.changes ? this.redaction.redactChanges(event.changes) : undefined,
       },
       `audit ${event.type}`,
     );
