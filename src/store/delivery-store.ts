@@ -81,8 +81,12 @@ export interface DeliveryStore {
    * Records one attempt of a claimed delivery and what follows from it; nothing when the claim
    * was lost meanwhile. The adapter may hold the write back briefly to batch it: a crash in
    * between runs that attempt's delivery again (at-least-once).
+   * @param scrubbedEvent with a final verdict (succeeded or dead) only: the event to keep from now
+   *   on in place of the one as sent (its credentials redacted), written in the same write as the
+   *   outcome, so a finished delivery never holds them; ignored with a `queued` verdict (the next
+   *   attempt needs the event as sent). Absent: the stored event stays as it is.
    */
-  finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict): Promise<void>;
+  finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict, scrubbedEvent?: OpenRegisterEvent): Promise<void>;
   /** Gives claimed deliveries that were never started back to the queue, unchanged. */
   release(claims: ClaimedDelivery[]): Promise<void>;
   /**

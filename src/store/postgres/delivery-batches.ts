@@ -1,4 +1,5 @@
 import { stringifyExactJson } from '../../events/exact-json.js';
+import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import type { AttemptVerdict, ClaimedDelivery, DeliveryAttempt, EnqueueResult, NewDelivery } from '../delivery-store.js';
 
 /** One finished attempt waiting in the store's batch of finishes. */
@@ -6,6 +7,8 @@ export interface Finish {
   claim: ClaimedDelivery;
   attempt: DeliveryAttempt;
   verdict: AttemptVerdict;
+  /** With a final verdict: the redacted event to keep in place of the one as sent. */
+  scrubbedEvent?: OpenRegisterEvent;
 }
 
 /** A row of `enqueue_batch`: one per delivery given to it. */
@@ -73,5 +76,6 @@ export function finishValues(items: Finish[]): unknown[] {
     column(({ attempt, verdict }) => (verdict.status === 'queued' ? null : attempt.finishedAt)),
     column(({ attempt }) => attempt.startedAt),
     column(({ attempt }) => attempt.outcome),
+    column(({ scrubbedEvent }) => (scrubbedEvent ? stringifyExactJson(scrubbedEvent) : null)),
   ];
 }

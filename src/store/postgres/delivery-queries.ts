@@ -49,16 +49,17 @@ export const QUERIES = {
     FROM due, relaxed WHERE d.seq = due.seq
     RETURNING ${COLUMNS}, d.lease_token`,
   },
-  // Arrays of: id, lease token, status, attempt, next attempt at, error, finished at, completed at, started at, outcome.
+  // Arrays of: id, lease token, status, attempt, next attempt at, error, finished at, completed at, started at, outcome,
+  // scrubbed event (NULL: keep the stored one), so the redacted event lands in the same statement as the outcome.
   // Fenced: only where the claim's token still holds the delivery. Found by id (unique index):
   // lease_token has no index, and matching on it alone scanned the table once per batch.
   finish: {
     name: 'finish',
     text: `WITH ${RELAXED}, input AS (
-      SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
-        AS t(id, token, status, attempt, next_at, error, finished_at, completed_at, started_at, outcome)),
+      SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
+        AS t(id, token, status, attempt, next_at, error, finished_at, completed_at, started_at, outcome, scrubbed)),
     finished AS (
-      UPDATE deliveries d SET status = i.status, attempts = i.attempt, next_attempt_at = i.next_at, last_error = i.error,
+      UPDATE deliveries d SET event = COALESCE(i.scrubbed, d.event), status = i.status, attempts = i.attempt, next_attempt_at = i.next_at, last_error = i.error,
         updated_at = i.finished_at, completed_at = i.completed_at, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
       FROM input i, relaxed WHERE d.id = i.id AND d.lease_token = i.token AND d.status = 'processing'
       RETURNING d.id)

@@ -1,3 +1,4 @@
+import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import {
@@ -91,9 +92,9 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rows.map((row) => ({ ...toDelivery(row), lease: row.lease_token }));
   }
 
-  finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict): Promise<void> {
+  finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict, scrubbedEvent?: OpenRegisterEvent): Promise<void> {
     if (this.closed) return Promise.reject(new TypeError('The delivery store is closed'));
-    return this.finishes.submit({ claim, attempt, verdict });
+    return this.finishes.submit({ claim, attempt, verdict, ...(scrubbedEvent && verdict.status !== 'queued' ? { scrubbedEvent } : {}) });
   }
 
   async release(claims: ClaimedDelivery[]): Promise<void> {

@@ -47,6 +47,7 @@ export function prepareDeliveryStatements(db: Database.Database) {
     finish: db.prepare(
       `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?, completed_at = ? WHERE id = ?`,
     ),
+    scrubEvent: db.prepare(`UPDATE delivery_events SET event = ? WHERE seq = (SELECT seq FROM deliveries WHERE id = ?)`),
     requeue: db.prepare(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE ${STATUS_FILTERS.processing}`),
     release: db.prepare(`UPDATE deliveries SET status = 'queued' WHERE id = ? AND status = 'processing'`),
     // Only deliveries that could be claimed: one blocked behind its object's earlier delivery

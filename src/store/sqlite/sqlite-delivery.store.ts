@@ -26,6 +26,8 @@ interface FinishedAttempt {
   id: string;
   attempt: DeliveryAttempt;
   verdict: AttemptVerdict;
+  /** The redacted event's JSON, to replace the stored one (final verdicts only). */
+  scrubbed?: string;
 }
 
 export interface SqliteDeliveryStoreOptions {
@@ -111,10 +113,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
     }
   }
 
-  async finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict): Promise<void> {
+  async finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict, scrubbedEvent?: OpenRegisterEvent): Promise<void> {
     // At once, as a write would: an attempt offered after close would otherwise vanish unseen.
     if (!this.db.open) throw new TypeError('The delivery store is closed');
-    this.finished.add({ id: claim.id, attempt, verdict });
+    const scrubbed = scrubbedEvent && verdict.status !== 'queued' ? stringifyExactJson(scrubbedEvent) : undefined;
+    this.finished.add({ id: claim.id, attempt, verdict, ...(scrubbed === undefined ? {} : { scrubbed }) });
   }
 
   async release(claims: ClaimedDelivery[]): Promise<void> {
@@ -204,11 +207,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return json.length;
   }
 
-  private writeFinished({ id, attempt, verdict }: FinishedAttempt): void {
+  /** One finished attempt; always inside a transaction, so the scrubbed event and the outcome land together. */
+  private writeFinished({ id, attempt, verdict, scrubbed }: FinishedAttempt): void {
     this.statements.insertAttempt.run(id, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.error ?? null);
     const nextAttemptAt = verdict.status === 'queued' ? verdict.nextAttemptAt : attempt.finishedAt;
     const completedAt = verdict.status === 'queued' ? null : attempt.finishedAt;
     this.statements.finish.run(verdict.status, attempt.attempt, nextAttemptAt, attempt.error ?? null, attempt.finishedAt, completedAt, id);
+    if (scrubbed !== undefined) this.statements.scrubEvent.run(scrubbed, id);
   }
 
   private unrecorded(error: unknown, finished: FinishedAttempt[]): void {
