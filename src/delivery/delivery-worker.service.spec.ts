@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import type { DeliveryContext } from '../handlers/webhook-event-handler.js';
+import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { openDatabase } from '../store/sqlite/sqlite-database.js';
 import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
@@ -49,7 +50,7 @@ describe('DeliveryWorker', () => {
       delivery: { concurrency, maxAttempts: 3, backoffBaseInMs: 1, backoffMaxInMs: 5 },
     } as AppConfig;
     const metrics = { attempt: () => undefined } as unknown as DeliveryMetrics;
-    worker = new DeliveryWorker(store, dispatcher, metrics, config, pino({ level: 'silent' }));
+    worker = new DeliveryWorker(store, dispatcher, metrics, config, pino({ level: 'silent' }), new RedactionPolicy());
     worker.onApplicationBootstrap();
   };
   const enqueue = async (uuid: string, version = 1) => {
@@ -141,5 +142,25 @@ describe('DeliveryWorker', () => {
     await shutdown;
     expect(await store.counts()).toMatchObject({ succeeded: 1, queued: 4, processing: 0 });
     expect(started).toBe(1);
+  });
+
+  it('hands the handler the credentials, retries with them, and keeps only the redacted event once finished', async () => {
+    const secret = 'Bearer worker-secret-1';
+    const seen: string[] = [];
+    handle = async (stored, context) => {
+      seen.push(JSON.stringify(stored));
+      return context.attempt === 1 ? 'down' : undefined;
+    };
+    start();
+    const id = `d-${++seq}`;
+    const withSecret = { ...event('secret-object', 1), payload: { headers: { Authorization: secret } } };
+    await store.enqueue({ id, idempotencyKey: id, event: withSecret, acceptedAt: Date.now() });
+    worker.wake();
+    await until(async () => (await store.get(id))?.status === 'succeeded', 'the retried delivery to succeed');
+    expect(seen).toHaveLength(2);
+    for (const run of seen) expect(run).toContain(secret);
+    const stored = await store.get(id);
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(stored?.event.payload).toEqual({ headers: { Authorization: '[REDACTED]' } });
   });
 });

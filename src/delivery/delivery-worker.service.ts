@@ -4,6 +4,7 @@ import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
+import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { AttemptVerdict, ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
 import { StoreMonitor } from '../store/store-monitor.js';
 import { backoffDelay } from './backoff.js';
@@ -57,6 +58,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: DeliveryMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
+    private readonly redaction: RedactionPolicy,
     /** Quiets the store's errors while an outage is known (its own lines tell it). */
     @Optional() private readonly monitor?: StoreMonitor,
   ) {}
@@ -217,8 +219,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
     const finishedAt = Date.now();
     const verdict = this.verdict(delivery, attempt, error, finishedAt);
+    // A finished delivery keeps only the redacted event; the store skips the write when redaction
+    // blanked nothing (the same event comes back), which is the common case.
+    const redacted = verdict.status === 'queued' ? delivery.event : this.redaction.redactEvent(delivery.event);
+    const scrubbed = redacted === delivery.event ? undefined : redacted;
     try {
-      await this.store.finishAttempt(delivery, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict);
+      await this.store.finishAttempt(delivery, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict, scrubbed);
     } catch (storeError) {
       // Left `processing`: the store makes it due again (at-least-once), never silently lost.
       this.storeError(storeError, 'Could not record a delivery attempt', { deliveryId: delivery.id });
