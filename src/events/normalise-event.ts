@@ -1,7 +1,7 @@
 import { WebhookError } from '../common/webhook-error.js';
 import { eventTypeOf } from './event-type.js';
 import { objectChanges } from './object-changes.js';
-import { EnvelopeFormat, OpenRegisterEvent, TEST_EVENT_TYPE } from './openregister-event.js';
+import { EnvelopeFormat, NextcloudTokens, OpenRegisterEvent, TEST_EVENT_TYPE } from './openregister-event.js';
 import { readObject, text } from './openregister-object.js';
 import { asJsonObject, copyFields, isJsonObject, JsonObject } from './safe-object.js';
 import { lifecycleType } from './soft-delete.js';
@@ -39,6 +39,7 @@ export function normaliseEvent(envelope: ValidatedEnvelope, receivedAt: Date): O
   if (deletion) event.deletion = deletion;
   if (parts.webhook) event.webhook = parts.webhook;
   if (parts.user) event.user = parts.user;
+  if (parts.tokens) event.tokens = parts.tokens;
   if ((parts.payloadWithObject || (!subject && type !== TEST_EVENT_TYPE)) && parts.payload !== undefined) event.payload = parts.payload;
   return event;
 }
@@ -56,6 +57,7 @@ interface EnvelopeParts {
   schema?: string;
   webhook?: { id?: string; name?: string };
   user?: { uid?: string; displayName?: string };
+  tokens?: NextcloudTokens;
   payload?: unknown;
   /** Keep `payload` beside the object (it says what the object alone does not). */
   payloadWithObject?: boolean;
@@ -79,6 +81,8 @@ const READERS: Record<EnvelopeFormat, (body: JsonObject, envelope: ValidatedEnve
       object: event.newObject ?? event.object,
       previous: event.oldObject,
       user,
+      // Beside `event`, not in it: WebhookCall adds them to the body just before sending.
+      ...(isJsonObject(body.tokens) ? { tokens: body.tokens as NextcloudTokens } : {}),
       payload: event,
     };
   },

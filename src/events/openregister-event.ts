@@ -83,4 +83,17 @@ export interface OpenRegisterEvent {
   user?: { uid?: string; displayName?: string };
   /** The sender's event payload, for events that carry no OpenRegister object. */
   payload?: unknown;
+  /**
+   * Nextcloud's ephemeral auth tokens, sent when the webhook was registered with `tokenNeeded`:
+   * `{user_ids: {uid: token}, user_roles: {owner|trigger: {uid: token}}}`, each valid for an
+   * hour, for calling Nextcloud back as that user. Handlers get them; everywhere else (logs,
+   * admin API, forwarding, finished deliveries) they are redacted.
+   */
+  tokens?: NextcloudTokens;
+}
+
+/** The `tokens` block of a Nextcloud `webhook_listeners` delivery (its TokenService's shape). */
+export interface NextcloudTokens {
+  user_ids?: Record<string, string>;
+  user_roles?: { owner?: Record<string, string>; trigger?: Record<string, string> };
 }
