@@ -10,6 +10,9 @@ const EXPECTED: Record<string, { format: string; event: string; status: string; 
   'openregister-cloudevent-created': { format: 'cloudevents', event: 'object.created', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
   'openregister-test': { format: 'openregister', event: 'test', status: 'ignored', handled: false },
   'nextcloud-node-created': { format: 'nextcloud', event: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent', status: 'processed', handled: true },
+  // Credentials inside the payload (what happens to them: test/redaction.e2e-spec.ts).
+  'nextcloud-node-created-with-tokens': { format: 'nextcloud', event: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent', status: 'processed', handled: true },
+  'openregister-cloudevent-intercepted-creating': { format: 'cloudevents', event: 'object.creating', status: 'processed', handled: true },
   'nextcloud-openregister-object-updated': { format: 'nextcloud', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
   'documented-object-updated': { format: 'documented', event: 'object.updated', status: 'processed', objectUuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f', handled: true },
   // OpenRegister's retry job: the earlier attempt's envelope wrapped in a new one (once, or twice).
@@ -81,6 +84,8 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
       'openregister object.created',
       'openregister object.updated',
       'nextcloud OCP\\Files\\Events\\Node\\NodeCreatedEvent',
+      'nextcloud OCP\\Files\\Events\\Node\\NodeCreatedEvent',
+      'cloudevents object.creating',
       'documented object.updated',
       'openregister object.updated',
       'openregister object.created',
