@@ -130,6 +130,8 @@ describe('every variable the service declares is reachable from values', () => {
     const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], {
       'config.ipAllowlist': '{10.0.0.0/8}',
       'config.forward.urls': '{https://a.example/h}',
+      'config.forward.unredactedUrls': '{https://a.example/h}',
+      'config.redactFields': '{bsn}',
       'catchup.enabled': true,
       'catchup.url': 'https://nextcloud.example.org',
       'catchup.username': 'reader',
