@@ -1,6 +1,6 @@
 import bytes from 'bytes';
 import { IpAllowlist } from '../common/ip-allowlist.js';
-import { CATCHUP_SOURCES, DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
+import { CATCHUP_SOURCES, checkEnvironment, DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
 
 /** The validated, typed configuration; the only place environment variables are read. */
 export interface AppConfig {
@@ -76,10 +76,13 @@ export const APP_CONFIG = Symbol('AppConfig');
 
 /**
  * Reads and validates the environment.
- * @throws Error that names each bad variable, or says which credential to set when none is.
+ * @throws Error that lists every mistake at once, one line each (`  NAME="value": why, and the
+ * accepted form`), so an environment file with three mistakes takes one restart, not three.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const v = validateEnvironment(env);
+  // Bad values are left out of `v`, so the config below is built with their defaults and the
+  // checks of combinations still run: their mistakes are reported along with the bad values.
+  const { variables: v, problems, invalid } = checkEnvironment(env);
   const int = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
   const config: AppConfig = {
     port: int(v.PORT, 3000),
@@ -138,27 +141,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trackPreviousState: parseBoolean(v.TRACK_PREVIOUS_STATE, v.OPENREGISTER_URL !== undefined),
     redactFields: splitList(v.REDACT_FIELDS),
   };
-  assertConsistent(config);
+  // A variable already reported as badly formed is not reported again for what its default implies.
+  const mistakes = [...problems, ...consistencyProblems(config).filter(([names]) => !names.some((name) => invalid.has(name))).map(([, line]) => line)];
+  if (mistakes.length > 0) throw new Error(`Invalid configuration:\n${mistakes.join('\n')}`);
   return config;
 }
 
-function assertConsistent(config: AppConfig): void {
+/** A mistake in a combination of values: the variables it is about, and its line. */
+type Problem = [names: string[], line: string];
+
+function consistencyProblems(config: AppConfig): Problem[] {
+  const problems: Problem[] = [];
+  const add = (names: string[], line: string) => problems.push([names, `  ${line}`]);
   const { webhook } = config;
   if (webhook.secrets.length === 0 && webhook.tokens.length === 0 && !webhook.allowUnauthenticated) {
-    throw new Error(
-      'Invalid configuration: no credential is configured. Set WEBHOOK_SECRETS (HMAC secrets, comma-separated) ' +
-        'and/or WEBHOOK_TOKENS (static tokens, comma-separated), or set WEBHOOK_ALLOW_UNAUTHENTICATED=true to accept unauthenticated deliveries.',
+    add(
+      ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'WEBHOOK_ALLOW_UNAUTHENTICATED'],
+      'WEBHOOK_SECRETS, WEBHOOK_TOKENS: no credential is configured; set WEBHOOK_SECRETS (HMAC secrets, comma-separated) ' +
+        'and/or WEBHOOK_TOKENS (static tokens, comma-separated), or set WEBHOOK_ALLOW_UNAUTHENTICATED=true to accept unauthenticated deliveries',
     );
   }
-  try {
-    new IpAllowlist(config.ipAllowlist);
-  } catch (error) {
-    throw new Error(`Invalid configuration:\n  IP_ALLOWLIST: ${(error as Error).message}`, { cause: error });
+  const badAddresses = config.ipAllowlist.filter((entry) => !isAddressOrCidr(entry));
+  if (badAddresses.length > 0) {
+    add(['IP_ALLOWLIST'], `IP_ALLOWLIST: ${badAddresses.map((entry) => `"${entry}"`).join(', ')} ${badAddresses.length === 1 ? 'is not an IP address or CIDR range' : 'are not IP addresses or CIDR ranges'} (accepted: a comma list such as 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)`);
   }
   if (Array.isArray(config.trustProxy)) {
-    const bad = config.trustProxy.find((entry) => !TRUST_PROXY_NAMES.includes(entry) && !isAddressOrCidr(entry));
-    if (bad !== undefined) {
-      throw new Error(`Invalid configuration:\n  TRUST_PROXY: "${bad}" is not true, false, a hop count, ${TRUST_PROXY_NAMES.join('/')}, an IP address or a CIDR range`);
+    const bad = config.trustProxy.filter((entry) => !TRUST_PROXY_NAMES.includes(entry) && !isAddressOrCidr(entry));
+    if (bad.length > 0) {
+      add(['TRUST_PROXY'], `TRUST_PROXY: ${bad.map((entry) => `"${entry}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not true, false, a hop count, ${TRUST_PROXY_NAMES.join('/')}, an IP address or a CIDR range`);
     }
   }
   const positive: [string, number][] = [
@@ -175,29 +185,30 @@ function assertConsistent(config: AppConfig): void {
     ['THROTTLE_AUTHENTICATED_TTL_SECONDS', config.throttle.authenticated.ttlInSeconds],
   ];
   for (const [name, value] of positive) {
-    if (value < 1) throw new Error(`Invalid configuration:\n  ${name}=${value}: must be at least 1`);
+    if (value < 1) add([name], `${name}=${value}: must be at least 1`);
   }
   if (config.catchup) {
     const { catchup } = config;
-    assertOpenRegisterConnection(catchup);
+    for (const line of openRegisterConnectionProblems(catchup)) add(['OPENREGISTER_USERNAME', 'OPENREGISTER_PASSWORD', 'OPENREGISTER_TIMEOUT_MS'].filter((name) => line.includes(name)), line);
     const bounded: [string, number][] = [
       ['CATCHUP_INTERVAL_SECONDS', catchup.intervalInSeconds],
       ['CATCHUP_PAGE_SIZE', catchup.pageSize],
       ['CATCHUP_LEASE_SECONDS', catchup.leaseInSeconds],
     ];
     for (const [name, value] of bounded) {
-      if (value < 1) throw new Error(`Invalid configuration:\n  ${name}=${value}: must be at least 1`);
+      if (value < 1) add([name], `${name}=${value}: must be at least 1`);
     }
-    if (catchup.pageSize > 1000) throw new Error(`Invalid configuration:\n  CATCHUP_PAGE_SIZE=${catchup.pageSize}: must be at most 1000 (OpenRegister's limit)`);
+    if (catchup.pageSize > 1000) add(['CATCHUP_PAGE_SIZE'], `CATCHUP_PAGE_SIZE=${catchup.pageSize}: must be at most 1000 (OpenRegister's limit)`);
   }
   if (config.delivery.store === 'postgres' && !config.database.url) {
-    throw new Error('Invalid configuration:\n  DATABASE_URL: required with STORE_DRIVER=postgres (postgres://user:password@host:5432/database)');
+    add(['DATABASE_URL'], 'DATABASE_URL: required with STORE_DRIVER=postgres (postgres://user:password@host:5432/database)');
   }
   const forwarded = new Set(config.forward.urls.map((url) => new URL(url).href));
   const stray = config.forward.unredactedUrls.find((url) => !forwarded.has(new URL(url).href));
   // Only the host is named: a URL's path or query may carry a token.
-  if (stray !== undefined) throw new Error(`Invalid configuration:\n  FORWARD_UNREDACTED_URLS: the URL on ${new URL(stray).host} is not one of FORWARD_URLS (list such a target in both, exactly as written)`);
-  if (config.port > 65535) throw new Error(`Invalid configuration:\n  PORT=${config.port}: must be at most 65535`);
+  if (stray !== undefined) add(['FORWARD_UNREDACTED_URLS'], `FORWARD_UNREDACTED_URLS: the URL on ${new URL(stray).host} is not one of FORWARD_URLS (list such a target in both, exactly as written)`);
+  if (config.port > 65535) add(['PORT'], `PORT=${config.port}: must be at most 65535`);
+  return problems;
 }
 
 /** How to call OpenRegister's API: the part of {@link CatchupConfig} that tools besides catch-up need. */
@@ -220,15 +231,19 @@ export function loadOpenRegisterConnection(env: Record<string, string | undefine
     password: v.OPENREGISTER_PASSWORD ?? '',
     requestTimeoutInMs: v.OPENREGISTER_TIMEOUT_MS === undefined ? 10_000 : Number(v.OPENREGISTER_TIMEOUT_MS),
   };
-  assertOpenRegisterConnection(connection);
+  const problems = openRegisterConnectionProblems(connection);
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
   return connection;
 }
 
-function assertOpenRegisterConnection(connection: OpenRegisterConnection): void {
+/** The mistakes in a connection's values, one line each (without indentation). */
+function openRegisterConnectionProblems(connection: OpenRegisterConnection): string[] {
+  const problems: string[] = [];
   if (!connection.username || !connection.password) {
-    throw new Error('Invalid configuration:\n  OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD: both are required with OPENREGISTER_URL (a Nextcloud user and an app password of it)');
+    problems.push('OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD: both are required with OPENREGISTER_URL (a Nextcloud user and an app password of it)');
   }
-  if (connection.requestTimeoutInMs < 1) throw new Error(`Invalid configuration:\n  OPENREGISTER_TIMEOUT_MS=${connection.requestTimeoutInMs}: must be at least 1`);
+  if (connection.requestTimeoutInMs < 1) problems.push(`OPENREGISTER_TIMEOUT_MS=${connection.requestTimeoutInMs}: must be at least 1`);
+  return problems;
 }
 
 /** The API base under a Nextcloud URL; a URL that already names the API is taken as it is. */

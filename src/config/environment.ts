@@ -5,7 +5,13 @@ const WHOLE_NUMBER = /^\d+$/;
 const BOOLEAN = /^(true|false|1|0|yes|no)$/i;
 const SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
 const LIST = /^[^,]*(,[^,]*)*$/;
-const whole = (name: string) => Matches(WHOLE_NUMBER, { message: `${name} must be a whole number` });
+/** The unit a whole number counts in, read from its name's suffix, so the message says what to write. */
+const UNITS: [RegExp, string][] = [[/_MS$/, ' of milliseconds'], [/_SECONDS$/, ' of seconds'], [/_DAYS$/, ' of days']];
+/** A whole number; `min` (checked by app-config, since the regex cannot) goes into the message too, so `-5` is told both. */
+const whole = (name: string, min?: number) =>
+  Matches(WHOLE_NUMBER, {
+    message: `${name} must be a whole number${UNITS.find(([suffix]) => suffix.test(name))?.[1] ?? ''}${min === undefined ? '' : `, at least ${min}`}`,
+  });
 const boolean = (name: string) => Matches(BOOLEAN, { message: `${name} must be true or false` });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -20,7 +26,7 @@ export const CATCHUP_SOURCES = ['auto', 'feed', 'audit-trail'] as const;
  * Defaults live in `app-config.ts`; this class only says what a valid value looks like.
  */
 export class EnvironmentVariables {
-  @IsOptional() @whole('PORT') PORT?: string;
+  @IsOptional() @whole('PORT', 1) PORT?: string;
   @IsOptional() @Matches(LIST) WEBHOOK_SECRETS?: string;
   @IsOptional() @Matches(LIST) WEBHOOK_TOKENS?: string;
   @IsOptional() @boolean('WEBHOOK_ALLOW_UNAUTHENTICATED') WEBHOOK_ALLOW_UNAUTHENTICATED?: string;
@@ -31,24 +37,24 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: string;
   @IsOptional() @IsIn(HTTP_ADAPTERS, { message: `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}` }) HTTP_ADAPTER?: string;
   @IsOptional() @whole('THROTTLE_UNAUTHENTICATED_LIMIT') THROTTLE_UNAUTHENTICATED_LIMIT?: string;
-  @IsOptional() @whole('THROTTLE_UNAUTHENTICATED_TTL_SECONDS') THROTTLE_UNAUTHENTICATED_TTL_SECONDS?: string;
+  @IsOptional() @whole('THROTTLE_UNAUTHENTICATED_TTL_SECONDS', 1) THROTTLE_UNAUTHENTICATED_TTL_SECONDS?: string;
   @IsOptional() @whole('THROTTLE_AUTHENTICATED_LIMIT') THROTTLE_AUTHENTICATED_LIMIT?: string;
-  @IsOptional() @whole('THROTTLE_AUTHENTICATED_TTL_SECONDS') THROTTLE_AUTHENTICATED_TTL_SECONDS?: string;
+  @IsOptional() @whole('THROTTLE_AUTHENTICATED_TTL_SECONDS', 1) THROTTLE_AUTHENTICATED_TTL_SECONDS?: string;
   @IsOptional() @whole('IDEMPOTENCY_TTL_SECONDS') IDEMPOTENCY_TTL_SECONDS?: string;
-  @IsOptional() @whole('IDEMPOTENCY_MAX_ENTRIES') IDEMPOTENCY_MAX_ENTRIES?: string;
+  @IsOptional() @whole('IDEMPOTENCY_MAX_ENTRIES', 1) IDEMPOTENCY_MAX_ENTRIES?: string;
   @IsOptional() @boolean('AUDIT_LOG_ENABLED') AUDIT_LOG_ENABLED?: string;
   @IsOptional() @whole('SHUTDOWN_GRACE_MS') SHUTDOWN_GRACE_MS?: string;
-  @IsOptional() @whole('HANDLER_TIMEOUT_MS') HANDLER_TIMEOUT_MS?: string;
+  @IsOptional() @whole('HANDLER_TIMEOUT_MS', 1) HANDLER_TIMEOUT_MS?: string;
   @IsOptional() @IsIn(DELIVERY_MODES, { message: `DELIVERY_MODE must be one of ${DELIVERY_MODES.join(', ')}` }) DELIVERY_MODE?: string;
   @IsOptional() @IsIn(STORE_DRIVERS, { message: `STORE_DRIVER must be one of ${STORE_DRIVERS.join(', ')}` }) STORE_DRIVER?: string;
   @IsOptional() DATA_DIR?: string;
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres://user:password@host:5432/database URL' }) DATABASE_URL?: string;
-  @IsOptional() @whole('DATABASE_POOL_SIZE') DATABASE_POOL_SIZE?: string;
-  @IsOptional() @whole('DATABASE_CONNECT_TIMEOUT_MS') DATABASE_CONNECT_TIMEOUT_MS?: string;
-  @IsOptional() @whole('DATABASE_STATEMENT_TIMEOUT_MS') DATABASE_STATEMENT_TIMEOUT_MS?: string;
-  @IsOptional() @whole('DELIVERY_LEASE_SECONDS') DELIVERY_LEASE_SECONDS?: string;
-  @IsOptional() @whole('DELIVERY_CONCURRENCY') DELIVERY_CONCURRENCY?: string;
-  @IsOptional() @whole('DELIVERY_MAX_ATTEMPTS') DELIVERY_MAX_ATTEMPTS?: string;
+  @IsOptional() @whole('DATABASE_POOL_SIZE', 1) DATABASE_POOL_SIZE?: string;
+  @IsOptional() @whole('DATABASE_CONNECT_TIMEOUT_MS', 1) DATABASE_CONNECT_TIMEOUT_MS?: string;
+  @IsOptional() @whole('DATABASE_STATEMENT_TIMEOUT_MS', 1) DATABASE_STATEMENT_TIMEOUT_MS?: string;
+  @IsOptional() @whole('DELIVERY_LEASE_SECONDS', 1) DELIVERY_LEASE_SECONDS?: string;
+  @IsOptional() @whole('DELIVERY_CONCURRENCY', 1) DELIVERY_CONCURRENCY?: string;
+  @IsOptional() @whole('DELIVERY_MAX_ATTEMPTS', 1) DELIVERY_MAX_ATTEMPTS?: string;
   @IsOptional() @whole('DELIVERY_BACKOFF_BASE_MS') DELIVERY_BACKOFF_BASE_MS?: string;
   @IsOptional() @whole('DELIVERY_BACKOFF_MAX_MS') DELIVERY_BACKOFF_MAX_MS?: string;
   @IsOptional() @whole('DELIVERY_RETENTION_DAYS') DELIVERY_RETENTION_DAYS?: string;
@@ -64,31 +70,40 @@ export class EnvironmentVariables {
   OPENREGISTER_URL?: string;
   @IsOptional() OPENREGISTER_USERNAME?: string;
   @IsOptional() OPENREGISTER_PASSWORD?: string;
-  @IsOptional() @whole('OPENREGISTER_TIMEOUT_MS') OPENREGISTER_TIMEOUT_MS?: string;
-  @IsOptional() @whole('CATCHUP_INTERVAL_SECONDS') CATCHUP_INTERVAL_SECONDS?: string;
+  @IsOptional() @whole('OPENREGISTER_TIMEOUT_MS', 1) OPENREGISTER_TIMEOUT_MS?: string;
+  @IsOptional() @whole('CATCHUP_INTERVAL_SECONDS', 1) CATCHUP_INTERVAL_SECONDS?: string;
   @IsOptional() @Matches(/^(now|oldest|\d+)$/, { message: 'CATCHUP_FROM must be now, oldest or a feed cursor (a whole number)' }) CATCHUP_FROM?: string;
   @IsOptional() @IsIn(CATCHUP_SOURCES, { message: `CATCHUP_SOURCE must be one of ${CATCHUP_SOURCES.join(', ')}` }) CATCHUP_SOURCE?: string;
   @IsOptional() @Matches(LIST) CATCHUP_REGISTERS?: string;
   @IsOptional() @Matches(LIST) CATCHUP_SCHEMAS?: string;
-  @IsOptional() @whole('CATCHUP_PAGE_SIZE') CATCHUP_PAGE_SIZE?: string;
-  @IsOptional() @whole('CATCHUP_LEASE_SECONDS') CATCHUP_LEASE_SECONDS?: string;
+  @IsOptional() @whole('CATCHUP_PAGE_SIZE', 1) CATCHUP_PAGE_SIZE?: string;
+  @IsOptional() @whole('CATCHUP_LEASE_SECONDS', 1) CATCHUP_LEASE_SECONDS?: string;
   @IsOptional() @boolean('TRACK_PREVIOUS_STATE') TRACK_PREVIOUS_STATE?: string;
   @IsOptional() @Matches(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, { message: 'REDACT_FIELDS must be a comma list of key names, such as X-Nc-Session,bsn' }) REDACT_FIELDS?: string;
 }
 
 /** @throws Error naming every variable with a bad value and why. */
 export function validateEnvironment(env: Record<string, string | undefined>): EnvironmentVariables {
+  const { variables, problems } = checkEnvironment(env);
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  return variables;
+}
+
+/**
+ * Every variable's rule checked at once: one line per bad variable (`  NAME="value": why`), and
+ * the variables with the bad ones left out, so the caller can go on with defaults and find the
+ * mistakes that only show in combination before it reports them all together.
+ */
+export function checkEnvironment(env: Record<string, string | undefined>): { variables: EnvironmentVariables; problems: string[]; invalid: Set<string> } {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const plain: Record<string, unknown> = { ...present };
   if (typeof present.FORWARD_URLS === 'string') plain.FORWARD_URLS = splitList(present.FORWARD_URLS);
   if (typeof present.FORWARD_UNREDACTED_URLS === 'string') plain.FORWARD_UNREDACTED_URLS = splitList(present.FORWARD_UNREDACTED_URLS);
   const variables = plainToInstance(EnvironmentVariables, plain, { excludeExtraneousValues: false });
   const errors = validateSync(variables, { skipMissingProperties: false, whitelist: true });
-  if (errors.length > 0) {
-    const lines = errors.map((error) => `  ${error.property}=${JSON.stringify(env[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  return variables;
+  const problems = errors.map((error) => `  ${error.property}=${JSON.stringify(env[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+  for (const error of errors) delete (variables as unknown as Record<string, unknown>)[error.property];
+  return { variables, problems, invalid: new Set(errors.map((error) => error.property)) };
 }
 
 export function splitList(value: string | undefined): string[] {
