@@ -43,3 +43,18 @@ describe('the service logger blanks credential headers', () => {
     expect(JSON.stringify(lines)).not.toMatch(/secret/);
   });
 });
+
+describe('the service logger names an error and its causes once each', () => {
+  it('does not append a cause the message already quotes', () => {
+    const { logger, lines } = capture();
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:1');
+    logger.error({ err: new Error(`Could not migrate the PostgreSQL schema (DATABASE_URL): ${cause.message}`, { cause }) }, 'boot failed');
+    expect(lines[0].err.message).toBe('Could not migrate the PostgreSQL schema (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:1');
+  });
+
+  it('still appends a cause the message does not say', () => {
+    const { logger, lines } = capture();
+    logger.error({ err: new Error('DATA_DIR is locked', { cause: new Error('EBUSY') }) }, 'boot failed');
+    expect(lines[0].err.message).toBe('DATA_DIR is locked: EBUSY');
+  });
+});

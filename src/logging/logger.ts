@@ -14,9 +14,26 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_LOG_PATHS, censor: REDACTED },
+      serializers: { err: serializeError },
     },
     destination ?? pino.destination({ sync: false }),
   );
+}
+
+/**
+ * pino's error serializer with a message that says each cause once: pino appends every cause's
+ * message to the error's, but our errors usually quote their cause already ("Could not migrate
+ * the PostgreSQL schema (DATABASE_URL): connect ECONNREFUSED ..."), which then came out twice.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  if (!(error instanceof Error) || typeof serialized !== 'object' || serialized === null) return serialized;
+  let message = error.message;
+  for (let cause = error.cause, depth = 0; cause instanceof Error && depth < 10; cause = cause.cause, depth++) {
+    if (!message.includes(cause.message)) message += `: ${cause.message}`;
+  }
+  (serialized as { message: string }).message = message;
+  return serialized;
 }
 
 /** Routes Nest's own log calls (boot, errors) into the same JSON stream. */
