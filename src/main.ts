@@ -25,6 +25,9 @@ async function bootstrap(): Promise<void> {
   const app = await createApp({ config, logger, extensions: [ExtensionsModule] }).catch((error: unknown) =>
     refuse(error instanceof Error ? error.message : String(error)),
   );
+  // Start the modules before listening, so a wiring error (a handler's event type) is reported
+  // as itself: inside listen() it read "listening on PORT=… failed", blaming the port.
+  await app.init().catch((error: unknown) => refuse(`Cannot start: ${error instanceof Error ? error.message : String(error)}`));
   await app
     .listen(config.port, ANY_IPV6)
     .catch((error: NodeJS.ErrnoException) => (isNoIpv6(error) ? app.listen(config.port, ANY_IPV4) : Promise.reject(error)))

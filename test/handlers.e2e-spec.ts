@@ -137,7 +137,15 @@ describe('handlers', () => {
         handle() {}
       }
       return BadType;
-    }, /invalid event type "object created!"/],
+    }, /^Webhook handler BadType: @OnWebhookEvent\("object created!"\): "object created!" is not an event type/],
+    ['a misspelt event type', () => {
+      @Injectable()
+      @OnWebhookEvent(['object.updated', 'object.create'])
+      class Misspelt {
+        handle() {}
+      }
+      return Misspelt;
+    }, /^Webhook handler Misspelt: @OnWebhookEvent\("object.updated", "object.create"\): "object.create" is not an event type the service delivers; did you mean "object.created"/],
     ['no event type at all', () => {
       @Injectable()
       @OnWebhookEvent([])

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { DELIVERY_MODES, STORE_DRIVERS } from '../src/config/environment.js';
 import { FIXTURE_SECRET } from './support/fixtures.js';
 import { freePort, ServiceProcess } from './support/service-process.js';
@@ -70,6 +71,44 @@ describe('start-up settings', () => {
     expect(code).toBe(1);
     expect(service.stderr).toContain(`DELIVERY_MODE="async": DELIVERY_MODE must be one of ${DELIVERY_MODES.join(', ')}`);
     expectNeverSaidStarted(service);
+  });
+
+  it('exits 1 once with every configuration mistake, one line each', async () => {
+    service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, WEBHOOK_BODY_LIMIT: '5xb', IP_ALLOWLIST: 'banana', TRUST_PROXY: 'cherry', HANDLER_TIMEOUT_MS: '-5' });
+    expect((await exitWithin(service)).code).toBe(1);
+    expect(service.stderr.trim().split('\n')).toEqual([
+      'Invalid configuration:',
+      '  WEBHOOK_BODY_LIMIT="5xb": WEBHOOK_BODY_LIMIT must be a size such as 5mb, 512kb or 1048576',
+      '  HANDLER_TIMEOUT_MS="-5": HANDLER_TIMEOUT_MS must be a whole number of milliseconds, at least 1',
+      expect.stringMatching(/^ {2}IP_ALLOWLIST: "banana" is not an IP address or CIDR range/),
+      expect.stringMatching(/^ {2}TRUST_PROXY: "cherry" is not true, false, a hop count/),
+    ]);
+    expectNeverSaidStarted(service);
+  });
+
+  it('exits 1 naming the handler and its decorator, not the port, when a handler subscribes to a misspelt event type', async () => {
+    const preload = fileURLToPath(new URL('./support/misspelt-handler.preload.mjs', import.meta.url));
+    service = await ServiceProcess.start({
+      WEBHOOK_SECRETS: FIXTURE_SECRET, DELIVERY_MODE: 'inline', STORE_DRIVER: 'memory',
+      NODE_OPTIONS: `--import ${preload}`, TEST_HANDLER_EVENTS: 'object.updated,object.create',
+    });
+    expect((await exitWithin(service)).code).toBe(1);
+    expect(service.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Cannot start: Webhook handler SyncToGis: @OnWebhookEvent\("object.updated", "object.create"\): "object.create" is not an event type the service delivers; did you mean "object.created"/),
+    ]);
+    expect(service.stderr).not.toContain('PORT');
+    expectNeverSaidStarted(service);
+  });
+
+  it('says what failed once in its JSON line, without repeating the cause', async () => {
+    const port = await freePort();
+    service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, STORE_DRIVER: 'postgres', DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/x` });
+    expect((await exitWithin(service)).code).toBe(1);
+    const failed = service.logLines().filter((line) => line.level === 'error');
+    expect(failed).toHaveLength(1);
+    const { message } = failed[0].err as { message: string };
+    expect(message.match(/ECONNREFUSED/g)).toHaveLength(1);
+    expect(service.stderr.match(/ECONNREFUSED/g)).toHaveLength(1);
   });
 
   it('logs the address it actually listens on', async () => {

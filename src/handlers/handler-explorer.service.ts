@@ -1,14 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { eventTypeProblem } from './event-type-check.js';
 import { RegisteredHandler } from './handler-registry.js';
 import { WebhookEventHandlerMetadata } from './on-webhook-event.decorator.js';
 
-const EVENT_PATTERN = /^(\*|[A-Za-z0-9_\\.-]+(\.\*)?)$/;
-
 /**
  * Finds every `@OnWebhookEvent` provider once, at bootstrap, and fails the boot on wrong wiring
- * (no `handle` method, request-scoped, an empty or malformed event list) instead of dropping
- * events silently at run time.
+ * (no `handle` method, request-scoped, an empty list or an event type no event has) instead of
+ * dropping events silently at run time. Each message names the class and its decorator, the two
+ * things the developer has to change.
  */
 @Injectable()
 export class HandlerExplorer implements OnApplicationBootstrap {
@@ -27,13 +27,14 @@ export class HandlerExplorer implements OnApplicationBootstrap {
       .map((wrapper) => {
         const name = wrapper.metatype?.name ?? String(wrapper.token);
         const options = this.discovery.getMetadataByDecorator(WebhookEventHandlerMetadata, wrapper);
-        if (!options || options.events.length === 0) throw new Error(`Webhook handler ${name} names no event type`);
-        const bad = options.events.find((pattern) => !EVENT_PATTERN.test(pattern));
-        if (bad !== undefined) throw new Error(`Webhook handler ${name} names an invalid event type "${bad}"`);
+        const decorator = `@OnWebhookEvent(${options ? options.events.map((pattern) => JSON.stringify(pattern)).join(', ') : ''})`;
+        if (!options || options.events.length === 0) throw new Error(`Webhook handler ${name}: ${decorator} names no event type`);
+        const problems = options.events.map(eventTypeProblem).filter((problem) => problem !== undefined);
+        if (problems.length > 0) throw new Error(`Webhook handler ${name}: ${decorator}: ${problems.join('; ')}`);
         if (!wrapper.isDependencyTreeStatic() || !wrapper.instance) {
-          throw new Error(`Webhook handler ${name} must be a singleton provider (request or transient scope is not supported)`);
+          throw new Error(`Webhook handler ${name} (${decorator}) must be a singleton provider (request or transient scope is not supported)`);
         }
-        if (typeof wrapper.instance.handle !== 'function') throw new Error(`Webhook handler ${name} has no handle(event) method`);
+        if (typeof wrapper.instance.handle !== 'function') throw new Error(`Webhook handler ${name} (${decorator}) has no handle(event) method`);
         return { name, instance: wrapper.instance, options };
       });
     const list = this.registered.map(({ name, options }) => ({ handler: name, ...options }));
