@@ -81,7 +81,7 @@ describe(`the ${TEST_HTTP_ADAPTER} platform`, () => {
     expect({ status: response.status, error: response.body.error, message: response.body.message }).toEqual({
       status: 413,
       error: 'too_large',
-      message: 'Body is larger than WEBHOOK_BODY_LIMIT allows',
+      message: 'Body is larger than WEBHOOK_BODY_LIMIT=4kb (4096 bytes)',
     });
     expect(deliveryLineOf(t, response)).toMatchObject({ outcome: 'invalid', status: 413 });
   });

@@ -3,6 +3,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import getRawBody from 'raw-body';
 import type { AppConfig } from '../config/app-config.js';
+import { drainRefusedBody } from './drain-refused-body.js';
 import type { HttpPlatform } from './http-platform.js';
 import type { WebhookRequest } from './webhook-request.js';
 
@@ -61,7 +62,8 @@ export function expressPlatform(config: AppConfig): HttpPlatform {
  * decoding of a Content-Encoding either, as on Fastify. raw-body refuses a body over the limit
  * with a 413 http-error, before reading when the declared length is over it (then, as Fastify
  * does, the connection closes: the client sends the body anyway), and otherwise as soon as the
- * bytes read pass it; Nest maps http-errors to HTTP errors, the filter words them.
+ * bytes read pass it; Nest maps http-errors to HTTP errors, the filter words them. The rest of a
+ * refused body is drained (see {@link drainRefusedBody}).
  */
 function readRawBody(request: Request, response: Response, limit: number, next: NextFunction): void {
   const declared = request.headers['content-length'];
@@ -76,6 +78,9 @@ function readRawBody(request: Request, response: Response, limit: number, next: 
       (request as unknown as WebhookRequest).body = body;
       next();
     },
-    (error: unknown) => next(error),
+    (error: unknown) => {
+      if ((error as { status?: number }).status === 413) drainRefusedBody(request);
+      next(error);
+    },
   );
 }

@@ -1,6 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config/app-config.js';
+import { drainRefusedBody } from './drain-refused-body.js';
 import type { HttpPlatform } from './http-platform.js';
 import type { WebhookRequest } from './webhook-request.js';
 
@@ -19,6 +20,11 @@ export function fastifyPlatform(config: AppConfig): HttpPlatform {
   });
   const fastify = adapter.getInstance();
   acceptRawBodies(fastify);
+  // Runs before Nest's error handler answers: the sender reads the 413 instead of a broken pipe.
+  fastify.addHook('onError', (request, _reply, error, done) => {
+    if ((error as { statusCode?: number }).statusCode === 413) drainRefusedBody(request.raw);
+    done();
+  });
   return {
     adapter,
     addIntake(route, intake) {

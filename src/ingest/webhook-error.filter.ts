@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import bytes from 'bytes';
 import type { Logger } from 'pino';
 import { WebhookError } from '../common/webhook-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
 import type { WebhookRequest } from '../http/webhook-request.js';
 import { PINO_LOGGER } from '../logging/logger.js';
@@ -19,13 +21,14 @@ export class WebhookErrorFilter implements ExceptionFilter {
     private readonly outcomes: DeliveryOutcomeRecorder,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<WebhookRequest>();
     const response = host.switchToHttp().getResponse<unknown>();
     const trace = request.delivery;
-    const { status, body, outcome } = this.describe(trace ? asDeliveryError(exception) : exception);
+    const { status, body, outcome } = this.describe(trace ? asDeliveryError(exception, this.config.webhook.bodyLimitInBytes) : exception);
     if (trace) {
       body.deliveryId = trace.deliveryId;
       this.outcomes.record(trace, outcome, {
@@ -60,10 +63,15 @@ export class WebhookErrorFilter implements ExceptionFilter {
  * The platform's own refusals while reading a delivery's body (Fastify's reach Nest as HTTP
  * errors; the Express reader throws WebhookErrors itself), in this service's words.
  */
-function asDeliveryError(exception: unknown): unknown {
+function asDeliveryError(exception: unknown, limitInBytes: number): unknown {
   if (!(exception instanceof HttpException)) return exception;
-  if (exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) return new WebhookError('too_large', 'Body is larger than WEBHOOK_BODY_LIMIT allows');
+  if (exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) return new WebhookError('too_large', tooLargeMessage(limitInBytes));
   if (exception.getStatus() === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return new WebhookError('unsupported_media_type', exception.message);
   if (exception.getStatus() === HttpStatus.BAD_REQUEST) return new WebhookError('malformed', 'Body could not be read', [exception.message]);
   return exception;
+}
+
+/** The 413's words: the limit as the operator writes it and in bytes, so the sender's log says what to shrink to. */
+export function tooLargeMessage(limitInBytes: number): string {
+  return `Body is larger than WEBHOOK_BODY_LIMIT=${bytes.format(limitInBytes, { unitSeparator: '' })?.toLowerCase()} (${limitInBytes} bytes)`;
 }
