@@ -250,12 +250,32 @@ describe('admin API', () => {
     }
     expect((await admin.get('/admin/deliveries?limit=500&offset=0&status=queued')).status).toBe(200);
 
-    const badDeletes = ['/admin/deliveries', '/admin/deliveries?before=yesterday', '/admin/deliveries?before=2026-02-30', '/admin/deliveries?before=1700000000000'];
+    const badDeletes = ['/admin/deliveries?before=yesterday', '/admin/deliveries?before=2026-02-30', '/admin/deliveries?before=1700000000000'];
     for (const path of badDeletes) {
       const response = await admin.delete(path);
       expect([path, response.status]).toEqual([path, 400]);
-      expect(response.body.message).toEqual([expect.stringContaining('before must be an ISO 8601 date')]);
+      expect(response.body.details).toEqual([expect.stringContaining('before must be an ISO 8601 date')]);
     }
+    const bare = await admin.delete('/admin/deliveries');
+    expect({ status: bare.status, body: bare.body }).toEqual({
+      status: 400,
+      body: {
+        statusCode: 400,
+        error: 'invalid',
+        message: expect.stringMatching(/^before is required: .*\?before=2026-01-31T12:00:00Z$/),
+        details: [expect.stringMatching(/^before is required/)],
+      },
+    });
+  });
+
+  it('answers errors in the webhook API\'s shape: statusCode, error code, one message', async () => {
+    await start();
+    const unauthorized = await t!.http.get('/admin/deliveries');
+    expect(unauthorized.body).toEqual({ statusCode: 401, error: 'unauthorized', message: 'Authorization: Bearer <ADMIN_TOKEN> required' });
+    expect((await admin.get('/admin/deliveries/no-such-delivery')).body).toEqual({ statusCode: 404, error: 'not_found', message: 'No delivery no-such-delivery' });
+    const webhook = await t!.post('{}', { 'Content-Type': 'application/json' });
+    expect(Object.keys(webhook.body).sort()).toEqual(['deliveryId', 'details', 'error', 'message', 'statusCode']);
+    expect(typeof webhook.body.message).toBe('string');
   });
 
   it('is off (404) without ADMIN_TOKEN, and off with a warning in inline mode', async () => {

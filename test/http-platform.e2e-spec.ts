@@ -64,7 +64,7 @@ describe(`the ${TEST_HTTP_ADAPTER} platform`, () => {
     expect((await fetch(`${t.url}/health/live/`)).status).toBe(200);
     const wrongCase = await fetch(`${t.url}/Webhooks/openregister`, { method: 'POST', headers: signedHeaders(body), body });
     expect(wrongCase.status).toBe(404);
-    expect(await wrongCase.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot POST /Webhooks/openregister' });
+    expect(await wrongCase.json()).toEqual({ statusCode: 404, error: 'not_found', message: 'Cannot POST /Webhooks/openregister' });
   });
 
   it('refuses a declared length over WEBHOOK_BODY_LIMIT with 413 before reading it, and closes the connection', async () => {

@@ -25,6 +25,15 @@ export class ListDeliveriesQuery {
 
 /** `DELETE /admin/deliveries?before=` */
 export class DeleteDeliveriesQuery {
-  @IsISO8601({ strict: true }, { message: 'before must be an ISO 8601 date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z' })
+  // Required, so a bare DELETE never means "everything": its absence gets a sentence of its own.
+  @IsISO8601(
+    { strict: true },
+    {
+      message: ({ value }) =>
+        value === undefined
+          ? 'before is required: the date finished deliveries must be older than to be deleted, e.g. ?before=2026-01-31T12:00:00Z'
+          : 'before must be an ISO 8601 date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
+    },
+  )
   before!: string;
 }

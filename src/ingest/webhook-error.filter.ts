@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injec
 import { HttpAdapterHost } from '@nestjs/core';
 import bytes from 'bytes';
 import type { Logger } from 'pino';
+import { toErrorBody } from '../common/error-body.js';
 import { WebhookError } from '../common/webhook-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
@@ -10,8 +11,9 @@ import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryOutcome } from '../metrics/metrics.service.js';
 
 /**
- * The edge where errors become HTTP answers: a `WebhookError` keeps its status and reasons,
- * Nest's own HTTP errors (404, ...) pass through, anything else is a logged 500 that never
+ * The edge where errors become HTTP answers, on every route: a `WebhookError` keeps its status
+ * and reasons, Nest's own HTTP errors (404, the admin API's 400s, ...) get the same shape
+ * (`src/common/error-body.ts`), anything else is a logged 500 that never
  * takes the process down. Every refused or failed delivery gets its outcome recorded here.
  * It answers through Nest's HTTP adapter, so it is the same on Express and Fastify.
  */
@@ -50,8 +52,8 @@ export class WebhookErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const answer = exception.getResponse();
-      const body = typeof answer === 'object' ? { ...(answer as Record<string, unknown>) } : { statusCode: status, message: answer };
+      // The admin API's and Nest's own errors (404, a ValidationPipe's 400) in the webhook API's shape.
+      const body = toErrorBody(status, exception.getResponse()) as Record<string, unknown>;
       return { status, body, outcome: status >= 500 ? 'failed' : 'invalid' };
     }
     this.logger.error({ err: exception }, 'Unexpected error');
