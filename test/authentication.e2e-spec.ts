@@ -69,6 +69,26 @@ describe('HMAC signatures are checked on the exact bytes', () => {
     await expectRefused(t, () => t.post(body, signedHeaders(body, 'not-the-secret')), { status: 401, error: 'unauthorized', outcome: 'unauthorized' });
     expect(handled.received).toHaveLength(1);
   });
+
+  // OpenRegister's documentation shows the signature as `X-Signature: sha256=<hex>`; its code sends X-Webhook-Signature.
+  it('accepts the signature as `X-Signature: sha256=<hex>`, as OpenRegister\'s documentation shows it', async () => {
+    const body = createdBodyFor(randomUUID());
+    const { 'X-Webhook-Signature': signature, ...rest } = signedHeaders(body);
+    await expectAnswered(t, () => t.post(body, { ...rest, 'X-Signature': `sha256=${signature}` }));
+    expect(handled.received).toHaveLength(2);
+  });
+
+  it('refuses an X-Signature over other bytes, naming that header', async () => {
+    const body = createdBodyFor(randomUUID());
+    const { 'X-Webhook-Signature': signature, ...rest } = signedHeaders(body);
+    await expectRefused(t, () => t.post(`${body} `, { ...rest, 'X-Signature': `sha256=${signature}` }), {
+      status: 401,
+      error: 'unauthorized',
+      outcome: 'unauthorized',
+      detail: 'X-Signature does not match the body',
+    });
+    expect(handled.received).toHaveLength(2);
+  });
 });
 
 describe('the signed body timestamp limits replays', () => {

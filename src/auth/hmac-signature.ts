@@ -3,6 +3,11 @@ import { constantTimeEqual } from './constant-time.js';
 
 /** The header OpenRegister's webhook service signs with. */
 export const HMAC_SIGNATURE_HEADER = 'x-webhook-signature';
+/**
+ * The same signature under the name OpenRegister's documentation shows (`X-Signature: sha256=<hex>`):
+ * a sender set up from the docs must not be refused for following them.
+ */
+export const HMAC_SIGNATURE_ALIAS_HEADER = 'x-signature';
 
 const SHA256_HEX = /^(?:sha256=)?([0-9a-fA-F]{64})$/;
 

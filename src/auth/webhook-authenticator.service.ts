@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AuthResult } from '../http/webhook-request.js';
-import { HMAC_SIGNATURE_HEADER, verifyHmac } from './hmac-signature.js';
+import { HMAC_SIGNATURE_ALIAS_HEADER, HMAC_SIGNATURE_HEADER, verifyHmac } from './hmac-signature.js';
 import { STANDARD_WEBHOOK_HEADERS, verifyStandardWebhook } from './standard-webhooks.js';
 import { presentedTokens, verifyStaticToken } from './static-token.js';
 
@@ -42,10 +42,11 @@ export class WebhookAuthenticator {
       reasons.push(verdict.reason);
     }
 
-    const signature = header(headers, HMAC_SIGNATURE_HEADER);
-    if (signature !== undefined && secrets.length > 0) {
+    for (const [name, label] of HMAC_HEADERS) {
+      const signature = header(headers, name);
+      if (signature === undefined || secrets.length === 0) continue;
       if (verifyHmac(secrets, rawBody, signature) >= 0) return { ok: true, method: 'hmac' };
-      reasons.push('X-Webhook-Signature does not match the body');
+      reasons.push(`${label} does not match the body`);
     }
 
     const presented = presentedTokens({ authorization: header(headers, 'authorization'), 'x-api-key': header(headers, 'x-api-key') });
@@ -62,6 +63,12 @@ export class WebhookAuthenticator {
     return { ok: false, reason: tokens.length > 0 ? 'no credentials presented' : `no credentials presented; ${UNSIGNED_NEEDS_TOKEN}` };
   }
 }
+
+/** Where an HMAC signature may come, in the order they are tried, with the name a refusal gives. */
+const HMAC_HEADERS = [
+  [HMAC_SIGNATURE_HEADER, 'X-Webhook-Signature'],
+  [HMAC_SIGNATURE_ALIAS_HEADER, 'X-Signature'],
+] as const;
 
 const UNSIGNED_NEEDS_TOKEN =
   'unsigned senders (Nextcloud webhook_listeners, OpenRegister schema notifications) authenticate only with a token listed in WEBHOOK_TOKENS, sent as Authorization: Bearer <token>';

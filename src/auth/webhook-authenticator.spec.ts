@@ -35,3 +35,19 @@ describe('WebhookAuthenticator and unsigned senders (a schema notification)', ()
     });
   });
 });
+
+describe('WebhookAuthenticator and the X-Signature alias', () => {
+  const signature = signHmac('s', BODY);
+
+  it.each([signature, `sha256=${signature}`])('accepts X-Signature: %s as an HMAC signature', (value) => {
+    expect(authenticator({ WEBHOOK_SECRETS: 's' }).authenticate({ 'x-signature': value }, BODY)).toEqual({ ok: true, method: 'hmac' });
+  });
+
+  it('accepts a good X-Signature next to a stale X-Webhook-Signature', () => {
+    expect(authenticator({ WEBHOOK_SECRETS: 's' }).authenticate({ 'x-webhook-signature': '0'.repeat(64), 'x-signature': signature }, BODY)).toEqual({ ok: true, method: 'hmac' });
+  });
+
+  it('refuses a wrong X-Signature, naming that header', () => {
+    expect(authenticator({ WEBHOOK_SECRETS: 's' }).authenticate({ 'x-signature': `sha256=${'0'.repeat(64)}` }, BODY)).toEqual({ ok: false, reason: 'X-Signature does not match the body' });
+  });
+});
