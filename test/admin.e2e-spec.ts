@@ -268,6 +268,20 @@ describe('admin API', () => {
     });
   });
 
+  it('answers only addresses in ADMIN_IP_ALLOWLIST (403 to others, before the token), leaving the webhook route alone', async () => {
+    await start({ ADMIN_IP_ALLOWLIST: '203.0.113.0/24', TRUST_PROXY: '1' });
+    const outside = await admin.get('/admin/deliveries');
+    expect({ status: outside.status, body: outside.body }).toEqual({
+      status: 403,
+      body: { statusCode: 403, error: 'forbidden', message: expect.stringMatching(/^Address \S*127\.0\.0\.1 is not allowed to use \/admin \(ADMIN_IP_ALLOWLIST\)$/) },
+    });
+    // Refused by address before the token is looked at: no token gets a 403 too, not a 401.
+    expect((await t!.http.get('/admin/deliveries')).status).toBe(403);
+    expect((await admin.get('/admin/deliveries').set('X-Forwarded-For', '203.0.113.9')).status).toBe(200);
+    expect((await t!.http.get('/admin/deliveries').set('X-Forwarded-For', '203.0.113.9')).status).toBe(401);
+    expect((await t!.http.get('/health/ready')).status).toBe(200);
+  });
+
   it('answers errors in the webhook API\'s shape: statusCode, error code, one message', async () => {
     await start();
     const unauthorized = await t!.http.get('/admin/deliveries');

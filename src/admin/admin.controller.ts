@@ -4,6 +4,7 @@ import { DeliveryWorker } from '../delivery/delivery-worker.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { DeliveryStore } from '../store/delivery-store.js';
+import { AdminAddressGuard } from './admin-address.guard.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { DeleteDeliveriesQuery, ListDeliveriesQuery } from './deliveries.query.js';
 import { ExactJsonInterceptor } from './exact-json.interceptor.js';
@@ -18,7 +19,7 @@ const QUERY = new ValidationPipe({ transform: true, whitelist: true, forbidNonWh
  * letters and pruning. Only wiring: the store does the work, the worker is woken after a replay.
  */
 @Controller('admin/deliveries')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminAddressGuard, AdminTokenGuard)
 @UseInterceptors(ExactJsonInterceptor, StoreUnavailableInterceptor)
 export class AdminController {
   constructor(

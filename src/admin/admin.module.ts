@@ -2,6 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/c
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../logging/logger.js';
+import { AdminAddressGuard } from './admin-address.guard.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { AdminController } from './admin.controller.js';
 
@@ -18,7 +19,7 @@ export class AdminModule implements OnApplicationBootstrap {
    */
   static forRoot(config: AppConfig, delivery: DynamicModule): DynamicModule {
     if (!isAdminEnabled(config)) return { module: AdminModule };
-    return { module: AdminModule, imports: [delivery], controllers: [AdminController], providers: [AdminTokenGuard] };
+    return { module: AdminModule, imports: [delivery], controllers: [AdminController], providers: [AdminAddressGuard, AdminTokenGuard] };
   }
 
   constructor(

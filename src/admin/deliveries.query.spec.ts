@@ -44,7 +44,11 @@ describe('DeleteDeliveriesQuery', () => {
     expect(await parse(DeleteDeliveriesQuery, { before })).toMatchObject({ before });
   });
 
-  it.each([{}, { before: '' }, { before: 'last week' }, { before: '2026-02-30' }, { before: '1769860800000' }])('refuses %j', async (query) => {
+  it('refuses {} saying before is required, not that it is malformed', async () => {
+    expect(await reasons(DeleteDeliveriesQuery, {})).toEqual([expect.stringMatching(/^before is required: .*\?before=/)]);
+  });
+
+  it.each([{ before: '' }, { before: 'last week' }, { before: '2026-02-30' }, { before: '1769860800000' }])('refuses %j', async (query) => {
     expect(await reasons(DeleteDeliveriesQuery, query)).toEqual([expect.stringContaining('before must be an ISO 8601 date')]);
   });
 });

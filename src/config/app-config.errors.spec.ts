@@ -58,3 +58,17 @@ describe('configuration errors, all at once', () => {
     );
   });
 });
+
+describe('ADMIN_IP_ALLOWLIST', () => {
+  it('is read as a list of addresses and CIDRs', () => {
+    expect(load({ ADMIN_IP_ALLOWLIST: '10.0.0.0/8, 2001:db8::1' }).adminIpAllowlist).toEqual(['10.0.0.0/8', '2001:db8::1']);
+    expect(load({}).adminIpAllowlist).toEqual([]);
+  });
+
+  it('refuses entries that are not addresses, along with IP_ALLOWLIST\'s', () => {
+    expect(mistakes({ IP_ALLOWLIST: 'banana', ADMIN_IP_ALLOWLIST: '10.0.0.0/33' })).toEqual([
+      expect.stringMatching(/^ {2}IP_ALLOWLIST: "banana" is not/),
+      expect.stringMatching(/^ {2}ADMIN_IP_ALLOWLIST: "10.0.0.0\/33" is not an IP address or CIDR range/),
+    ]);
+  });
+});

@@ -49,6 +49,8 @@ export interface AppConfig {
   /** REDACT_FIELDS: key names blanked besides the built-in ones (see RedactionPolicy). */
   redactFields: string[];
   adminToken?: string;
+  /** ADMIN_IP_ALLOWLIST: addresses and CIDRs `/admin` answers (403 to others); empty: any. */
+  adminIpAllowlist: string[];
   /** Reading OpenRegister's change feed (or audit trail) for what webhooks never brought: on with OPENREGISTER_URL. */
   catchup?: CatchupConfig;
   /** TRACK_PREVIOUS_STATE: remember each object's last state, so updates carry `previous` and `changes`. */
@@ -125,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     forward: { urls: v.FORWARD_URLS ?? [], unredactedUrls: v.FORWARD_UNREDACTED_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
     adminToken: v.ADMIN_TOKEN,
+    adminIpAllowlist: splitList(v.ADMIN_IP_ALLOWLIST),
     catchup: v.OPENREGISTER_URL === undefined ? undefined : {
       apiUrl: openRegisterApiUrl(v.OPENREGISTER_URL),
       username: v.OPENREGISTER_USERNAME ?? '',
@@ -161,9 +164,11 @@ function consistencyProblems(config: AppConfig): Problem[] {
         'and/or WEBHOOK_TOKENS (static tokens, comma-separated), or set WEBHOOK_ALLOW_UNAUTHENTICATED=true to accept unauthenticated deliveries',
     );
   }
-  const badAddresses = config.ipAllowlist.filter((entry) => !isAddressOrCidr(entry));
-  if (badAddresses.length > 0) {
-    add(['IP_ALLOWLIST'], `IP_ALLOWLIST: ${badAddresses.map((entry) => `"${entry}"`).join(', ')} ${badAddresses.length === 1 ? 'is not an IP address or CIDR range' : 'are not IP addresses or CIDR ranges'} (accepted: a comma list such as 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)`);
+  for (const [name, list] of [['IP_ALLOWLIST', config.ipAllowlist], ['ADMIN_IP_ALLOWLIST', config.adminIpAllowlist]] as const) {
+    const bad = list.filter((entry) => !isAddressOrCidr(entry));
+    if (bad.length > 0) {
+      add([name], `${name}: ${bad.map((entry) => `"${entry}"`).join(', ')} ${bad.length === 1 ? 'is not an IP address or CIDR range' : 'are not IP addresses or CIDR ranges'} (accepted: a comma list such as 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)`);
+    }
   }
   if (Array.isArray(config.trustProxy)) {
     const bad = config.trustProxy.filter((entry) => !TRUST_PROXY_NAMES.includes(entry) && !isAddressOrCidr(entry));

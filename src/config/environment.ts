@@ -66,6 +66,7 @@ export class EnvironmentVariables {
   @IsOptional() FORWARD_SECRET?: string;
   @IsOptional() @whole('FORWARD_TIMEOUT_MS') FORWARD_TIMEOUT_MS?: string;
   @IsOptional() ADMIN_TOKEN?: string;
+  @IsOptional() ADMIN_IP_ALLOWLIST?: string;
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'OPENREGISTER_URL must be the http(s) URL of Nextcloud, such as https://nextcloud.example.org' })
   OPENREGISTER_URL?: string;
   @IsOptional() OPENREGISTER_USERNAME?: string;
