@@ -3,7 +3,9 @@ import { loadConfig } from './config/app-config.js';
 import { createApp } from './create-app.js';
 import { ANY_IPV4, ANY_IPV6, assertPortFree, describeAddress, isNoIpv6, portErrorLine } from './common/listen-port.js';
 import { ExtensionsModule } from './extensions/extensions.module.js';
+import { HandlerExplorer } from './handlers/handler-explorer.service.js';
 import { createLogger } from './logging/logger.js';
+import { startLineFields } from './logging/start-line.js';
 
 /** A setting the service cannot start with: one message on stderr, exit 1, nothing booted. */
 function refuse(message: string): never {
@@ -36,7 +38,10 @@ async function bootstrap(): Promise<void> {
       refuse(portErrorLine(error, config.port) ?? `Cannot start: listening on PORT=${config.port} failed: ${error.message}`);
     });
   const listening = describeAddress(app.getHttpServer().address());
-  logger.info({ listening, deliveryMode: config.delivery.mode }, `openregister-webhooks is listening on ${listening}`);
+  const handlers = app.get(HandlerExplorer).handlers.map(({ name, options }) => ({ name, events: options.events }));
+  const fields = startLineFields(config, handlers);
+  // The one line that says what started (Nest's own boot lines are at debug).
+  logger.info({ listening, ...fields }, `openregister-webhooks ${String(fields.version)} is listening on ${listening} (${config.httpAdapter}, ${config.delivery.store} store, ${config.delivery.mode} mode, ${handlers.length} handler(s))`);
 }
 
 void bootstrap();

@@ -77,7 +77,20 @@ describe('operations', () => {
     service.kill('SIGTERM');
     // Nest re-raises the signal once its shutdown hooks are done, so the exit is by SIGTERM.
     expect(await service.exit()).toEqual({ code: null, signal: 'SIGTERM' });
-    expect(service.logLines().some((line) => String(line.msg).startsWith('Shutting down'))).toBe(true);
+    const lines = service.logLines();
+    const started = lines.findIndex((line) => String(line.msg).startsWith('Shutting down'));
+    const finished = lines.findIndex((line) => String(line.msg).startsWith('Drain finished'));
+    expect(started).toBeGreaterThanOrEqual(0);
+    expect(finished).toBeGreaterThan(started);
+    expect(lines[finished]).toMatchObject({ level: 'info', inFlight: 0, msg: expect.stringMatching(/^Drain finished after \d+ ms: nothing left$/) });
+  });
+
+  it('says when the drain of a queued service finished, with what was left', async () => {
+    service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, DELIVERY_MODE: 'queued', STORE_DRIVER: 'memory' });
+    await service.ready();
+    service.kill('SIGTERM');
+    await service.exit();
+    expect(service.logLines().find((line) => String(line.msg).startsWith('Drain finished'))).toMatchObject({ level: 'info', inFlight: 0, runningDeliveries: 0 });
   });
 
   it('refuses to start without a credential, saying what to set', async () => {

@@ -2,9 +2,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { DELIVERY_MODES, STORE_DRIVERS } from '../src/config/environment.js';
 import { FIXTURE_SECRET } from './support/fixtures.js';
+import { TEST_HTTP_ADAPTER } from './support/http-adapter.js';
 import { freePort, ServiceProcess } from './support/service-process.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A refusal must be at once: the built service loads in about 1 s, so 10 s means it hung. */
 const EXIT_WITHIN_MS = 10_000;
@@ -115,9 +119,33 @@ describe('start-up settings', () => {
     const port = await freePort();
     service = await ServiceProcess.start({ WEBHOOK_SECRETS: FIXTURE_SECRET, DELIVERY_MODE: 'inline', STORE_DRIVER: 'memory', PORT: String(port) });
     await service.ready();
-    const line = service.logLines().find((entry) => String(entry.msg).startsWith('openregister-webhooks is listening'));
+    const line = service.logLines().find((entry) => /^openregister-webhooks \S+ is listening/.test(String(entry.msg)));
     // Every interface: IPv6 and IPv4 where the host has IPv6, else IPv4 only.
     expect([`[::]:${port}`, `0.0.0.0:${port}`]).toContain(line?.listening);
-    expect(line?.msg).toBe(`openregister-webhooks is listening on ${String(line?.listening)}`);
+    expect(line?.msg).toBe(`openregister-webhooks ${VERSION} is listening on ${String(line?.listening)} (${TEST_HTTP_ADAPTER}, memory store, inline mode, 1 handler(s))`);
+  });
+
+  it('says at info, in one line, what started; Nest\'s boot narration only at debug', async () => {
+    service = await ServiceProcess.start({
+      WEBHOOK_SECRETS: FIXTURE_SECRET, STORE_DRIVER: 'memory', ADMIN_TOKEN: 'admin-token', FORWARD_URLS: 'http://127.0.0.1:9/hook',
+      WEBHOOK_BODY_LIMIT: '1mb', HANDLER_TIMEOUT_MS: '5000',
+    });
+    await service.ready();
+    const lines = service.logLines();
+    const start = lines.filter((entry) => /^openregister-webhooks \S+ is listening/.test(String(entry.msg)));
+    expect(start).toHaveLength(1);
+    expect(start[0]).toMatchObject({
+      level: 'info',
+      version: VERSION,
+      platform: TEST_HTTP_ADAPTER,
+      store: 'memory',
+      mode: 'queued',
+      handlers: expect.arrayContaining([{ name: 'AuditLogHandler', events: ['*'] }, { name: 'ForwardHandler', events: ['*'] }]),
+      limits: { bodyLimitBytes: 1024 * 1024, handlerTimeoutMs: 5000, deliveryConcurrency: 8, deliveryMaxAttempts: 8, shutdownGraceMs: 10_000 },
+      features: { catchUp: false, forwarding: true, adminApi: true, previousStateTracking: false, auditLog: true, ipAllowlist: false, adminIpAllowlist: false },
+    });
+    expect(JSON.stringify(start[0])).not.toContain('admin-token');
+    const noise = lines.filter((entry) => ['NestFactory', 'NestApplication', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer'].includes(String(entry.context)));
+    expect(noise).toEqual([]);
   });
 });

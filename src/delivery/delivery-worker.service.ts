@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import { ShutdownState } from '../health/shutdown.state.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { AttemptVerdict, ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
@@ -61,7 +62,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly redaction: RedactionPolicy,
     /** Quiets the store's errors while an outage is known (its own lines tell it). */
     @Optional() private readonly monitor?: StoreMonitor,
-  ) {}
+    @Optional() shutdown?: ShutdownState,
+  ) {
+    shutdown?.countAtDrainEnd('runningDeliveries', () => this.running.size);
+  }
 
   private storeError(error: unknown, what: string, fields: object = {}): void {
     if (this.monitor) this.monitor.backgroundError(error, what, fields, 'error');

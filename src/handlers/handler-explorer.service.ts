@@ -38,6 +38,7 @@ export class HandlerExplorer implements OnApplicationBootstrap {
         return { name, instance: wrapper.instance, options };
       });
     const list = this.registered.map(({ name, options }) => ({ handler: name, ...options }));
-    this.logger.log({ msg: `Found ${list.length} webhook handler(s)`, handlers: list });
+    // At debug: the start line lists the handlers at info (main.ts), this has their filters too.
+    this.logger.debug({ msg: `Found ${list.length} webhook handler(s)`, handlers: list });
   }
 }

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } 
 import type { Logger } from 'pino';
 import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PINO_LOGGER } from '../logging/logger.js';
+import { flushLog, PINO_LOGGER } from '../logging/logger.js';
 
 /**
  * Knows whether the service is draining and which deliveries are still in flight. On SIGTERM
@@ -13,6 +13,8 @@ import { PINO_LOGGER } from '../logging/logger.js';
 export class ShutdownState implements BeforeApplicationShutdown, OnApplicationShutdown {
   private drainingSince?: number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Other work shutdown waits for (the queued worker's running deliveries), counted when the drain ends. */
+  private readonly others = new Map<string, () => number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -21,6 +23,11 @@ export class ShutdownState implements BeforeApplicationShutdown, OnApplicationSh
 
   get draining(): boolean {
     return this.drainingSince !== undefined;
+  }
+
+  /** Names work of another part to report in the "drain finished" line: what was still running then. */
+  countAtDrainEnd(name: string, count: () => number): void {
+    this.others.set(name, count);
   }
 
   /** Follows a delivery until it settles, so shutdown can wait for it. */
@@ -42,11 +49,18 @@ export class ShutdownState implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /**
-   * The log is written asynchronously, and Nest ends the process by re-raising the signal right
+   * Logs the end of the drain. The log is written asynchronously, and Nest ends the process by re-raising the signal right
    * after these hooks: without a flush the shutdown's last lines could be lost with it.
    */
   async onApplicationShutdown(): Promise<void> {
-    await settleWithin([new Promise<void>((resolve) => this.logger.flush(() => resolve()))], LOG_FLUSH_IN_MS);
+    // Every part's drain (these hooks run after all beforeApplicationShutdown hooks) is over: one
+    // line says so and what was left, so a log that stops here is known to have stopped cleanly.
+    const left: Record<string, number> = { inFlight: this.inFlight.size };
+    for (const [name, count] of this.others) left[name] = count();
+    const durationMs = this.drainingSince === undefined ? 0 : Date.now() - this.drainingSince;
+    const nothingLeft = Object.values(left).every((count) => count === 0);
+    this.logger.info({ ...left, durationMs }, nothingLeft ? `Drain finished after ${durationMs} ms: nothing left` : `Drain finished after ${durationMs} ms with work left (it runs again at the next start)`);
+    await flushLog(this.logger, LOG_FLUSH_IN_MS);
   }
 }
 

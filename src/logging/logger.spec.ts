@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createLogger, PinoNestLogger } from './logger.js';
+import { createLogger, flushLog, PinoNestLogger } from './logger.js';
 import { REDACTED } from './redact.js';
 
 /** Every credential a request can carry in a header, as Node hands headers over (lowercase). */
@@ -56,5 +56,41 @@ describe('the service logger names an error and its causes once each', () => {
     const { logger, lines } = capture();
     logger.error({ err: new Error('DATA_DIR is locked', { cause: new Error('EBUSY') }) }, 'boot failed');
     expect(lines[0].err.message).toBe('DATA_DIR is locked: EBUSY');
+  });
+});
+
+describe("Nest's boot narration", () => {
+  it.each(['NestFactory', 'NestApplication', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer'])('is at debug for %s', (context) => {
+    const { logger, lines } = capture('debug');
+    new PinoNestLogger(logger).log('AppModule dependencies initialized', context);
+    expect(lines.map((line) => line.level)).toEqual(['debug']);
+    const quiet = capture('info');
+    new PinoNestLogger(quiet.logger).log('AppModule dependencies initialized', context);
+    expect(quiet.lines).toEqual([]);
+  });
+
+  it('keeps other contexts at info and warnings at warn', () => {
+    const { logger, lines } = capture();
+    const nest = new PinoNestLogger(logger);
+    nest.log('Admin API on', 'AdminModule');
+    nest.warn('careful', 'RoutesResolver');
+    expect(lines.map((line) => line.level)).toEqual(['info', 'warn']);
+  });
+});
+
+describe('flushLog', () => {
+  it('waits until the last line is on disk, where pino\'s flush(cb) calls back at once', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const pino = (await import('pino')).default;
+    const file = join(mkdtempSync(join(tmpdir(), 'flush-log-')), 'log');
+    const destination = pino.destination({ dest: file, sync: false });
+    await new Promise((resolve) => destination.once('ready', resolve));
+    const logger = createLogger('info', destination);
+    for (let index = 0; index < 200; index++) logger.info({ index, padding: 'x'.repeat(500) }, 'line');
+    logger.info('the last line');
+    await flushLog(logger, 2_000);
+    expect(readFileSync(file, 'utf8')).toContain('the last line');
   });
 });

@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { once } from 'node:events';
 import pino, { DestinationStream, Logger } from 'pino';
 import { REDACTED, REDACTED_LOG_PATHS } from './redact.js';
 
@@ -21,6 +22,20 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 /**
+ * Waits (at most `ms`) until every line logged so far is written. pino's own `flush(cb)` calls back
+ * at once on an asynchronous destination with no minimum length (sonic-boom's), so the last
+ * lines before the process ends (the shutdown's) were lost now and then. sonic-boom says it is
+ * busy in `_writing` only: no public API tells, so this reads it, and a stream without it counts
+ * as written.
+ */
+export async function flushLog(logger: Logger, ms: number): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { _writing?: boolean; once?: unknown } | undefined;
+  if (!stream?._writing || typeof stream.once !== 'function') return;
+  const timer = AbortSignal.timeout(ms);
+  await once(stream as unknown as NodeJS.EventEmitter, 'drain', { signal: timer }).catch(() => undefined);
+}
+
+/**
  * pino's error serializer with a message that says each cause once: pino appends every cause's
  * message to the error's, but our errors usually quote their cause already ("Could not migrate
  * the PostgreSQL schema (DATABASE_URL): connect ECONNREFUSED ..."), which then came out twice.
@@ -36,12 +51,19 @@ export function serializeError(error: unknown): unknown {
   return serialized;
 }
 
+/**
+ * Nest's own boot narration: a line per module initialised and per route mapped, about 25 at
+ * every start. At `debug`, so `info` tells the story (the start line says what started) and the
+ * routes are still there for whoever asks. Their warnings and errors keep their level.
+ */
+export const BOOT_NOISE_CONTEXTS = new Set(['NestFactory', 'NestApplication', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 /** Routes Nest's own log calls (boot, errors) into the same JSON stream. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context !== undefined && BOOT_NOISE_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.write('error', message, context, trace);
