@@ -53,9 +53,11 @@ describe('handlers', () => {
     expect(t.app.get(BuildingIndex).buildings.size).toBe(0);
   });
 
-  it('logs the discovered handlers at boot', async () => {
-    t = await startTestApp({}, { extensions: [BuildingIndexModule] });
+  // At debug, with their filters: the start line (main.ts, startup-settings spec) names them at info.
+  it('logs the discovered handlers at boot, at debug', async () => {
+    t = await startTestApp({ LOG_LEVEL: 'debug' }, { extensions: [BuildingIndexModule] });
     const line = t.logs.find((entry) => Array.isArray(entry.handlers));
+    expect(line?.level).toBe('debug');
     expect(line?.handlers).toEqual(
       expect.arrayContaining([
         { handler: 'AuditLogHandler', events: ['*'] },
