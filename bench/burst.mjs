@@ -1,0 +1,265 @@
+#!/usr/bin/env node
+// Burst scenario (issue 18, "Throughput"): N unique signed 1 KB deliveries sent as fast as the load
+// generator can to the queued service, on SQLite and on PostgreSQL, then the time until the worker
+// has run the handlers of the last one. Reports acknowledged/s, drained/s, their ratio and the p99
+// of the wait from acknowledgement to handler end. `npm run bench:burst` builds and runs it; see
+// bench/README.md, "Burst".
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createBodyFactory, generatePool } from './lib/bodies.mjs';
+import { ROOT, runBenchmark, SECRET, SERVICE_HEAP_MIB, SIZES, snapshotDist, startTarget } from './lib/targets.mjs';
+import { HOST } from './lib/processes.mjs';
+
+const USAGE = `Usage: node bench/burst.mjs [options]   (npm run bench:burst -- [options])
+
+Sends N unique signed 1 KB deliveries as fast as possible (closed loop) to the queued service on
+each store, then waits until the worker has run the handlers of all of them, and reports
+acknowledged/s, drained/s (N / time from the first send to the last handler end), their ratio and
+the p99 bucket of webhook_delivery_completion_seconds (acknowledgement to handler end).
+
+Options:
+  --count N         deliveries per run (20000)
+  --connections C   load generator connections (50)
+  --stores L        comma list of sqlite,postgres (sqlite,postgres)
+  --rounds R        runs per store, each in a fresh process and database (1)
+  --drain-timeout S longest wait for the backlog to drain after the last acknowledgement, s (300)
+  --service-log F   file for the service's stdout (/dev/null)
+  --json            print the results as JSON on stdout as well
+  --help            this text
+
+PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else 127.0.0.1:5432 (user postgres), else
+an embedded server (bench/lib/database.mjs); each run gets a database of its own.`;
+
+const STORES = { sqlite: 'queued', postgres: 'postgres' };
+
+function parseOptions(argv) {
+  const cli = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n\n${USAGE}`);
+    const [k, inline] = a.slice(2).split('=', 2);
+    if (k === 'help' || k === 'json') cli[k] = true;
+    else cli[k] = inline ?? argv[++i];
+  }
+  const known = ['help', 'json', 'count', 'connections', 'stores', 'rounds', 'drain-timeout', 'service-log'];
+  for (const k of Object.keys(cli)) if (!known.includes(k)) throw new Error(`unknown option --${k}\n\n${USAGE}`);
+  const int = (v, name, min) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);
+    return n;
+  };
+  const opts = {
+    help: !!cli.help,
+    json: !!cli.json,
+    count: int(cli.count ?? 20000, 'count', 1),
+    connections: int(cli.connections ?? 50, 'connections', 1),
+    stores: String(cli.stores ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean),
+    rounds: int(cli.rounds ?? 1, 'rounds', 1),
+    drainTimeoutSec: int(cli['drain-timeout'] ?? 300, 'drain-timeout', 1),
+    serviceLog: cli['service-log'] ?? '/dev/null',
+  };
+  for (const s of opts.stores) if (!STORES[s]) throw new Error(`unknown store ${s} (use ${Object.keys(STORES).join(',')})`);
+  return opts;
+}
+
+const log = (...args) => process.stderr.write(args.join(' ') + '\n');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function scrape(port) {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    return res.ok ? await res.text() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sum of the samples of `name` whose labels contain every one of `labels`. */
+function sample(text, name, labels = []) {
+  let sum = null;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})?\\s+([0-9.e+-]+)`, 'gm'))) {
+    if (!labels.every((l) => (m[1] ?? '').includes(l))) continue;
+    sum = (sum ?? 0) + Number(m[2]);
+  }
+  return sum;
+}
+
+/** Cumulative buckets of webhook_delivery_completion_seconds{status="succeeded"}: [[le, count]]. */
+function completionBuckets(text) {
+  const out = [];
+  for (const m of text.matchAll(/^webhook_delivery_completion_seconds_bucket\{([^}]*)\}\s+([0-9.e+-]+)/gm)) {
+    if (!m[1].includes('status="succeeded"')) continue;
+    const le = /le="([^"]+)"/.exec(m[1])?.[1];
+    out.push([le === '+Inf' ? Infinity : Number(le), Number(m[2])]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/** The upper bound of the bucket the p-th percentile falls in (seconds; Infinity past the last). */
+function bucketPercentile(buckets, p) {
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (!total) return null;
+  const rank = Math.ceil((p / 100) * total);
+  return buckets.find(([, n]) => n >= rank)?.[0] ?? Infinity;
+}
+
+/** Sends `pool` (each body once) over `connections` connections; resolves when all are answered. */
+function sendAll(url, connections, pool) {
+  return new Promise((resolve, reject) => {
+    let cursor = 0;
+    let ok = 0;
+    let lastOkAt = 0;
+    const statusCodes = {};
+    const instance = autocannon(
+      {
+        url,
+        method: 'POST',
+        connections: Math.min(connections, pool.length),
+        amount: pool.length,
+        timeout: 30,
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'OpenRegister-Webhooks/1.0' },
+        requests: [
+          {
+            setupRequest(req) {
+              const item = pool[cursor++ % pool.length];
+              req.body = item.body;
+              req.headers['X-Webhook-Signature'] = item.signature;
+              return req;
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        resolve({ ok, lastOkAt, statusCodes, sent: cursor, errors: result.errors, timeouts: result.timeouts });
+      },
+    );
+    instance.on('response', (_client, statusCode) => {
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      if (statusCode >= 200 && statusCode < 300) {
+        ok++;
+        lastOkAt = performance.now();
+      }
+    });
+  });
+}
+
+async function burst(store, opts, serviceMain, round) {
+  const factory = createBodyFactory({ secret: SECRET, targetBytes: SIZES['1kb'].bytes });
+  const genStart = performance.now();
+  const pool = generatePool(factory, opts.count);
+  const genMs = Math.round(performance.now() - genStart);
+  const target = await startTarget(STORES[store], { serviceLog: opts.serviceLog, heapMiB: SERVICE_HEAP_MIB, serviceMain });
+  try {
+    const firstSendAt = performance.now();
+    const sent = await sendAll(target.url, opts.connections, pool);
+    const ackMs = sent.lastOkAt - firstSendAt;
+    // The histogram's count and the attempts counter are live; webhook_queue_depth is a cached read
+    // (at most every 5 s), so the time of the last handler end is taken from the live count, and the
+    // depth is then awaited as the brief's confirmation.
+    const deadline = performance.now() + opts.drainTimeoutSec * 1000;
+    let finishedAt = null;
+    let last = null;
+    let text = null;
+    while (performance.now() < deadline) {
+      text = await scrape(target.port);
+      if (text != null) {
+        const done = sample(text, 'webhook_delivery_completion_seconds_count', ['status="succeeded"']) ?? 0;
+        if (done !== last) last = done;
+        if (done >= sent.ok) {
+          finishedAt = performance.now();
+          break;
+        }
+      }
+      if (target.proc.exitInfo) throw new Error(`${target.label} exited during the burst\n${target.proc.stderr.trim()}`);
+      await sleep(50);
+    }
+    let depth = null;
+    const depthDeadline = performance.now() + 15000;
+    while (finishedAt && performance.now() < depthDeadline) {
+      const t = await scrape(target.port);
+      depth = t == null ? null : sample(t, 'webhook_queue_depth', ['status="succeeded"']);
+      if (depth != null && depth >= sent.ok) break;
+      await sleep(250);
+    }
+    const buckets = text ? completionBuckets(text) : [];
+    const drainMs = finishedAt == null ? null : finishedAt - firstSendAt;
+    const ackPerSec = Math.round((sent.ok * 1000) / ackMs);
+    const drainedPerSec = drainMs == null ? null : Math.round((sent.ok * 1000) / drainMs);
+    const result = {
+      store,
+      round,
+      label: target.label,
+      ...(target.database ? { database: target.database.description } : {}),
+      count: opts.count,
+      connections: opts.connections,
+      acknowledged: sent.ok,
+      statusCodes: sent.statusCodes,
+      errors: sent.errors,
+      timeouts: sent.timeouts,
+      poolGenerationMs: genMs,
+      ackSeconds: Math.round(ackMs) / 1000,
+      drainSeconds: drainMs == null ? null : Math.round(drainMs) / 1000,
+      backlogAfterAckSeconds: drainMs == null ? null : Math.round(drainMs - ackMs) / 1000,
+      ackPerSec,
+      drainedPerSec,
+      ratio: drainedPerSec == null ? null : Math.round((drainedPerSec / ackPerSec) * 100) / 100,
+      completionP99BucketSeconds: bucketPercentile(buckets, 99),
+      completionP50BucketSeconds: bucketPercentile(buckets, 50),
+      succeededDepth: depth,
+      drained: finishedAt != null,
+      handled: last,
+    };
+    return result;
+  } finally {
+    await target.stop();
+  }
+}
+
+const fmtBound = (s) => (s == null ? '–' : s === Infinity ? '> 21600 s' : `≤ ${s} s`);
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const snapshot = path.join(ROOT, 'bench', 'results', `.dist-burst-${process.pid}`);
+  mkdirSync(path.dirname(snapshot), { recursive: true });
+  const serviceMain = await snapshotDist(snapshot);
+  const results = [];
+  try {
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const store of opts.stores) {
+        const r = await burst(store, opts, serviceMain, round);
+        results.push(r);
+        log(
+          `[burst ${store} #${round}] ${r.acknowledged}/${r.count} acknowledged in ${r.ackSeconds} s (${r.ackPerSec}/s); ` +
+            (r.drained
+              ? `drained in ${r.drainSeconds} s (${r.drainedPerSec}/s, ${r.backlogAfterAckSeconds} s after the last ack); ratio ${r.ratio}; ` +
+                `ack→handler end p99 ${fmtBound(r.completionP99BucketSeconds)} (p50 ${fmtBound(r.completionP50BucketSeconds)})`
+              : `NOT drained within ${opts.drainTimeoutSec} s (${r.handled} handled)`),
+        );
+      }
+    }
+  } finally {
+    rmSync(snapshot, { recursive: true, force: true });
+  }
+  const rows = results.map(
+    (r) =>
+      `| ${r.store} | ${r.round} | ${r.acknowledged} | ${r.ackPerSec} | ${r.drainedPerSec ?? '–'} | ${r.ratio ?? '–'} | ${r.backlogAfterAckSeconds ?? '–'} | ${fmtBound(r.completionP99BucketSeconds)} |`,
+  );
+  process.stdout.write(
+    [
+      '| store | run | acknowledged | acknowledged/s | drained/s | drained/acknowledged | drain after last ack (s) | ack→handler end p99 |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+  if (opts.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  if (results.some((r) => !r.drained || r.acknowledged < r.count)) process.exitCode = 1;
+}
+
+runBenchmark(main);
