@@ -35,19 +35,39 @@ export const QUERIES = {
     name: 'enqueue',
     text: `SELECT delivery_id, original_delivery_id, accepted FROM enqueue_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint, $7::text)`,
   },
-  // $1 now, $2 limit, $3 owner, $4 lease in ms. Walks unfinished deliveries in order; a
-  // `processing` one is due again when its lease lapsed (its process died or froze).
+  // $1 now, $2 limit, $3 owner, $4 lease in ms, $5 the last seq a previous window of this claim
+  // covered (0 at first), $6 the window. Walks unfinished deliveries in order; a `processing` one is
+  // due again when its lease lapsed (its process died or froze).
+  // The walk is a window of at most $6 unfinished deliveries read from deliveries_unfinished in seq
+  // order with nothing but the index's own predicate, so no plan can scan or sort the backlog
+  // whatever the statistics say (a never-analysed table made the single query of before sort all
+  // of it, and stale statistics made its per-object check walk the index from its start once per
+  // candidate: docs/adr/0006-worker-drain-rate.md). The first window ($5 = 0) starts at the oldest
+  // unfinished delivery, so every earlier unfinished delivery of a candidate's object is in the
+  // window: per-object order is checked there, on at most $6 rows. A later window (the caller's
+  // continuation when a full window held fewer due deliveries than wanted) checks the table as well.
+  // The rows are then locked through the primary key: \`due\` names no \`completed_at IS NULL\` (the
+  // status test implies it), so no partial index, whose order the planner might prefer, matches it.
+  // Always returns one row at least: `window_end` and `window_size` tell the caller where to go on;
+  // the claimed columns are NULL on that row when nothing was claimed.
   claim: {
     name: 'claim',
-    text: `WITH ${RELAXED}, due AS (
+    text: `WITH ${RELAXED},
+    win AS MATERIALIZED (
+      SELECT w.seq, w.object_key, min(w.seq) OVER (PARTITION BY w.object_key) AS first_of_object
+      FROM (SELECT c.seq, c.object_key FROM deliveries c WHERE c.completed_at IS NULL AND c.seq > $5::bigint ORDER BY c.seq LIMIT $6) w),
+    due AS (
       SELECT d.seq FROM deliveries d
-      WHERE d.completed_at IS NULL
+      WHERE d.seq = ANY (ARRAY(SELECT w.seq FROM win w WHERE w.object_key IS NULL OR w.seq = w.first_of_object))
         AND ((d.status = 'queued' AND d.next_attempt_at <= $1) OR (d.status = 'processing' AND ${LAPSED}))
-        AND ${CLAIMABLE}
-      ORDER BY d.seq LIMIT $2 FOR UPDATE OF d SKIP LOCKED)
-    UPDATE deliveries d SET status = 'processing', updated_at = $1, lease_owner = $3, lease_token = gen_random_uuid(), lease_expires_at = ${NOW_MS} + $4::bigint
-    FROM due, relaxed WHERE d.seq = due.seq
-    RETURNING ${COLUMNS}, d.lease_token`,
+        AND ($5::bigint = 0 OR ${CLAIMABLE})
+      ORDER BY d.seq LIMIT $2 FOR UPDATE OF d SKIP LOCKED),
+    claimed AS (
+      UPDATE deliveries d SET status = 'processing', updated_at = $1, lease_owner = $3, lease_token = gen_random_uuid(), lease_expires_at = ${NOW_MS} + $4::bigint
+      FROM due, relaxed WHERE d.seq = due.seq
+      RETURNING ${COLUMNS}, d.lease_token)
+    SELECT claimed.*, (SELECT max(w.seq) FROM win w) AS window_end, (SELECT count(*) FROM win w)::int AS window_size
+    FROM (SELECT 1) one LEFT JOIN claimed ON true`,
   },
   // Arrays of: id, lease token, status, attempt, next attempt at, error, finished at, completed at, started at, outcome,
   // scrubbed event (NULL: keep the stored one), so the redacted event lands in the same statement as the outcome.

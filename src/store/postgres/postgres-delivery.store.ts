@@ -40,6 +40,9 @@ export interface PostgresDeliveryStoreOptions {
   onBackgroundError?: (error: unknown, what: string) => void;
 }
 
+/** Unfinished deliveries one claim statement looks at, at most (QUERIES.claim). */
+const CLAIM_WINDOW = 512;
+
 /**
  * The delivery store on PostgreSQL, shared by every replica: one queue (`FOR UPDATE SKIP
  * LOCKED`), claims as renewed leases fenced by a token, wakeups by LISTEN/NOTIFY. Semantics
@@ -86,7 +89,20 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async claimDue(limit: number, now: number): Promise<ClaimedDelivery[]> {
-    const { rows } = await this.pool.query<DeliveryRow & { lease_token: string }>({ ...QUERIES.claim, values: [now, limit, this.owner, this.options.leaseInMs] });
+    // One window of unfinished deliveries per statement (QUERIES.claim); the next window only when
+    // this one was full and held fewer due ones than wanted (retries waiting, objects held back,
+    // other replicas' claims), so the claim never misses a due delivery further down the backlog.
+    const rows: (DeliveryRow & { lease_token: string })[] = [];
+    for (let after = 0; rows.length < limit; ) {
+      const result = await this.pool.query<(DeliveryRow & { lease_token: string }) & { window_end: string | null; window_size: number }>({
+        ...QUERIES.claim,
+        values: [now, limit - rows.length, this.owner, this.options.leaseInMs, after, CLAIM_WINDOW],
+      });
+      for (const row of result.rows) if (row.lease_token != null) rows.push(row);
+      const { window_end: end, window_size: size } = result.rows[0];
+      if (size < CLAIM_WINDOW || end == null) break;
+      after = Number(end);
+    }
     rows.sort((a, b) => a.seq - b.seq);
     this.leases.hold(rows.map((row) => row.lease_token));
     return rows.map((row) => ({ ...toDelivery(row), lease: row.lease_token }));
