@@ -10,6 +10,8 @@ import autocannon from 'autocannon';
 import { createBodyFactory, generatePool } from './lib/bodies.mjs';
 import { ROOT, runBenchmark, SECRET, SERVICE_HEAP_MIB, SIZES, snapshotDist, startTarget } from './lib/targets.mjs';
 import { HOST } from './lib/processes.mjs';
+import { backendCpuBetween } from './lib/database.mjs';
+import { readCpuMs, readMachineBusyMs } from './lib/stats.mjs';
 
 const USAGE = `Usage: node bench/burst.mjs [options]   (npm run bench:burst -- [options])
 
@@ -152,9 +154,18 @@ async function burst(store, opts, serviceMain, round) {
   const genMs = Math.round(performance.now() - genStart);
   const target = await startTarget(STORES[store], { serviceLog: opts.serviceLog, heapMiB: SERVICE_HEAP_MIB, serviceMain });
   try {
+    // CPU of the service and of its database connections in each phase: where the drain's time goes.
+    const cpu = async () => ({
+      at: performance.now(),
+      service: readCpuMs(target.proc.pid),
+      database: (await target.database?.backendCpuMs()) ?? null,
+      machine: readMachineBusyMs(),
+    });
+    const cpu0 = await cpu();
     const firstSendAt = performance.now();
     const sent = await sendAll(target.url, opts.connections, pool);
     const ackMs = sent.lastOkAt - firstSendAt;
+    const cpu1 = await cpu();
     // The histogram's count and the attempts counter are live; webhook_queue_depth is a cached read
     // (at most every 5 s), so the time of the last handler end is taken from the live count, and the
     // depth is then awaited as the brief's confirmation.
@@ -162,11 +173,15 @@ async function burst(store, opts, serviceMain, round) {
     let finishedAt = null;
     let last = null;
     let text = null;
+    // Handled deliveries about every second after the last acknowledgement: [s after it, count].
+    const progress = [];
     while (performance.now() < deadline) {
       text = await scrape(target.port);
       if (text != null) {
         const done = sample(text, 'webhook_delivery_completion_seconds_count', ['status="succeeded"']) ?? 0;
         if (done !== last) last = done;
+        const since = (performance.now() - sent.lastOkAt) / 1000;
+        if (!progress.length || since - progress.at(-1)[0] >= 1) progress.push([Math.round(since * 10) / 10, done]);
         if (done >= sent.ok) {
           finishedAt = performance.now();
           break;
@@ -175,6 +190,13 @@ async function burst(store, opts, serviceMain, round) {
       if (target.proc.exitInfo) throw new Error(`${target.label} exited during the burst\n${target.proc.stderr.trim()}`);
       await sleep(50);
     }
+    const cpu2 = await cpu();
+    const phase = (a, b) => ({
+      wallMs: Math.round(b.at - a.at),
+      serviceCpuMs: a.service != null && b.service != null ? Math.round(b.service - a.service) : null,
+      databaseCpuMs: a.database ? Math.round(backendCpuBetween(a.database, b.database)) : null,
+      machineBusyMs: Math.round(b.machine - a.machine),
+    });
     let depth = null;
     const depthDeadline = performance.now() + 15000;
     while (finishedAt && performance.now() < depthDeadline) {
@@ -208,6 +230,10 @@ async function burst(store, opts, serviceMain, round) {
       completionP99BucketSeconds: bucketPercentile(buckets, 99),
       completionP50BucketSeconds: bucketPercentile(buckets, 50),
       succeededDepth: depth,
+      progress,
+      // CPU ms in the sending phase and in the drain after the last acknowledgement (machine: all
+      // processes, of 1000 ms per core per second).
+      cpu: { sending: phase(cpu0, cpu1), drainAfterAck: phase(cpu1, cpu2) },
       drained: finishedAt != null,
       handled: last,
     };
@@ -238,7 +264,8 @@ async function main() {
           `[burst ${store} #${round}] ${r.acknowledged}/${r.count} acknowledged in ${r.ackSeconds} s (${r.ackPerSec}/s); ` +
             (r.drained
               ? `drained in ${r.drainSeconds} s (${r.drainedPerSec}/s, ${r.backlogAfterAckSeconds} s after the last ack); ratio ${r.ratio}; ` +
-                `ack→handler end p99 ${fmtBound(r.completionP99BucketSeconds)} (p50 ${fmtBound(r.completionP50BucketSeconds)})`
+                `ack→handler end p99 ${fmtBound(r.completionP99BucketSeconds)} (p50 ${fmtBound(r.completionP50BucketSeconds)}); ` +
+                `drain phase CPU: service ${r.cpu.drainAfterAck.serviceCpuMs} ms, database ${r.cpu.drainAfterAck.databaseCpuMs ?? '–'} ms, machine ${r.cpu.drainAfterAck.machineBusyMs} ms in ${r.cpu.drainAfterAck.wallMs} ms`
               : `NOT drained within ${opts.drainTimeoutSec} s (${r.handled} handled)`),
         );
       }

@@ -10,9 +10,9 @@ import pg from 'pg';
 import { QUERIES } from '../dist/store/postgres/delivery-queries.js';
 import { migrate } from '../dist/store/postgres/migrate.js';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : [])).filter((e) => e.length));
+const args = Object.fromEntries(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]?.startsWith('--') ? '' : all[i + 1]] : [])).filter((e) => e.length));
 if ('help' in args) {
-  process.stdout.write('Usage: node bench/claim-plan.mjs [--queued 100000] [--finished 100000] [--limit 64] [--cases fresh,stale,none,worked]\n');
+  process.stdout.write('Usage: node bench/claim-plan.mjs [--queued 100000] [--finished 100000] [--limit 64] [--cases fresh,stale,none,worked] [--finish]\n');
   process.exit(0);
 }
 const QUEUED = Number(args.queued ?? 100000);
@@ -68,6 +68,16 @@ async function runCase(stats) {
           await client.query('ROLLBACK');
         }
         process.stdout.write(`\n=== ${QUEUED} queued, ${FINISHED} finished, statistics ${stats}, ${mode} ===\n${plan}\n`);
+        if ('finish' in args) {
+          // The finish of 8 claimed deliveries (QUERIES.finish), as the worker writes a batch.
+          await client.query('BEGIN');
+          const claimed = (await client.query({ text: QUERIES.claim.text, values: QUERIES.claim.text.includes('$6') ? [now, 8, 'plan', 30000, 0, 512] : [now, 8, 'plan', 30000] })).rows.filter((r) => r.lease_token);
+          const col = (f) => claimed.map(f);
+          const values = [col((r) => r.id), col((r) => r.lease_token), col(() => 'succeeded'), col(() => 1), col(() => now), col(() => null), col(() => now), col(() => now), col(() => now), col(() => 'succeeded'), col(() => null)];
+          const finish = await client.query({ text: `EXPLAIN (ANALYZE, BUFFERS) ${QUERIES.finish.text}`, values });
+          await client.query('ROLLBACK');
+          process.stdout.write(`--- finish of ${claimed.length} ---\n${finish.rows.map((row) => row['QUERY PLAN']).join('\n')}\n`);
+        }
       } finally {
         client.release();
       }

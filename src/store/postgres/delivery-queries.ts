@@ -72,7 +72,11 @@ export const QUERIES = {
   // Arrays of: id, lease token, status, attempt, next attempt at, error, finished at, completed at, started at, outcome,
   // scrubbed event (NULL: keep the stored one), so the redacted event lands in the same statement as the outcome.
   // Fenced: only where the claim's token still holds the delivery. Found by id (unique index):
-  // lease_token has no index, and matching on it alone scanned the table once per batch.
+  // lease_token has no index, and matching on it alone scanned the table once per batch. The status
+  // test is worded so that it does not imply deliveries_leases' predicate: with `d.status =
+  // 'processing'` the planner (never-analysed table) walked that index instead, which until a vacuum
+  // holds an entry for every delivery ever claimed: thousands of entries per finish in a burst
+  // (docs/adr/0006-worker-drain-rate.md).
   finish: {
     name: 'finish',
     text: `WITH ${RELAXED}, input AS (
@@ -81,7 +85,7 @@ export const QUERIES = {
     finished AS (
       UPDATE deliveries d SET event = COALESCE(i.scrubbed, d.event), status = i.status, attempts = i.attempt, next_attempt_at = i.next_at, last_error = i.error,
         updated_at = i.finished_at, completed_at = i.completed_at, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-      FROM input i, relaxed WHERE d.id = i.id AND d.lease_token = i.token AND d.status = 'processing'
+      FROM input i, relaxed WHERE d.id = i.id AND d.lease_token = i.token AND coalesce(d.status, '') = 'processing'
       RETURNING d.id)
     INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error)
     SELECT i.id, i.attempt, i.started_at, i.finished_at, i.outcome, i.error FROM input i JOIN finished f ON f.id = i.id
