@@ -118,7 +118,7 @@ describe('an outage of the database (STORE_DRIVER=postgres behind a faulty netwo
     // The admin API says what is wrong.
     const admin = await timed(() => t!.http.get('/admin/deliveries').set('Authorization', `Bearer ${ADMIN_TOKEN}`));
     expect(admin.result.status).toBe(503);
-    expect(admin.result.body).toMatchObject({ statusCode: 503, error: 'store_unavailable' });
+    expect(admin.result.body).toMatchObject({ statusCode: 503, error: 'unavailable' });
     expect(admin.ms).toBeLessThan(ANSWER_BOUND_IN_MS);
 
     // Long enough for the background work (worker claims, lease renewals, the wakeup connection)

@@ -5,7 +5,7 @@ import { StoreMonitor } from '../store/store-monitor.js';
 /** The answer of the admin API while the delivery store cannot be reached. */
 export const STORE_UNAVAILABLE_BODY = {
   statusCode: 503,
-  error: 'store_unavailable',
+  error: 'unavailable',
   message: 'The delivery store cannot be reached; try again once it is back (see /health/ready)',
 } as const;
 

@@ -129,6 +129,7 @@ describe('every variable the service declares is reachable from values', () => {
   it('is set by the ConfigMap or wired from the Secret', () => {
     const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], {
       'config.ipAllowlist': '{10.0.0.0/8}',
+      'config.adminIpAllowlist': '{10.1.0.0/16}',
       'config.forward.urls': '{https://a.example/h}',
       'config.forward.unredactedUrls': '{https://a.example/h}',
       'config.redactFields': '{bsn}',
