@@ -1,6 +1,10 @@
 import bytes from 'bytes';
 import { IpAllowlist } from '../common/ip-allowlist.js';
-import { CATCHUP_SOURCES, checkEnvironment, DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS, validateEnvironment } from './environment.js';
+import { type CatchupConfig, catchupProblems, readCatchupConfig } from './catchup-config.js';
+import { checkEnvironment, DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS } from './environment.js';
+
+// Catch-up's settings have a file of their own; these names stay importable from here.
+export { type CatchupConfig, loadOpenRegisterConnection, type OpenRegisterConnection, openRegisterApiUrl } from './catchup-config.js';
 
 /** The validated, typed configuration; the only place environment variables are read. */
 export interface AppConfig {
@@ -57,23 +61,6 @@ export interface AppConfig {
   trackPreviousState: boolean;
 }
 
-export interface CatchupConfig {
-  /** OpenRegister's API base: `{OPENREGISTER_URL}/index.php/apps/openregister/api`, no trailing slash. */
-  apiUrl: string;
-  username: string;
-  password: string;
-  requestTimeoutInMs: number;
-  intervalInSeconds: number;
-  /** Where the first start begins: the current end (`now`), the oldest entry kept, or a feed cursor. */
-  from: 'now' | 'oldest' | number;
-  source: (typeof CATCHUP_SOURCES)[number];
-  /** Register and schema slugs (or numeric ids) to read; empty: all. */
-  registers: string[];
-  schemas: string[];
-  pageSize: number;
-  leaseInSeconds: number;
-}
-
 export const APP_CONFIG = Symbol('AppConfig');
 
 /**
@@ -128,19 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     forward: { urls: v.FORWARD_URLS ?? [], unredactedUrls: v.FORWARD_UNREDACTED_URLS ?? [], secret: v.FORWARD_SECRET, timeoutInMs: int(v.FORWARD_TIMEOUT_MS, 10_000) },
     adminToken: v.ADMIN_TOKEN,
     adminIpAllowlist: splitList(v.ADMIN_IP_ALLOWLIST),
-    catchup: v.OPENREGISTER_URL === undefined ? undefined : {
-      apiUrl: openRegisterApiUrl(v.OPENREGISTER_URL),
-      username: v.OPENREGISTER_USERNAME ?? '',
-      password: v.OPENREGISTER_PASSWORD ?? '',
-      requestTimeoutInMs: int(v.OPENREGISTER_TIMEOUT_MS, 10_000),
-      intervalInSeconds: int(v.CATCHUP_INTERVAL_SECONDS, 30),
-      from: v.CATCHUP_FROM === undefined || v.CATCHUP_FROM === 'now' ? 'now' : v.CATCHUP_FROM === 'oldest' ? 'oldest' : Number(v.CATCHUP_FROM),
-      source: (v.CATCHUP_SOURCE as CatchupConfig['source']) ?? 'auto',
-      registers: splitList(v.CATCHUP_REGISTERS),
-      schemas: splitList(v.CATCHUP_SCHEMAS),
-      pageSize: int(v.CATCHUP_PAGE_SIZE, 500),
-      leaseInSeconds: int(v.CATCHUP_LEASE_SECONDS, 60),
-    },
+    catchup: readCatchupConfig(v),
     trackPreviousState: parseBoolean(v.TRACK_PREVIOUS_STATE, v.OPENREGISTER_URL !== undefined),
     redactFields: splitList(v.REDACT_FIELDS),
   };
@@ -192,19 +167,7 @@ function consistencyProblems(config: AppConfig): Problem[] {
   for (const [name, value] of positive) {
     if (value < 1) add([name], `${name}=${value}: must be at least 1`);
   }
-  if (config.catchup) {
-    const { catchup } = config;
-    for (const line of openRegisterConnectionProblems(catchup)) add(['OPENREGISTER_USERNAME', 'OPENREGISTER_PASSWORD', 'OPENREGISTER_TIMEOUT_MS'].filter((name) => line.includes(name)), line);
-    const bounded: [string, number][] = [
-      ['CATCHUP_INTERVAL_SECONDS', catchup.intervalInSeconds],
-      ['CATCHUP_PAGE_SIZE', catchup.pageSize],
-      ['CATCHUP_LEASE_SECONDS', catchup.leaseInSeconds],
-    ];
-    for (const [name, value] of bounded) {
-      if (value < 1) add([name], `${name}=${value}: must be at least 1`);
-    }
-    if (catchup.pageSize > 1000) add(['CATCHUP_PAGE_SIZE'], `CATCHUP_PAGE_SIZE=${catchup.pageSize}: must be at most 1000 (OpenRegister's limit)`);
-  }
+  if (config.catchup) for (const [names, line] of catchupProblems(config.catchup)) add(names, line);
   if (config.delivery.store === 'postgres' && !config.database.url) {
     add(['DATABASE_URL'], 'DATABASE_URL: required with STORE_DRIVER=postgres (postgres://user:password@host:5432/database)');
   }
@@ -214,47 +177,6 @@ function consistencyProblems(config: AppConfig): Problem[] {
   if (stray !== undefined) add(['FORWARD_UNREDACTED_URLS'], `FORWARD_UNREDACTED_URLS: the URL on ${new URL(stray).host} is not one of FORWARD_URLS (list such a target in both, exactly as written)`);
   if (config.port > 65535) add(['PORT'], `PORT=${config.port}: must be at most 65535`);
   return problems;
-}
-
-/** How to call OpenRegister's API: the part of {@link CatchupConfig} that tools besides catch-up need. */
-export type OpenRegisterConnection = Pick<CatchupConfig, 'apiUrl' | 'username' | 'password' | 'requestTimeoutInMs'>;
-
-/**
- * Reads and validates OPENREGISTER_URL, OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD and
- * OPENREGISTER_TIMEOUT_MS alone, with the rules and messages of {@link loadConfig}: for the operator
- * CLI, which talks to OpenRegister without the webhook credentials the service needs to start.
- * Only these variables are looked at, so an unrelated bad one in the shell does not stop it.
- * @throws Error naming the missing or bad variable (never its value for the password)
- */
-export function loadOpenRegisterConnection(env: Record<string, string | undefined>): OpenRegisterConnection {
-  const names = ['OPENREGISTER_URL', 'OPENREGISTER_USERNAME', 'OPENREGISTER_PASSWORD', 'OPENREGISTER_TIMEOUT_MS'] as const;
-  const v = validateEnvironment(Object.fromEntries(names.map((name) => [name, env[name]])));
-  if (v.OPENREGISTER_URL === undefined) throw new Error("Invalid configuration:\n  OPENREGISTER_URL: required (Nextcloud's base URL, such as https://nextcloud.example.org)");
-  const connection: OpenRegisterConnection = {
-    apiUrl: openRegisterApiUrl(v.OPENREGISTER_URL),
-    username: v.OPENREGISTER_USERNAME ?? '',
-    password: v.OPENREGISTER_PASSWORD ?? '',
-    requestTimeoutInMs: v.OPENREGISTER_TIMEOUT_MS === undefined ? 10_000 : Number(v.OPENREGISTER_TIMEOUT_MS),
-  };
-  const problems = openRegisterConnectionProblems(connection);
-  if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
-  return connection;
-}
-
-/** The mistakes in a connection's values, one line each (without indentation). */
-function openRegisterConnectionProblems(connection: OpenRegisterConnection): string[] {
-  const problems: string[] = [];
-  if (!connection.username || !connection.password) {
-    problems.push('OPENREGISTER_USERNAME, OPENREGISTER_PASSWORD: both are required with OPENREGISTER_URL (a Nextcloud user and an app password of it)');
-  }
-  if (connection.requestTimeoutInMs < 1) problems.push(`OPENREGISTER_TIMEOUT_MS=${connection.requestTimeoutInMs}: must be at least 1`);
-  return problems;
-}
-
-/** The API base under a Nextcloud URL; a URL that already names the API is taken as it is. */
-export function openRegisterApiUrl(url: string): string {
-  const trimmed = url.replace(/\/+$/, '');
-  return /\/apps\/openregister\/api$/.test(trimmed) ? trimmed : `${trimmed}/index.php/apps/openregister/api`;
 }
 
 /** Names proxy-addr (behind both platforms' trust proxy settings) understands besides addresses. */
