@@ -6,9 +6,9 @@ import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { ShutdownState } from '../health/shutdown.state.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
-import { AttemptVerdict, ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
+import { ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
 import { StoreMonitor } from '../store/store-monitor.js';
-import { backoffDelay } from './backoff.js';
+import { attemptVerdict } from './backoff.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 
 /** How long the worker sleeps at most when nothing is due: new deliveries wake it at once. */
@@ -222,11 +222,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       error = unexpected instanceof Error ? unexpected.message : String(unexpected);
     }
     const finishedAt = Date.now();
-    const verdict = this.verdict(delivery, attempt, error, finishedAt);
-    // A finished delivery keeps only the redacted event; the store skips the write when redaction
-    // blanked nothing (the same event comes back), which is the common case.
-    const redacted = verdict.status === 'queued' ? delivery.event : this.redaction.redactEvent(delivery.event);
-    const scrubbed = redacted === delivery.event ? undefined : redacted;
+    const verdict = attemptVerdict(attempt, delivery.seriesStart, error, finishedAt, this.config.delivery);
+    // A finished delivery keeps only the redacted event; one queued again still needs it as sent.
+    const scrubbed = verdict.status === 'queued' ? undefined : this.redaction.scrubbedEvent(delivery.event);
     try {
       await this.store.finishAttempt(delivery, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict, scrubbed);
     } catch (storeError) {
@@ -242,13 +240,5 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (verdict.status === 'dead') this.logger.error({ ...line, error }, 'Delivery dead-lettered after its last attempt');
     else if (verdict.status === 'queued') this.logger.warn({ ...line, error, nextAttemptAt: new Date(verdict.nextAttemptAt).toISOString() }, 'Delivery attempt failed; retrying');
     else this.logger.debug(line, 'Delivery handled');
-  }
-
-  private verdict(delivery: ClaimedDelivery, attempt: number, error: string | undefined, now: number): AttemptVerdict {
-    if (!error) return { status: 'succeeded' };
-    const attemptsInSeries = attempt - delivery.seriesStart;
-    const { maxAttempts, backoffBaseInMs, backoffMaxInMs } = this.config.delivery;
-    if (attemptsInSeries >= maxAttempts) return { status: 'dead' };
-    return { status: 'queued', nextAttemptAt: now + backoffDelay(attemptsInSeries, backoffBaseInMs, backoffMaxInMs) };
   }
 }

@@ -46,6 +46,12 @@ export class RedactionPolicy {
     return this.redact(event);
   }
 
+  /** The redacted event to store in place of `event`, or undefined when it carries nothing to blank (no write needed). */
+  scrubbedEvent(event: OpenRegisterEvent): OpenRegisterEvent | undefined {
+    const redacted = this.redact(event);
+    return redacted === event ? undefined : redacted;
+  }
+
   /**
    * Field-level changes with credentials blanked: a change's own keys are `path`/`oldValue`/
    * `newValue`, so the credential's name is only in its path and is checked there.
