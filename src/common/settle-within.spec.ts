@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { AsyncResource, createHook } from 'node:async_hooks';
 import { settleWithin } from './settle-within.js';
 
 describe('settleWithin', () => {
@@ -12,11 +13,23 @@ describe('settleWithin', () => {
     await expect(settleWithin([new Promise(() => {})], 10)).resolves.toBe(false);
   });
 
-  it('leaves no timer behind once everything settled', async () => {
-    const before = (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    await settleWithin([Promise.resolve()], 60_000);
-    await new Promise((resolve) => setImmediate(resolve));
-    const after = (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    expect(after).toBeLessThanOrEqual(before);
+  it('leaves no timer of its own behind once everything settled', async () => {
+    // Only the timers this call creates are counted (those whose trigger is the probe's scope), so
+    // timers of anything else running in the same worker cannot change the answer.
+    const probe = new AsyncResource('settle-within-probe');
+    const created = new Set<number>();
+    const destroyed = new Set<number>();
+    const hook = createHook({
+      init: (id, type, trigger) => void (type === 'Timeout' && trigger === probe.asyncId() && created.add(id)),
+      destroy: (id) => void destroyed.add(id),
+    }).enable();
+    try {
+      await probe.runInAsyncScope(() => settleWithin([Promise.resolve()], 60_000));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(created.size).toBe(1);
+      expect([...created].filter((id) => !destroyed.has(id))).toEqual([]);
+    } finally {
+      hook.disable();
+    }
   });
 });
