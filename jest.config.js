@@ -29,10 +29,10 @@ const common = {
  * platform (express) only: several built replicas sharing one PostgreSQL (leases, hand-over after
  * SIGKILL, a database restart). The platform's own path (intake, status codes, bodies) is proven by
  * every other spec on both; these take ~25 s a pass, and a second run would prove the same again.
- * The fake OpenRegister's own specs boot no app at all.
+ * The fake OpenRegister's own specs, and the test database's set-up spec, boot no app at all.
  * Add a spec here only if a change of HTTP platform could not change its outcome.
  */
-const DEFAULT_PLATFORM_ONLY = ['/test/catch-up\\.replicas\\.e2e-spec\\.ts$', '/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister(\\.http)?\\.e2e-spec\\.ts$'];
+const DEFAULT_PLATFORM_ONLY = ['/test/embedded-postgres\\.e2e-spec\\.ts$', '/test/catch-up\\.replicas\\.e2e-spec\\.ts$', '/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister(\\.http)?\\.e2e-spec\\.ts$'];
 
 /** @type {import('jest').Config} */
 export default {

