@@ -19,6 +19,7 @@ export interface DeliveryRow {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  traceparent: string | null;
 }
 
 /** A `delivery_attempts` row (PostgreSQL: as `json_agg` gives it). */
@@ -43,6 +44,7 @@ export function toDelivery(row: DeliveryRow, event: OpenRegisterEvent = parseExa
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...(row.completed_at ? { completedAt: row.completed_at } : {}),
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
   };
 }
 

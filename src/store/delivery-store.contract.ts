@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { AttemptVerdict, ClaimedDelivery, DeliveryAttempt, DeliveryStore } from './delivery-store.js';
 import { describeScrubbedEventContract } from './delivery-store-scrub.contract.js';
+import { describeTraceparentContract } from './delivery-store-trace.contract.js';
 
 /** What an adapter's spec hands the contract: a fresh, empty store and ways to restart it. */
 export interface DeliveryStoreHarness {
@@ -73,6 +74,7 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
     afterEach(() => harness.dispose());
 
     describeScrubbedEventContract(() => store);
+    describeTraceparentContract(() => store);
 
     it('accepts a key once and answers duplicate with the original delivery, even in the same batch', async () => {
       const results = await Promise.all([enqueue('a', 'same'), enqueue('a', 'same'), enqueue('b', 'other')]);

@@ -10,6 +10,8 @@ export interface NewDelivery {
   event: OpenRegisterEvent;
   /** When it was acknowledged, ms since the epoch. */
   acceptedAt: number;
+  /** The W3C traceparent of the request that brought it (tracing on), so its attempts can link to it. */
+  traceparent?: string;
 }
 
 /** `duplicate` names the delivery that first carried the change, while the store still knows it. */
@@ -29,6 +31,8 @@ export interface StoredDelivery {
   createdAt: number;
   updatedAt: number;
   completedAt?: number;
+  /** As given to `enqueue`; absent when tracing was off then. */
+  traceparent?: string;
 }
 
 /**

@@ -48,7 +48,7 @@ export function firstOfEachKey(items: NewDelivery[]): { unique: NewDelivery[]; a
   return { unique, answer };
 }
 
-/** `enqueue_batch`'s parameters: one array per column, then the key's lifetime and the owner to wake others as. */
+/** `enqueue_batch`'s parameters: one array per column, the key's lifetime, the owner to wake others as, then the traceparents. */
 export function enqueueValues(unique: NewDelivery[], ttlInMs: number, owner: string): unknown[] {
   return [
     unique.map((item) => item.id),
@@ -59,6 +59,7 @@ export function enqueueValues(unique: NewDelivery[], ttlInMs: number, owner: str
     unique.map((item) => item.acceptedAt),
     ttlInMs,
     owner,
+    unique.map((item) => item.traceparent ?? null),
   ];
 }
 

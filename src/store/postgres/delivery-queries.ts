@@ -6,7 +6,7 @@ import { NOW_MS, WAKE_CHANNEL } from './schema.js';
  * Lease times compare with the database's clock (`NOW_MS`); delivery times with the caller's.
  */
 
-const COLUMNS = 'd.seq, d.id, d.idempotency_key, d.event, d.status, d.attempts, d.series_start, d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.completed_at';
+const COLUMNS = 'd.seq, d.id, d.idempotency_key, d.event, d.status, d.attempts, d.series_start, d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.completed_at, d.traceparent';
 
 /** Per-object order: an earlier unfinished (queued or processing) delivery of its object holds it back. */
 const CLAIMABLE = `(d.object_key IS NULL OR NOT EXISTS (
@@ -33,7 +33,7 @@ function waking(update: string, owner: string): string {
 export const QUERIES = {
   enqueue: {
     name: 'enqueue',
-    text: `SELECT delivery_id, original_delivery_id, accepted FROM enqueue_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint, $7::text)`,
+    text: `SELECT delivery_id, original_delivery_id, accepted FROM enqueue_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint, $7::text, $8::text[])`,
   },
   // $1 now, $2 limit, $3 owner, $4 lease in ms, $5 the last seq a previous window of this claim
   // covered (0 at first), $6 the window. Walks unfinished deliveries in order; a `processing` one is

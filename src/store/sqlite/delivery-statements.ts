@@ -29,8 +29,8 @@ export function prepareDeliveryStatements(db: Database.Database) {
     ),
     keyOwner: db.prepare(`SELECT delivery_id FROM idempotency_keys WHERE key = ?`).pluck(),
     insert: db.prepare(
-      `INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, '', 'queued', ?, ?, ?)`,
+      `INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at, traceparent)
+       VALUES (?, ?, ?, '', 'queued', ?, ?, ?, ?)`,
     ),
     insertEvent: db.prepare(`INSERT INTO delivery_events (seq, event) VALUES (?, ?)`),
     // Without the event: most claimed events are still in the handoff, and copying the JSON

@@ -73,6 +73,11 @@ describe('schema', () => {
     const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60 });
     expect(await store.counts()).toMatchObject({ queued: 1, succeeded: 1 });
     expect((await store.claimDue(10, NOW)).map((delivery) => delivery.id)).toEqual(['waiting']);
+    // The traceparent column (tracing) is added; rows from before it have none.
+    expect(db.prepare(`SELECT name FROM pragma_table_info('deliveries')`).pluck().all()).toContain('traceparent');
+    expect(await store.get('done')).not.toHaveProperty('traceparent');
+    await store.enqueue({ id: 'traced', idempotencyKey: 'k9', event: { type: 'object.created', object: { uuid: 'c' } } as never, acceptedAt: NOW, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    expect(await store.get('traced')).toMatchObject({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
     await store.close();
   });
 

@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   -- set when the delivery succeeds or goes dead, NULL while queued or processing
-  completed_at INTEGER
+  completed_at INTEGER,
+  -- W3C traceparent of the request that brought it (tracing on), which its attempts link to
+  traceparent TEXT
 );
 -- Indexes of earlier versions that every status change had to rewrite: replaced below.
 DROP INDEX IF EXISTS deliveries_due;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { prepareDataDir } from './data-dir.js';
 import { moveInlineEvents } from './inline-event-migration.js';
 import { addKeyDeliveryIds } from './key-delivery-id-migration.js';
+import { addTraceparents } from './traceparent-migration.js';
 import { SCHEMA } from './schema.js';
 
 export const DATABASE_FILE = 'openregister-webhooks.sqlite';
@@ -28,6 +29,7 @@ export function openDatabase(dataDir: string | ':memory:'): Database.Database {
   db.exec(SCHEMA);
   moveInlineEvents(db);
   addKeyDeliveryIds(db);
+  addTraceparents(db);
   db.exec('CREATE TABLE IF NOT EXISTS store_health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)');
   return db;
 }

@@ -202,7 +202,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     }
     const objectKey = delivery.event.object?.uuid ?? delivery.event.previous?.uuid ?? null;
     const json = stringifyExactJson(delivery.event);
-    const { lastInsertRowid: seq } = this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, now, now, now);
+    const { lastInsertRowid: seq } = this.statements.insert.run(delivery.id, delivery.idempotencyKey, objectKey, now, now, now, delivery.traceparent ?? null);
     this.statements.insertEvent.run(seq, json);
     return json.length;
   }
