@@ -1,6 +1,7 @@
 import bytes from 'bytes';
 import { IpAllowlist } from '../common/ip-allowlist.js';
 import { type CatchupConfig, catchupProblems, readCatchupConfig } from './catchup-config.js';
+import { readTracingConfig, type TracingConfig } from './tracing-config.js';
 import { checkEnvironment, DELIVERY_MODES, HTTP_ADAPTERS, parseBoolean, splitList, STORE_DRIVERS } from './environment.js';
 
 // Catch-up's settings have a file of their own; these names stay importable from here.
@@ -59,6 +60,8 @@ export interface AppConfig {
   catchup?: CatchupConfig;
   /** TRACK_PREVIOUS_STATE: remember each object's last state, so updates carry `previous` and `changes`. */
   trackPreviousState: boolean;
+  /** OpenTelemetry tracing (OTEL_*): undefined when off, as it is unless an exporter or endpoint is set. */
+  tracing?: TracingConfig;
 }
 
 export const APP_CONFIG = Symbol('AppConfig');
@@ -118,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     catchup: readCatchupConfig(v),
     trackPreviousState: parseBoolean(v.TRACK_PREVIOUS_STATE, v.OPENREGISTER_URL !== undefined),
     redactFields: splitList(v.REDACT_FIELDS),
+    tracing: readTracingConfig(v),
   };
   // A variable already reported as badly formed is not reported again for what its default implies.
   const mistakes = [...problems, ...consistencyProblems(config).filter(([names]) => !names.some((name) => invalid.has(name))).map(([, line]) => line)];

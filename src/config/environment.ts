@@ -14,6 +14,17 @@ const whole = (name: string, min?: number) =>
   });
 const boolean = (name: string) => Matches(BOOLEAN, { message: `${name} must be true or false` });
 
+/** What OTEL_TRACES_EXPORTER may name (OpenTelemetry's names); `none` exports nothing. */
+export const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
+/** OTLP over HTTP, protobuf (the specification's default) or JSON. gRPC would need an exporter we do not ship. */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+/** The samplers sdk-trace-base builds from OTEL_TRACES_SAMPLER itself. */
+export const TRACE_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+
+const OTLP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+/** gRPC is named, since it is what an operator used to other SDKs most likely tried. */
+const otlpProtocol = (name: string) => `${name} must be one of ${OTLP_PROTOCOLS.join(', ')} (grpc is not supported: this service ships the OTLP/HTTP exporters only)`;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DELIVERY_MODES = ['queued', 'inline'] as const;
 export const STORE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
@@ -81,6 +92,18 @@ export class EnvironmentVariables {
   @IsOptional() @whole('CATCHUP_LEASE_SECONDS', 1) CATCHUP_LEASE_SECONDS?: string;
   @IsOptional() @boolean('TRACK_PREVIOUS_STATE') TRACK_PREVIOUS_STATE?: string;
   @IsOptional() @Matches(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, { message: 'REDACT_FIELDS must be a comma list of key names, such as X-Nc-Session,bsn' }) REDACT_FIELDS?: string;
+  // OpenTelemetry's standard variables (tracing-config.ts); the exporters read their own headers, timeouts and certificates.
+  @IsOptional() @boolean('OTEL_SDK_DISABLED') OTEL_SDK_DISABLED?: string;
+  @IsOptional() @Matches(/^\s*(otlp|console|none)\s*(,\s*(otlp|console|none)\s*)*$/i, { message: 'OTEL_TRACES_EXPORTER must be a comma list of otlp, console and none' }) OTEL_TRACES_EXPORTER?: string;
+  @IsOptional() @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, such as http://otel-collector:4318' }) OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @IsOptional() @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL, such as http://otel-collector:4318/v1/traces' }) OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  @IsOptional() @IsIn(OTLP_PROTOCOLS, { message: otlpProtocol('OTEL_EXPORTER_OTLP_PROTOCOL') }) OTEL_EXPORTER_OTLP_PROTOCOL?: string;
+  @IsOptional() @IsIn(OTLP_PROTOCOLS, { message: otlpProtocol('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') }) OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?: string;
+  @IsOptional() OTEL_SERVICE_NAME?: string;
+  @IsOptional() @Matches(/^\s*[^=,\s][^=,]*=[^=,]*(,\s*[^=,\s][^=,]*=[^=,]*)*\s*$/, { message: 'OTEL_RESOURCE_ATTRIBUTES must be key=value pairs separated by commas (percent-encode , and = inside a key or value)' })
+  OTEL_RESOURCE_ATTRIBUTES?: string;
+  @IsOptional() @IsIn(TRACE_SAMPLERS, { message: `OTEL_TRACES_SAMPLER must be one of ${TRACE_SAMPLERS.join(', ')}` }) OTEL_TRACES_SAMPLER?: string;
+  @IsOptional() @Matches(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, { message: 'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1, such as 0.1' }) OTEL_TRACES_SAMPLER_ARG?: string;
 }
 
 /** @throws Error naming every variable with a bad value and why. */
