@@ -1,4 +1,5 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AdminModule } from './admin/admin.module.js';
 import { CatchupModule } from './catchup/catchup.module.js';
 import { CoreModule, CoreOptions } from './core.module.js';
@@ -7,11 +8,15 @@ import { ForwardingModule } from './forwarding/forwarding.module.js';
 import { HandlersModule } from './handlers/handlers.module.js';
 import { HealthModule } from './health/health.module.js';
 import { WebhooksModule } from './ingest/webhooks.module.js';
+import { serviceVersion } from './logging/start-line.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { TracingModule } from './tracing/tracing.module.js';
 
 export interface AppOptions extends CoreOptions {
   /** Modules that provide your `@OnWebhookEvent` handlers (see `src/extensions`). */
   extensions?: ModuleMetadata['imports'];
+  /** Spans go here instead of to the exporters OTEL_TRACES_EXPORTER names, and tracing is on (tests). */
+  traceExporter?: SpanExporter;
 }
 
 @Module({})
@@ -23,6 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        TracingModule.forRoot({ tracing: config.tracing, exporter: options.traceExporter, logger: options.logger, version: serviceVersion() }),
         CoreModule.forRoot(options),
         MetricsModule,
         HealthModule,

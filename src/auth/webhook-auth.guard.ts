@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { rawBodyOf, type WebhookRequest } from '../http/webhook-request.js';
+import { requestStep } from '../tracing/request-span.js';
 import { WebhookAuthenticator } from './webhook-authenticator.service.js';
 
 /**
@@ -12,7 +13,7 @@ export class WebhookAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<WebhookRequest>();
-    request.webhookAuth = this.authenticator.authenticate(request.headers, rawBodyOf(request));
+    request.webhookAuth = requestStep(request.delivery, 'webhook.auth', () => this.authenticator.authenticate(request.headers, rawBodyOf(request)));
     return true;
   }
 }

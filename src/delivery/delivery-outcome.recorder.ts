@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DeliveryTrace } from '../http/webhook-request.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryOutcome, MetricsService } from '../metrics/metrics.service.js';
+import { endRequestSpan, inRequest } from '../tracing/request-span.js';
 
 export interface OutcomeDetail {
   status: number;
@@ -37,8 +38,24 @@ export class DeliveryOutcomeRecorder {
       ip: trace.ip,
       durationMs: Math.round(durationMs * 1000) / 1000,
     };
-    if (detail.status >= 500) this.logger.error(line, `delivery ${outcome}`);
-    else if (detail.status >= 400) this.logger.warn(line, `delivery ${outcome}`);
-    else this.logger.info(line, `delivery ${outcome}`);
+    // In the request's span, so that with tracing on the line carries its trace id.
+    inRequest(trace, () => {
+      if (detail.status >= 500) this.logger.error(line, `delivery ${outcome}`);
+      else if (detail.status >= 400) this.logger.warn(line, `delivery ${outcome}`);
+      else this.logger.info(line, `delivery ${outcome}`);
+    });
+    endRequestSpan(trace, detail.status, outcomeAttributes(trace, outcome));
   }
+}
+
+/** What the request span says of the delivery's outcome (undefined ones are left out by the SDK). */
+function outcomeAttributes(trace: DeliveryTrace, outcome: DeliveryOutcome) {
+  return {
+    'webhook.delivery_id': trace.deliveryId,
+    'webhook.outcome': outcome,
+    'webhook.format': trace.format,
+    'webhook.event': trace.event,
+    'openregister.object_uuid': trace.objectUuid,
+    'client.address': trace.ip,
+  };
 }

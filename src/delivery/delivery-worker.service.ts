@@ -8,6 +8,7 @@ import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
 import { StoreMonitor } from '../store/store-monitor.js';
+import { traceQueuedAttempt } from '../tracing/attempt-span.js';
 import { attemptVerdict } from './backoff.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 
@@ -216,7 +217,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const startedAt = Date.now();
     let error: string | undefined;
     try {
-      const { failures } = await this.dispatcher.dispatch(delivery.event, { deliveryId: delivery.id, attempt });
+      const traced = { deliveryId: delivery.id, attempt, event: delivery.event.type, traceparent: delivery.traceparent };
+      const { failures } = await traceQueuedAttempt(traced, () => this.dispatcher.dispatch(delivery.event, { deliveryId: delivery.id, attempt }));
       if (failures.length > 0) error = failures.map((failure) => `${failure.handler}: ${failure.error}`).join('; ');
     } catch (unexpected) {
       error = unexpected instanceof Error ? unexpected.message : String(unexpected);

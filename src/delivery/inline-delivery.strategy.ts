@@ -5,6 +5,8 @@ import { ShutdownState } from '../health/shutdown.state.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import type { IncomingDelivery } from './incoming-delivery.js';
 import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
+import { traceInlineAttempt } from '../tracing/attempt-span.js';
+import { withSpan } from '../tracing/spans.js';
 
 /**
  * Runs the handlers before answering: 200 `processed` when all succeed, 500 naming the failed
@@ -24,11 +26,11 @@ export class InlineDeliveryStrategy implements DeliveryStrategy {
     if (this.shutdown.draining) throw new WebhookError('unavailable', 'The service is shutting down');
     if (!this.dispatcher.wants(event)) return { httpStatus: 200, status: 'ignored', deliveryId };
     // An in-progress claim is a resend racing the first copy: the first copy's answer stands.
-    const claim = await this.idempotency.claim(idempotencyKey, deliveryId);
+    const claim = await withSpan('webhook.dedupe', () => this.idempotency.claim(idempotencyKey, deliveryId));
     if (claim.status !== 'claimed') return { httpStatus: 200, status: 'duplicate', deliveryId, originalDeliveryId: claim.originalDeliveryId };
     let failures;
     try {
-      ({ failures } = await this.dispatcher.dispatch(event, { deliveryId, attempt: 1 }));
+      ({ failures } = await traceInlineAttempt({ deliveryId, attempt: 1, event: event.type }, () => this.dispatcher.dispatch(event, { deliveryId, attempt: 1 })));
     } catch (error) {
       await this.idempotency.release(idempotencyKey);
       throw error;
@@ -41,7 +43,7 @@ export class InlineDeliveryStrategy implements DeliveryStrategy {
         failures.map(({ handler, error }) => `${handler}: ${error}`),
       );
     }
-    await this.idempotency.complete(idempotencyKey);
+    await withSpan('webhook.complete', () => this.idempotency.complete(idempotencyKey));
     return { httpStatus: 200, status: 'processed', deliveryId };
   }
 }

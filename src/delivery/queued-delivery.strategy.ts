@@ -6,6 +6,9 @@ import { DeliveryStore, EnqueueResult } from '../store/delivery-store.js';
 import { StoreMonitor } from '../store/store-monitor.js';
 import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
+import { activeTraceparent } from '../tracing/attempt-span.js';
+import { outsideTrace } from '../tracing/request-span.js';
+import { withSpan } from '../tracing/spans.js';
 
 /**
  * Stores the delivery durably and answers 202 at once; the worker runs the handlers with
@@ -29,15 +32,19 @@ export class QueuedDeliveryStrategy implements DeliveryStrategy {
       throw new WebhookError('unavailable', 'The delivery store cannot be reached; nothing was acknowledged');
     }
     let result: EnqueueResult;
+    // The request span's traceparent goes with the delivery, so its attempts can link back to it.
+    const traceparent = activeTraceparent();
     try {
-      result = await this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: Date.now() });
+      // Dedupe and durable write are one transaction here: one span.
+      result = await withSpan('webhook.enqueue', () => this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: Date.now(), traceparent }));
     } catch (error) {
       // Counted, not logged one by one, while the store is known to be unreachable.
       this.monitor.refused(error, { deliveryId });
       throw new WebhookError('unavailable', 'The delivery could not be stored; nothing was acknowledged');
     }
     if (result.status === 'duplicate') return { httpStatus: 200, status: 'duplicate', deliveryId, originalDeliveryId: result.originalDeliveryId };
-    this.worker.wake();
+    // Not in the request's context: the worker's runs would inherit it (and its trace id in their logs).
+    outsideTrace(() => this.worker.wake());
     return { httpStatus: 202, status: 'accepted', deliveryId };
   }
 }

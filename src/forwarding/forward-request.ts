@@ -2,6 +2,7 @@ import { signStandardWebhook, STANDARD_WEBHOOK_HEADERS } from '../auth/standard-
 import { stringifyExactJson } from '../events/exact-json.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { ForwardTarget } from './forward-target.js';
+import { traceClientPost } from '../tracing/client-span.js';
 
 /** The `User-Agent` of every forward. */
 export const FORWARD_USER_AGENT = 'openregister-webhooks';
@@ -48,26 +49,26 @@ export function buildForwardRequest(message: ForwardMessage, secret: string | un
  */
 export async function postForward(target: ForwardTarget, request: ForwardRequest, timeoutInMs: number): Promise<void> {
   const headers = target.authorization ? { ...request.headers, authorization: target.authorization } : request.headers;
+  // With tracing on, a client span around the POST, and its traceparent among the headers.
+  const { status, statusText } = await traceClientPost({ url: target.display, headers }, (sent) => send(target, sent, request.body, timeoutInMs));
+  if (status < 200 || status > 299) {
+    const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+    throw new Error(`${target.display}: HTTP ${status}${statusText ? ` ${statusText}` : ''}${redirect}`);
+  }
+}
+
+/** The POST itself; the answer's body is drained (or dropped) so the connection can be reused. */
+async function send(target: ForwardTarget, headers: Record<string, string>, body: string, timeoutInMs: number): Promise<{ status: number; statusText: string }> {
   let response: Response;
   try {
-    response = await fetch(target.url, {
-      method: 'POST',
-      headers,
-      body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutInMs),
-    });
+    response = await fetch(target.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutInMs) });
   } catch (error) {
     // No `cause`: the message already says what the cause said, and a raw cause is not masked.
     // eslint-disable-next-line preserve-caught-error
     throw new Error(`${target.display}: ${describeFailure(error, target, timeoutInMs)}`);
   }
-  // Drain (or drop) the answer so the connection can be reused; its content is not used.
   await response.body?.cancel().catch(() => undefined);
-  if (response.status < 200 || response.status > 299) {
-    const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
-    throw new Error(`${target.display}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${redirect}`);
-  }
+  return { status: response.status, statusText: response.statusText };
 }
 
 /**

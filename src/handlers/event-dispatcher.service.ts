@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { OpenRegisterEvent, TEST_EVENT_TYPE } from '../events/openregister-event.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { traceHandlerRun } from '../tracing/attempt-span.js';
 import { HandlerExplorer } from './handler-explorer.service.js';
 import { matchingHandlers, RegisteredHandler } from './handler-registry.js';
 import { DeliveryContext } from './webhook-event-handler.js';
@@ -43,7 +44,7 @@ export class EventDispatcher {
 
   async dispatch(event: OpenRegisterEvent, context: DeliveryContext): Promise<DispatchResult> {
     const handlers = matchingHandlers(this.explorer.handlers, event);
-    const outcomes = await Promise.all(handlers.map((handler) => this.run(handler, event, context)));
+    const outcomes = await Promise.all(handlers.map((handler) => traceHandlerRun(handler.name, event.type, () => this.run(handler, event, context))));
     return { handled: handlers.length, failures: outcomes.filter((failure): failure is HandlerFailure => failure !== undefined) };
   }
 

@@ -8,6 +8,7 @@ import { idempotencyKey } from '../idempotency/idempotency-key.js';
 import { parseDelivery } from './parse-delivery.js';
 import { signedTimestampOf } from './signed-timestamp.js';
 import { rawBodyOf, type WebhookRequest } from '../http/webhook-request.js';
+import { requestStep } from '../tracing/request-span.js';
 
 export type { IncomingDelivery };
 
@@ -22,7 +23,11 @@ export class ParseDeliveryPipe implements PipeTransform<WebhookRequest, Promise<
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async transform(request: WebhookRequest): Promise<IncomingDelivery> {
+  transform(request: WebhookRequest): Promise<IncomingDelivery> {
+    return requestStep(request.delivery, 'webhook.parse', () => this.parse(request));
+  }
+
+  private async parse(request: WebhookRequest): Promise<IncomingDelivery> {
     const parsed = await parseDelivery(rawBodyOf(request));
     // Started by the intake hook, which runs on this route before anything else.
     const trace = request.delivery!;

@@ -4,10 +4,16 @@ import type { AppConfig } from '../config/app-config.js';
 import type { DeliveryTrace, Intake, WebhookRequest } from '../http/webhook-request.js';
 import { newDeliveryId } from './delivery-id.js';
 import { mediaTypeCheck } from './media-type.check.js';
+import { startRequestSpan } from '../tracing/request-span.js';
+
+/** The webhook route's path, as the request span names it (the controller declares the route). */
+const WEBHOOK_PATH = '/webhooks/openregister';
 
 /** Starts the trace of a delivery: its id and clock start before anything can refuse it. */
 export function startTrace(request: WebhookRequest): DeliveryTrace {
-  return (request.delivery = { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: request.ip });
+  const trace: DeliveryTrace = (request.delivery = { deliveryId: newDeliveryId(), startedAt: performance.now(), ip: request.ip });
+  startRequestSpan(trace, request.headers, request.method, WEBHOOK_PATH);
+  return trace;
 }
 
 /**

@@ -7,6 +7,7 @@ import { ShutdownState } from '../health/shutdown.state.js';
 import type { IntakeRoute } from '../http/http-platform.js';
 import type { WebhookResponse } from '../http/webhook-request.js';
 import { WebhookThrottlerGuard } from '../throttling/webhook-throttler.guard.js';
+import { inRequest } from '../tracing/request-span.js';
 import { type IncomingDelivery, ParseDeliveryPipe } from './parse-delivery.pipe.js';
 import { WebhookDelivery } from './webhook-request.decorator.js';
 
@@ -35,7 +36,7 @@ export class WebhookController {
     @WebhookDelivery(ParseDeliveryPipe) delivery: IncomingDelivery,
     @Res({ passthrough: true }) reply: WebhookResponse,
   ): Promise<Pick<DeliveryReceipt, 'status' | 'deliveryId' | 'originalDeliveryId'>> {
-    const { httpStatus, status, deliveryId, originalDeliveryId } = await this.shutdown.track(this.strategy.accept(delivery));
+    const { httpStatus, status, deliveryId, originalDeliveryId } = await this.shutdown.track(inRequest(delivery.trace, () => this.strategy.accept(delivery)));
     reply.status(httpStatus);
     this.outcomes.record(delivery.trace, status, { status: httpStatus, originalDeliveryId });
     return originalDeliveryId ? { status, deliveryId, originalDeliveryId } : { status, deliveryId };

@@ -1,12 +1,16 @@
 import { LoggerService } from '@nestjs/common';
 import { once } from 'node:events';
 import pino, { DestinationStream, Logger } from 'pino';
+import { mergeTraceFields, traceLogFields } from '../tracing/spans.js';
 import { REDACTED, REDACTED_LOG_PATHS } from './redact.js';
 
 /** The pino instance every part of the service logs through. */
 export const PINO_LOGGER = Symbol('PinoLogger');
 
-/** One JSON line per entry on stdout (or the given stream), credentials blanked. */
+/**
+ * One JSON line per entry on stdout (or the given stream), credentials blanked; with tracing on,
+ * a line written inside a span carries its `traceId` and `spanId`.
+ */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -16,6 +20,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_LOG_PATHS, censor: REDACTED },
       serializers: { err: serializeError },
+      mixin: traceLogFields,
+      mixinMergeStrategy: mergeTraceFields,
     },
     destination ?? pino.destination({ sync: false }),
   );

@@ -44,6 +44,7 @@ export function startLineFields(config: AppConfig, handlers: readonly StartedHan
       ipAllowlist: config.ipAllowlist.length > 0,
       adminIpAllowlist: config.adminIpAllowlist.length > 0,
       unauthenticated: config.webhook.allowUnauthenticated,
+      tracing: config.tracing !== undefined,
     },
   };
 }

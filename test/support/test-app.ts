@@ -2,6 +2,7 @@ import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import request from 'supertest';
 import type { Clock } from '../../src/common/clock.js';
 import { loadConfig } from '../../src/config/app-config.js';
+import type { AppOptions } from '../../src/app.module.js';
 import { createApp } from '../../src/create-app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { FIXTURE_SECRET, FIXTURE_SENT_AT, FIXTURE_TOKEN, type Fixture } from './fixtures.js';
@@ -51,14 +52,14 @@ export interface TestApp {
 /** Boots the real application (same factory as `main.ts`) with test overrides. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { extensions?: ModuleMetadata['imports']; clock?: TestClock } = {},
+  options: { extensions?: ModuleMetadata['imports']; clock?: TestClock; traceExporter?: AppOptions['traceExporter'] } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const logs: Record<string, unknown>[] = [];
   // The production logger, writing into memory instead of stdout.
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const clock = options.clock ?? new TestClock();
-  const app = await createApp({ config, logger, clock, extensions: options.extensions });
+  const app = await createApp({ config, logger, clock, extensions: options.extensions, traceExporter: options.traceExporter });
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   const http = request(app.getHttpServer());
