@@ -36,7 +36,8 @@ const CONFIG_DEFAULTS: Record<string, string> = {
 };
 /**
  * Rendered only when set (the lists, TRACK_PREVIOUS_STATE), with store.driver postgres (the pool
- * size, the lease) or with catchup.enabled (the rest: test/chart/catchup.spec.ts).
+ * size, the lease), with catchup.enabled (test/chart/catchup.spec.ts) or with tracing.enabled
+ * (the OTEL_* ones: test/chart/tracing.spec.ts).
  */
 const OPTIONAL_CONFIG = [
   'IP_ALLOWLIST',
@@ -58,6 +59,13 @@ const OPTIONAL_CONFIG = [
   'CATCHUP_PAGE_SIZE',
   'CATCHUP_LEASE_SECONDS',
   'TRACK_PREVIOUS_STATE',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
 ];
 const SECRET_VARS = ['WEBHOOK_SECRETS', 'WEBHOOK_TOKENS', 'ADMIN_TOKEN', 'FORWARD_SECRET', 'DATABASE_URL', 'OPENREGISTER_PASSWORD'];
 const POSTGRES = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://orw:pw@db:5432/orw' };
@@ -146,7 +154,7 @@ describe('environment contract', () => {
   });
 
   it('covers the whole contract: every variable is set from values somewhere', () => {
-    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml'], {
+    const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml', 'tracing-values.yaml'], {
       'config.ipAllowlist': '{10.0.0.0/8}',
       'config.forward.urls': '{https://a.example/h}',
       'config.forward.unredactedUrls': '{https://a.example/h}',

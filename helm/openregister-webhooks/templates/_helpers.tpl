@@ -341,3 +341,19 @@ An alert's runbook_url annotation when metrics.prometheusRule.runbookBaseUrl is 
 runbook_url: {{ printf "%s#%s" (trimSuffix "/" .) (lower $.alert) | quote }}
 {{- end }}
 {{- end }}
+
+{{/*
+OTEL_RESOURCE_ATTRIBUTES from a map: key=value pairs in key order, with , = and % percent-encoded
+as the OpenTelemetry specification asks.
+*/}}
+{{- define "openregister-webhooks.resourceAttributes" -}}
+{{- $pairs := list }}
+{{- range $key, $value := . }}
+{{- $pairs = append $pairs (printf "%s=%s" (include "openregister-webhooks.otelEncode" $key) (include "openregister-webhooks.otelEncode" (toString $value))) }}
+{{- end }}
+{{- join "," $pairs }}
+{{- end }}
+
+{{- define "openregister-webhooks.otelEncode" -}}
+{{- . | replace "%" "%25" | replace "," "%2C" | replace "=" "%3D" -}}
+{{- end }}
