@@ -5,13 +5,18 @@
 //
 //   node bench/compare.mjs --old <dir with dist/main.js> [--new <dir>] [--mode queued] [--rounds 3]
 //                          [--duration 10] [--warmup 2] [--connections 50] [--size 1kb]
-//                          [--old-args "<node flags>"] [--new-args "<node flags>"]
+//                          [--old-args "<node flags>"] [--new-args "<node flags>"] [--tracing none|old|new|both]
 //
 // `--old` is a checkout of another commit, built (`git worktree add /tmp/old <commit>`, link
 // node_modules, `npx nest build` there). Each round starts each build fresh, warms it up and
 // loads it; the report gives req/s, p50/p99 and CPU per request, per round and as medians.
 // `--old-args`/`--new-args` add Node flags to one side (e.g. a V8 setting against none; `--old`
-// may then name this same checkout).
+// may then name this same checkout). `--tracing new` runs the new side with OpenTelemetry tracing on
+// (OTLP/HTTP protobuf to bench/receivers/otlp-sink.mjs, started here): tracing's cost is
+// `--old . --tracing new` (docs/adr/0007-tracing.md).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
 import { judgeHostSpeed, probeHost, SLOW_HOST } from './lib/host-speed.mjs';
@@ -20,7 +25,7 @@ import { median, readCpuMs, waitIdle } from './lib/stats.mjs';
 import { deliveriesByOutcome, ROOT, runBenchmark, SECRET, SIZES, startTarget, TARGETS } from './lib/targets.mjs';
 
 function options(argv) {
-  const o = { old: '', new: ROOT, 'old-args': '', 'new-args': '', mode: 'queued', rounds: '3', duration: '10', connections: '50', size: '1kb', warmup: '2' };
+  const o = { old: '', new: ROOT, 'old-args': '', 'new-args': '', mode: 'queued', tracing: 'none', rounds: '3', duration: '10', connections: '50', size: '1kb', warmup: '2' };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
     if (!(k in o)) throw new Error(`unknown option --${k}`);
@@ -28,13 +33,14 @@ function options(argv) {
   }
   if (!o.old) throw new Error('--old <dir> is required: a checkout of the version to compare with, built');
   if (!TARGETS[o.mode]?.service) throw new Error(`--mode takes queued or inline, not ${o.mode}`);
+  if (!['none', 'old', 'new', 'both'].includes(o.tracing)) throw new Error(`--tracing takes none, old, new or both, not ${o.tracing}`);
   if (!SIZES[o.size]) throw new Error(`--size takes ${Object.keys(SIZES).join(', ')}`);
   return { ...o, rounds: Number(o.rounds), duration: Number(o.duration), connections: Number(o.connections), warmup: Number(o.warmup) };
 }
 
-async function measure(label, serviceMain, nodeArgs, o) {
+async function measure(label, serviceMain, nodeArgs, o, serviceEnv) {
   const spec = SIZES[o.size];
-  const target = await startTarget(o.mode, { serviceMain, nodeArgs });
+  const target = await startTarget(o.mode, { serviceMain, nodeArgs, serviceEnv });
   try {
     const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: spec.bytes }));
     // Enough unique bodies for half the rate the floor receiver reaches, within 512 MB.
@@ -59,6 +65,34 @@ async function measure(label, serviceMain, nodeArgs, o) {
 
 
 const round3 = (x) => Math.round(x * 1000) / 1000;
+/** Stops the OTLP sink, if one runs, when the comparison fails or is interrupted. */
+let killSink = () => {};
+
+/** Starts the OTLP sink on a free port; resolves to its endpoint and a stop() that says what it received. */
+async function startOtlpSink() {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  probe.close();
+  const sink = spawn(process.execPath, [path.join(ROOT, 'bench', 'receivers', 'otlp-sink.mjs')], { env: { PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  killSink = () => sink.kill('SIGKILL');
+  let out = '';
+  sink.stdout.on('data', (chunk) => (out += chunk));
+  for (let tries = 0; ; tries++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body: '' }).then(() => true, () => false);
+    if (ok) break;
+    if (tries > 100) throw new Error('the OTLP sink did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async stop() {
+      sink.kill('SIGTERM');
+      await once(sink, 'exit');
+      return out.trim();
+    },
+  };
+}
 
 async function main() {
   const o = options(process.argv.slice(2));
@@ -67,11 +101,14 @@ async function main() {
     ['old', path.resolve(o.old, 'dist', 'main.js'), args(o['old-args'])],
     ['new', path.resolve(o.new, 'dist', 'main.js'), args(o['new-args'])],
   ];
+  const sink = o.tracing === 'none' ? undefined : await startOtlpSink();
+  const tracingEnv = sink ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {};
+  const envOf = (label) => (o.tracing === label || o.tracing === 'both' ? tracingEnv : {});
   const results = { old: [], new: [] };
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? builds : [...builds].reverse();
     for (const [label, main, nodeArgs] of order) {
-      const result = await measure(label, main, nodeArgs, o);
+      const result = await measure(label, main, nodeArgs, o, envOf(label));
       results[label].push(result);
       console.log(
         `round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery, host probe ${Math.max(...result.hostProbeMs)} ms`,
@@ -88,10 +125,11 @@ async function main() {
   judgeHostSpeed([...results.old, ...results.new]);
   const slow = ['old', 'new'].flatMap((label) => results[label].map((r, index) => [label, index + 1, r.hostSlowdown]).filter(([, , x]) => x > SLOW_HOST));
   if (slow.length) console.log(`\nhost slow (probe > ${SLOW_HOST}× the fastest) in: ${slow.map(([label, round, x]) => `round ${round} ${label} (${x}×)`).join(', ')}; read the rounds, not only the medians`);
+  if (sink) console.log(`OTLP sink received (tracing on: ${o.tracing}): ${await sink.stop()}`);
   console.log(`\n${TARGETS[o.mode].label}, ${o.connections} connections, ${SIZES[o.size].label}, medians of ${o.rounds}:`);
   console.log('| | req/s | p99 ms | CPU µs per delivery |\n| --- | ---: | ---: | ---: |');
   console.log(`| old | ${old.rps} | ${old.p99} | ${old.cpuUs} |\n| new | ${now.rps} | ${now.p99} | ${now.cpuUs} |`);
   console.log(`| new / old | ${(now.rps / old.rps).toFixed(2)}× | ${(now.p99 / old.p99).toFixed(2)}× | ${(now.cpuUs / old.cpuUs).toFixed(2)}× |`);
 }
 
-runBenchmark(main);
+runBenchmark(main, () => killSink());

@@ -2,6 +2,7 @@
 // CPU profile of the service under the benchmark's load: where the time goes.
 //
 //   node bench/profile.mjs [--modes inline,queued] [--duration 20] [--connections 50] [--size 1kb] [--top 25]
+//   BENCH_ENV_<NAME>=value adds a variable to the service's environment.
 //
 // Starts `node dist/main.js` (build it first) with bench/lib/profile-hook.mjs preloaded, warms it
 // up, profiles it during the load and until it is idle again (so queue draining is included),
@@ -17,6 +18,9 @@ import { waitIdle } from './lib/stats.mjs';
 import { ROOT, SECRET, SIZES, runBenchmark, snapshotDist, startTarget, TARGETS } from './lib/targets.mjs';
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+
+/** BENCH_ENV_<NAME>=value: extra variables for the service, as in run.mjs (e.g. OTEL_* to profile tracing). */
+const benchEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_ENV_')).map(([k, v]) => [k.slice('BENCH_ENV_'.length), v]));
 const HOOK = path.join(ROOT, 'bench', 'lib', 'profile-hook.mjs');
 
 function options(argv) {
@@ -43,7 +47,7 @@ async function waitForFile(file, timeoutMs) {
 
 async function profileMode(mode, o, stamp, serviceMain) {
   const out = path.join(RESULTS_DIR, `${stamp}-${mode}.cpuprofile`);
-  const target = await startTarget(mode, { nodeArgs: ['--import', HOOK], serviceEnv: { BENCH_PROFILE_OUT: out }, serviceMain });
+  const target = await startTarget(mode, { nodeArgs: ['--import', HOOK], serviceEnv: { ...benchEnv(), BENCH_PROFILE_OUT: out }, serviceMain });
   try {
     const spec = SIZES[o.size];
     const supply = createBodySupply(createBodyFactory({ secret: SECRET, targetBytes: spec.bytes }));
