@@ -123,10 +123,12 @@ Whether the chart generates the webhook secret: nothing else authenticates deliv
 {{/*
 The V8 old-space ceiling in MiB the chart sets with NODE_OPTIONS=--max-old-space-size=<n>, or
 nothing. Why: V8 sizes its heap ceiling from the memory it sees and defers full garbage collections
-until the heap nears it. Whether Node 20 reads the container's cgroup limit depends on the runtime
-(cgroup v1/v2); where it does not, it sizes the ceiling from the host's memory (~4 GB on a 24 GB
-host), so under load RSS climbs for minutes and looks like a leak, and can reach the pod's memory
-limit before a full collection runs. With an explicit ceiling RSS plateaus.
+until the heap nears it. The image's Node 24 (Dockerfile's NODE_VERSION) sees the container's cgroup
+limit, but sizes the ceiling at about the whole of it (256Mi gives about 262 MiB: nodejs/node#64646),
+leaving nothing for memory outside the heap; without a limit it sizes it from the host's memory
+(about 4 GB on a large host). Either way RSS climbs for minutes under load and looks like a leak,
+and can reach the pod's memory limit before a full collection runs. With an explicit ceiling RSS
+plateaus.
 - maxHeapMiB set: that value.
 - else half of resources.limits.memory when it is a whole number of Mi, Gi, M or G (M and G are
   powers of ten: converted to MiB, halved, floored). Half, because the rest of the limit is needed
