@@ -29,10 +29,11 @@ const common = {
  * platform (express) only: several built replicas sharing one PostgreSQL (leases, hand-over after
  * SIGKILL, a database restart). The platform's own path (intake, status codes, bodies) is proven by
  * every other spec on both; these take ~25 s a pass, and a second run would prove the same again.
- * The fake OpenRegister's own specs, and the test database's set-up spec, boot no app at all.
+ * The fake OpenRegister's own specs and the test database's set-up spec boot no app at all; nor do
+ * the scripts' command lines, and the fuzzer's clean-up does not depend on the platform.
  * Add a spec here only if a change of HTTP platform could not change its outcome.
  */
-const DEFAULT_PLATFORM_ONLY = ['/test/embedded-postgres\\.e2e-spec\\.ts$', '/test/catch-up\\.replicas\\.e2e-spec\\.ts$', '/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister(\\.http)?\\.e2e-spec\\.ts$'];
+const DEFAULT_PLATFORM_ONLY = ['/test/embedded-postgres\\.e2e-spec\\.ts$', '/test/catch-up\\.replicas\\.e2e-spec\\.ts$', '/test/replicas\\.e2e-spec\\.ts$', '/test/replicas-database-restart\\.e2e-spec\\.ts$', '/test/fake-openregister(\\.http)?\\.e2e-spec\\.ts$', '/test/operator-scripts\\.e2e-spec\\.ts$', '/test/fuzz-cleanup\\.e2e-spec\\.ts$'];
 
 /** @type {import('jest').Config} */
 export default {

@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createBodyFactory, generatePool } from './lib/bodies.mjs';
+import { integerOption, parseCli, usageError } from './lib/cli.mjs';
 import { ROOT, runBenchmark, SECRET, SERVICE_HEAP_MIB, SIZES, snapshotDist, startTarget } from './lib/targets.mjs';
 import { HOST } from './lib/processes.mjs';
 import { backendCpuBetween } from './lib/database.mjs';
@@ -28,7 +29,7 @@ Options:
   --drain-timeout S longest wait for the backlog to drain after the last acknowledgement, s (300)
   --service-log F   file for the service's stdout (/dev/null)
   --json            print the results as JSON on stdout as well
-  --help            this text
+  -h, --help        this text
 
 PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else 127.0.0.1:5432 (user postgres), else
 an embedded server (bench/lib/database.mjs); each run gets a database of its own.`;
@@ -36,32 +37,23 @@ an embedded server (bench/lib/database.mjs); each run gets a database of its own
 const STORES = { sqlite: 'queued', postgres: 'postgres' };
 
 function parseOptions(argv) {
-  const cli = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n\n${USAGE}`);
-    const [k, inline] = a.slice(2).split('=', 2);
-    if (k === 'help' || k === 'json') cli[k] = true;
-    else cli[k] = inline ?? argv[++i];
-  }
-  const known = ['help', 'json', 'count', 'connections', 'stores', 'rounds', 'drain-timeout', 'service-log'];
-  for (const k of Object.keys(cli)) if (!known.includes(k)) throw new Error(`unknown option --${k}\n\n${USAGE}`);
-  const int = (v, name, min) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);
-    return n;
-  };
+  const cli = { name: 'bench/burst.mjs', usage: USAGE };
+  const text = { type: 'string' };
+  const { values } = parseCli({
+    ...cli,
+    argv,
+    options: { json: { type: 'boolean' }, count: text, connections: text, stores: text, rounds: text, 'drain-timeout': text, 'service-log': text },
+  });
   const opts = {
-    help: !!cli.help,
-    json: !!cli.json,
-    count: int(cli.count ?? 20000, 'count', 1),
-    connections: int(cli.connections ?? 50, 'connections', 1),
-    stores: String(cli.stores ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean),
-    rounds: int(cli.rounds ?? 1, 'rounds', 1),
-    drainTimeoutSec: int(cli['drain-timeout'] ?? 300, 'drain-timeout', 1),
-    serviceLog: cli['service-log'] ?? '/dev/null',
+    json: !!values.json,
+    count: integerOption(cli, 'count', values.count ?? '20000', 1),
+    connections: integerOption(cli, 'connections', values.connections ?? '50', 1),
+    stores: String(values.stores ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean),
+    rounds: integerOption(cli, 'rounds', values.rounds ?? '1', 1),
+    drainTimeoutSec: integerOption(cli, 'drain-timeout', values['drain-timeout'] ?? '300', 1),
+    serviceLog: values['service-log'] ?? '/dev/null',
   };
-  for (const s of opts.stores) if (!STORES[s]) throw new Error(`unknown store ${s} (use ${Object.keys(STORES).join(',')})`);
+  for (const s of opts.stores) if (!STORES[s]) usageError(cli.name, `unknown store '${s}' (use ${Object.keys(STORES).join(',')})`, USAGE);
   return opts;
 }
 
@@ -247,10 +239,6 @@ const fmtBound = (s) => (s == null ? '–' : s === Infinity ? '> 21600 s' : `≤
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
-  if (opts.help) {
-    process.stdout.write(USAGE + '\n');
-    return;
-  }
   const snapshot = path.join(ROOT, 'bench', 'results', `.dist-burst-${process.pid}`);
   mkdirSync(path.dirname(snapshot), { recursive: true });
   const serviceMain = await snapshotDist(snapshot);

@@ -6,18 +6,33 @@
 // Cases: fresh statistics (ANALYZE after the backlog arrived) and stale ones (ANALYZE while the table
 // held only finished deliveries, then the backlog arrived), each with a custom and a generic plan.
 // Every claim runs in a transaction that is rolled back.
-import pg from 'pg';
-import { QUERIES } from '../dist/store/postgres/delivery-queries.js';
-import { migrate } from '../dist/store/postgres/migrate.js';
+import { integerOption, parseCli } from './lib/cli.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]?.startsWith('--') ? '' : all[i + 1]] : [])).filter((e) => e.length));
-if ('help' in args) {
-  process.stdout.write('Usage: node bench/claim-plan.mjs [--queued 100000] [--finished 100000] [--limit 64] [--cases fresh,stale,none,worked] [--finish]\n');
-  process.exit(0);
-}
-const QUEUED = Number(args.queued ?? 100000);
-const FINISHED = Number(args.finished ?? 100000);
-const LIMIT = Number(args.limit ?? 64);
+const USAGE = `Usage: npm run build && node bench/claim-plan.mjs [options]
+
+EXPLAIN (ANALYZE, BUFFERS) of the PostgreSQL store's claim with a large backlog, in a throwaway
+database per case on BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres), migrated
+with the built service's migrations.
+
+Options:
+  --queued N        queued deliveries in the backlog (100000)
+  --finished N      finished deliveries beside them (100000)
+  --limit N         the claim's batch size (64)
+  --cases L         comma list of fresh,stale,none,worked (all)
+  --finish          also explain the finish of 8 claimed deliveries (a worker's batch)
+  -h, --help        this text`;
+const cli = { name: 'bench/claim-plan.mjs', usage: USAGE };
+const { values: args } = parseCli({
+  ...cli,
+  options: { queued: { type: 'string', default: '100000' }, finished: { type: 'string', default: '100000' }, limit: { type: 'string', default: '64' }, cases: { type: 'string' }, finish: { type: 'boolean' } },
+});
+// After the command line: --help works before a build, and the imports need dist/.
+const { default: pg } = await import('pg');
+const { QUERIES } = await import('../dist/store/postgres/delivery-queries.js');
+const { migrate } = await import('../dist/store/postgres/migrate.js');
+const QUEUED = integerOption(cli, 'queued', args.queued, 0);
+const FINISHED = integerOption(cli, 'finished', args.finished, 0);
+const LIMIT = integerOption(cli, 'limit', args.limit, 1);
 const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function onServer(statement) {

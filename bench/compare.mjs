@@ -1,41 +1,62 @@
 #!/usr/bin/env node
 // Two builds of the service under the same load, rounds alternating which goes first: the way
 // to tell whether a change made the service faster on a machine whose speed drifts by ±30 %
-// between runs (bench/README.md). Only the ratios within one run mean much.
-//
-//   node bench/compare.mjs --old <dir with dist/main.js> [--new <dir>] [--mode queued] [--rounds 3]
-//                          [--duration 10] [--warmup 2] [--connections 50] [--size 1kb]
-//                          [--old-args "<node flags>"] [--new-args "<node flags>"] [--tracing none|old|new|both]
-//
-// `--old` is a checkout of another commit, built (`git worktree add /tmp/old <commit>`, link
-// node_modules, `npx nest build` there). Each round starts each build fresh, warms it up and
-// loads it; the report gives req/s, p50/p99 and CPU per request, per round and as medians.
-// `--old-args`/`--new-args` add Node flags to one side (e.g. a V8 setting against none; `--old`
-// may then name this same checkout). `--tracing new` runs the new side with OpenTelemetry tracing on
-// (OTLP/HTTP protobuf to bench/receivers/otlp-sink.mjs, started here): tracing's cost is
-// `--old . --tracing new` (docs/adr/0007-tracing.md).
+// between runs (bench/README.md). Only the ratios within one run mean much. Usage: USAGE below.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { integerOption, parseCli, usageError } from './lib/cli.mjs';
 import { judgeHostSpeed, probeHost, SLOW_HOST } from './lib/host-speed.mjs';
 import { runLoad } from './lib/load.mjs';
 import { median, readCpuMs, waitIdle } from './lib/stats.mjs';
 import { deliveriesByOutcome, ROOT, runBenchmark, SECRET, SIZES, startTarget, TARGETS } from './lib/targets.mjs';
 
+const USAGE = `Usage: node bench/compare.mjs --old <dir> [options]
+
+Two builds of the service under the same load, rounds alternating which goes first; reports req/s,
+p50/p99 and CPU per request, per round and as medians. Only the ratios within one run mean much.
+
+Options:
+  --old DIR          a checkout of the version to compare with, built (required): git worktree add
+                     /tmp/old <commit>, link node_modules, npx nest build there
+  --new DIR          the other checkout (this one)
+  --mode M           queued or inline (queued)
+  --rounds N         rounds (3)
+  --duration S       seconds of load per build and round (10)
+  --warmup S         warm-up seconds per build and round (2)
+  --connections C    load generator connections (50)
+  --size S           body size: ${Object.keys(SIZES).join(', ')} (1kb)
+  --old-args=FLAGS   Node flags for the old side only, e.g. a V8 setting against none (--old may
+  --new-args=FLAGS   then name this same checkout); with '=' when FLAGS start with '-'
+  --tracing SIDE     none, old, new or both: that side runs with OpenTelemetry tracing on, exporting
+                     OTLP to a local sink (bench/receivers/otlp-sink.mjs); tracing's cost is
+                     --old . --tracing new (docs/adr/0007-tracing.md) (none)
+  -h, --help         this text`;
+
 function options(argv) {
-  const o = { old: '', new: ROOT, 'old-args': '', 'new-args': '', mode: 'queued', tracing: 'none', rounds: '3', duration: '10', connections: '50', size: '1kb', warmup: '2' };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = v ?? argv[++i];
-  }
-  if (!o.old) throw new Error('--old <dir> is required: a checkout of the version to compare with, built');
-  if (!TARGETS[o.mode]?.service) throw new Error(`--mode takes queued or inline, not ${o.mode}`);
-  if (!['none', 'old', 'new', 'both'].includes(o.tracing)) throw new Error(`--tracing takes none, old, new or both, not ${o.tracing}`);
-  if (!SIZES[o.size]) throw new Error(`--size takes ${Object.keys(SIZES).join(', ')}`);
-  return { ...o, rounds: Number(o.rounds), duration: Number(o.duration), connections: Number(o.connections), warmup: Number(o.warmup) };
+  const cli = { name: 'bench/compare.mjs', usage: USAGE };
+  const text = (fallback) => ({ type: 'string', default: fallback });
+  const { values: o } = parseCli({
+    ...cli,
+    argv,
+    options: {
+      old: text(''), new: text(ROOT), 'old-args': text(''), 'new-args': text(''), mode: text('queued'),
+      tracing: text('none'), rounds: text('3'), duration: text('10'), connections: text('50'), size: text('1kb'), warmup: text('2'),
+    },
+  });
+  if (!o.old) usageError(cli.name, '--old <dir> is required: a checkout of the version to compare with, built', USAGE);
+  if (!TARGETS[o.mode]?.service) usageError(cli.name, `--mode takes queued or inline, not '${o.mode}'`, USAGE);
+  if (!['none', 'old', 'new', 'both'].includes(o.tracing)) usageError(cli.name, `--tracing takes none, old, new or both, not '${o.tracing}'`, USAGE);
+  if (!SIZES[o.size]) usageError(cli.name, `--size takes ${Object.keys(SIZES).join(', ')}, not '${o.size}'`, USAGE);
+  return {
+    ...o,
+    rounds: integerOption(cli, 'rounds', o.rounds, 1),
+    duration: integerOption(cli, 'duration', o.duration, 1),
+    connections: integerOption(cli, 'connections', o.connections, 1),
+    warmup: integerOption(cli, 'warmup', o.warmup, 0),
+  };
 }
 
 async function measure(label, serviceMain, nodeArgs, o, serviceEnv) {

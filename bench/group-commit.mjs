@@ -7,23 +7,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createBodyFactory, generatePool } from './lib/bodies.mjs';
+import { integerOption, parseCli } from './lib/cli.mjs';
 import { runLoad } from './lib/load.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { HOST, freePort, httpReady, startProcess, stopProcess, waitReady } from './lib/processes.mjs';
 
 const SECRET = 'bench-secret';
-const { values } = parseArgs({
+const USAGE = `Usage: node bench/group-commit.mjs [options]   (npm run bench:group-commit -- [options])
+
+The built service in queued mode with DELIVERY_GROUP_COMMIT=true (one disk sync per batch of
+concurrent deliveries) against =false (one per delivery), alternating rounds; a markdown table with
+the ratio.
+
+Options (each also from an environment variable; the option wins):
+  --duration S      seconds of load per run, BENCH_DURATION (10)
+  --connections L   comma list of load generator connections, BENCH_CONNECTIONS (1,50)
+  --rounds N        rounds, BENCH_ROUNDS (2)
+  -h, --help        this text`;
+const cli = { name: 'bench/group-commit.mjs', usage: USAGE };
+const { values } = parseCli({
+  ...cli,
   options: {
     duration: { type: 'string', default: process.env.BENCH_DURATION ?? '10' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '1,50' },
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '2' },
   },
 });
-const durationSec = Number(values.duration);
-const connectionsList = values.connections.split(',').map(Number);
-const rounds = Number(values.rounds);
+const durationSec = integerOption(cli, 'duration', values.duration, 1);
+const connectionsList = values.connections.split(',').map((c) => integerOption(cli, 'connections', c, 1));
+const rounds = integerOption(cli, 'rounds', values.rounds, 1);
 
 async function measure(groupCommit, connections) {
   const dataDir = mkdtempSync(join(tmpdir(), 'orw-bench-gc-'));

@@ -14,19 +14,42 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { integerOption, parseCli, usageError } from './lib/cli.mjs';
 import { censusGrowth, heapCensus, largestStrings, readHeapSnapshot } from './lib/heapsnapshot.mjs';
 import { runLoad } from './lib/load.mjs';
 import { ROOT, SECRET, SIZES, runBenchmark, snapshotDist, startTarget, TARGETS } from './lib/targets.mjs';
 
+const USAGE = `Usage: node bench/memory.mjs [options]
+
+Runs the built service with a full GC every few seconds under a long load and records the heap that
+survives each, next to RSS: does memory stay flat, or is RSS growth only garbage not yet collected?
+Diagnostic only: the forced GCs cost throughput, so its req/s are not benchmark figures.
+
+Options:
+  --mode M          queued or inline (queued)
+  --duration S      seconds of load (180)
+  --connections C   load generator connections (50)
+  --every MS        milliseconds between forced GCs and samples (5000)
+  --snapshots       also write a heap snapshot a third of the way in and at the end, and print
+                    which kinds of objects grew between the two
+  -h, --help        this text`;
+
 function options(argv) {
-  const o = { mode: 'queued', duration: '180', connections: '50', every: '5000', snapshots: '' };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = k === 'snapshots' ? (v ?? '1') : (v ?? argv[++i]);
-  }
-  if (!TARGETS[o.mode]?.service) throw new Error('--mode takes queued or inline');
-  return { mode: o.mode, durationSec: Number(o.duration), connections: Number(o.connections), everyMs: Number(o.every), snapshots: o.snapshots === '1' };
+  const cli = { name: 'bench/memory.mjs', usage: USAGE };
+  const text = (fallback) => ({ type: 'string', default: fallback });
+  const { values: o } = parseCli({
+    ...cli,
+    argv,
+    options: { mode: text('queued'), duration: text('180'), connections: text('50'), every: text('5000'), snapshots: { type: 'boolean', default: false } },
+  });
+  if (!TARGETS[o.mode]?.service) usageError(cli.name, `--mode takes queued or inline, not '${o.mode}'`, USAGE);
+  return {
+    mode: o.mode,
+    durationSec: integerOption(cli, 'duration', o.duration, 1),
+    connections: integerOption(cli, 'connections', o.connections, 1),
+    everyMs: integerOption(cli, 'every', o.every, 1),
+    snapshots: o.snapshots,
+  };
 }
 
 const MB = (b) => (b / 1048576).toFixed(1);

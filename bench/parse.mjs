@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { createBodyFactory } from './lib/bodies.mjs';
+import { integerOption, parseCli, usageError } from './lib/cli.mjs';
 import { loadParsePath } from './lib/compile-parse-path.mjs';
 import { median } from './lib/stats.mjs';
 import { ROOT, SIZES } from './lib/targets.mjs';
@@ -40,16 +41,26 @@ const REFUSED = [
   '{"event":"x","webhook":{},"data":{"objectType":"object","object":{}},"attempt":1}',
 ];
 
+const USAGE = `Usage: node bench/parse.mjs [options]
+
+Micro-benchmark of the parse path (raw bytes to a validated, normalised event with its idempotency
+key) without HTTP, auth or the store. Compiles src/ of this checkout (and of --old) with SWC and runs
+both in this process, round by round in turns; prints the median µs per delivery and old/new.
+
+Options:
+  --old DIR         another checkout to compare with (git worktree add /tmp/old-parse HEAD)
+  --sizes L         comma list of ${Object.keys(POOL).join(',')} (all)
+  --rounds N        rounds (7)
+  --round-ms MS     milliseconds per version and round (400)
+  -h, --help        this text`;
+
 function options(argv) {
-  const o = { old: '', sizes: 'fixtures,1kb,100kb,1mb', rounds: '7', 'round-ms': '400' };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = v ?? argv[++i];
-  }
+  const cli = { name: 'bench/parse.mjs', usage: USAGE };
+  const text = (fallback) => ({ type: 'string', default: fallback });
+  const { values: o } = parseCli({ ...cli, argv, options: { old: text(''), sizes: text('fixtures,1kb,100kb,1mb'), rounds: text('7'), 'round-ms': text('400') } });
   const sizes = o.sizes.split(',').map((s) => s.trim());
-  for (const s of sizes) if (!(s in POOL)) throw new Error(`--sizes takes ${Object.keys(POOL).join(', ')}`);
-  return { old: o.old ? path.resolve(o.old) : undefined, sizes, rounds: Number(o.rounds), roundMs: Number(o['round-ms']) };
+  for (const s of sizes) if (!(s in POOL)) usageError(cli.name, `--sizes takes ${Object.keys(POOL).join(', ')}, not '${s}'`, USAGE);
+  return { old: o.old ? path.resolve(o.old) : undefined, sizes, rounds: integerOption(cli, 'rounds', o.rounds, 1), roundMs: integerOption(cli, 'round-ms', o['round-ms'], 1) };
 }
 
 function bodiesOf(size) {

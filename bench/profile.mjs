@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
+import { integerOption, parseCli, usageError } from './lib/cli.mjs';
 import { renderSummary, summarize } from './lib/cpuprofile.mjs';
 import { runLoad } from './lib/load.mjs';
 import { waitIdle } from './lib/stats.mjs';
@@ -23,17 +24,40 @@ const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const benchEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_ENV_')).map(([k, v]) => [k.slice('BENCH_ENV_'.length), v]));
 const HOOK = path.join(ROOT, 'bench', 'lib', 'profile-hook.mjs');
 
+const USAGE = `Usage: node bench/profile.mjs [options]
+
+CPU profile of the built service (npx nest build first) under the benchmark's load, until it is idle
+again; prints the top self-time functions and packages and writes
+bench/results/<stamp>-<mode>.cpuprofile (Chrome DevTools, speedscope) with a markdown summary.
+
+Options:
+  --modes L         comma list of inline,queued (inline,queued)
+  --duration S      seconds of profiled load (20)
+  --warmup S        warm-up seconds before profiling (3)
+  --connections C   load generator connections (50)
+  --size S          body size: ${Object.keys(SIZES).join(', ')} (1kb)
+  --top N           functions and packages listed (25)
+  -h, --help        this text`;
+
 function options(argv) {
-  const o = { modes: 'inline,queued', duration: '20', connections: '50', size: '1kb', top: '25', warmup: '3' };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, v] = argv[i].replace(/^--/, '').split('=', 2);
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = v ?? argv[++i];
-  }
+  const cli = { name: 'bench/profile.mjs', usage: USAGE };
+  const text = (fallback) => ({ type: 'string', default: fallback });
+  const { values: o } = parseCli({
+    ...cli,
+    argv,
+    options: { modes: text('inline,queued'), duration: text('20'), connections: text('50'), size: text('1kb'), top: text('25'), warmup: text('3') },
+  });
   const modes = o.modes.split(',').map((m) => m.trim());
-  for (const m of modes) if (!TARGETS[m]?.service) throw new Error(`--modes takes queued and/or inline, not ${m}`);
-  if (!SIZES[o.size]) throw new Error(`--size takes ${Object.keys(SIZES).join(', ')}`);
-  return { modes, durationSec: Number(o.duration), connections: Number(o.connections), size: o.size, top: Number(o.top), warmupSec: Number(o.warmup) };
+  for (const m of modes) if (!TARGETS[m]?.service) usageError(cli.name, `--modes takes queued and/or inline, not '${m}'`, USAGE);
+  if (!SIZES[o.size]) usageError(cli.name, `--size takes ${Object.keys(SIZES).join(', ')}, not '${o.size}'`, USAGE);
+  return {
+    modes,
+    durationSec: integerOption(cli, 'duration', o.duration, 1),
+    connections: integerOption(cli, 'connections', o.connections, 1),
+    size: o.size,
+    top: integerOption(cli, 'top', o.top, 1),
+    warmupSec: integerOption(cli, 'warmup', o.warmup, 0),
+  };
 }
 
 async function waitForFile(file, timeoutMs) {

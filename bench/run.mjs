@@ -2,29 +2,14 @@
 // Benchmark of the webhook receiver against the simplest receivers and the machine's floor.
 // `npm run bench` builds the service and runs this file; see bench/README.md for what it measures.
 //
-// Options (CLI flag or environment variable; CLI wins):
-//   --quick            BENCH_QUICK=1         smoke run of about 1.5 minutes (short runs, 50 connections)
-//   --duration S       BENCH_DURATION        seconds per run with 1 KB bodies (8; quick 3)
-//   --duration-big S   BENCH_DURATION_BIG    seconds per run with 100 KB / 1 MB bodies (4; quick 2)
-//   --warmup S         BENCH_WARMUP          warm-up seconds per process and body size (2; quick 1)
-//   --sustained S      BENCH_SUSTAINED       sustained-load seconds, 0 to skip (60; quick 10)
-//   --target-rounds N  BENCH_TARGET_ROUNDS   alternating rounds the ratio targets are judged on, 0: the sweep's runs (3; quick 0)
-//   --connections L    BENCH_CONNECTIONS     comma list (1,10,50,100; quick 50)
-//   --sizes L          BENCH_SIZES           comma list of 1kb,100kb,1mb
-//   --targets L        BENCH_TARGETS         comma list of queued,queued-fastify,postgres,inline,inline-fastify,naive,floor (all)
-//   --pool-mb N        BENCH_POOL_MB         memory cap of one pre-generated body pool (768)
-//   --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
-//   --wait-quiet S     BENCH_WAIT_QUIET      before each run, wait up to S s for other processes to go quiet (0)
-//   --out F            BENCH_OUT             results JSON path (bench/results/<timestamp>.json)
-//   --heap-mib N       BENCH_HEAP_MIB        the service's V8 heap ceiling, as the chart sets it (256); 0: Node's default
-//   BENCH_ENV_<NAME>=value                   extra environment variable NAME for the service
-// Profiling the service under the same load: bench/profile.mjs.
+// Options: USAGE below. Profiling the service under the same load: bench/profile.mjs.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createBodyFactory, createBodySupply, generatePool } from './lib/bodies.mjs';
+import { parseCli, usageError } from './lib/cli.mjs';
 import { runLoad } from './lib/load.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { HOST, sampleMemory } from './lib/processes.mjs';
@@ -49,22 +34,41 @@ import {
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
+const USAGE = `Usage: node bench/run.mjs [options]   (npm run bench -- [options]: builds first)
+
+The webhook receiver against the simplest receivers and the machine's floor (bench/README.md).
+
+Options (option or environment variable; the option wins):
+  --quick            BENCH_QUICK=1         smoke run of about 1.5 minutes (short runs, 50 connections)
+  --duration S       BENCH_DURATION        seconds per run with 1 KB bodies (8; quick 3)
+  --duration-big S   BENCH_DURATION_BIG    seconds per run with 100 KB / 1 MB bodies (4; quick 2)
+  --warmup S         BENCH_WARMUP          warm-up seconds per process and body size (2; quick 1)
+  --sustained S      BENCH_SUSTAINED       sustained-load seconds, 0 to skip (60; quick 10)
+  --target-rounds N  BENCH_TARGET_ROUNDS   alternating rounds the ratio targets are judged on, 0: the sweep's runs (3; quick 0)
+  --connections L    BENCH_CONNECTIONS     comma list (1,10,50,100; quick 50)
+  --sizes L          BENCH_SIZES           comma list of 1kb,100kb,1mb
+  --targets L        BENCH_TARGETS         comma list of queued,queued-fastify,postgres,inline,inline-fastify,naive,floor (all)
+  --pool-mb N        BENCH_POOL_MB         memory cap of one pre-generated body pool (768)
+  --service-log F    BENCH_SERVICE_LOG     file for the service's stdout (default /dev/null)
+  --wait-quiet S     BENCH_WAIT_QUIET      before each run, wait up to S s for other processes to go quiet (0)
+  --out F            BENCH_OUT             results JSON path (bench/results/<timestamp>.json)
+  --heap-mib N       BENCH_HEAP_MIB        the service's V8 heap ceiling, as the chart sets it (256); 0: Node's default
+  BENCH_ENV_<NAME>=value                   extra environment variable NAME for the service
+  -h, --help                               this text
+Profiling the service under the same load: bench/profile.mjs.`;
+
 function parseOptions(argv, env) {
-  const cli = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const [k, inline] = a.slice(2).split('=', 2);
-    if (k === 'quick') cli[k] = inline ?? '1';
-    else cli[k] = inline ?? argv[++i];
-  }
-  const get = (flag, name, fallback) => cli[flag] ?? env[name] ?? fallback;
+  const cli = { name: 'bench/run.mjs', usage: USAGE };
+  const flags = ['duration', 'duration-big', 'warmup', 'sustained', 'target-rounds', 'connections', 'sizes', 'targets', 'pool-mb', 'service-log', 'wait-quiet', 'out', 'heap-mib'];
+  const { values } = parseCli({ ...cli, argv, options: { quick: { type: 'boolean' }, ...Object.fromEntries(flags.map((flag) => [flag, { type: 'string' }])) } });
+  const fail = (message) => usageError(cli.name, message, USAGE);
+  const get = (flag, name, fallback) => values[flag] ?? env[name] ?? fallback;
   const truthy = (v) => v != null && !['', '0', 'false', 'no'].includes(String(v).toLowerCase());
   const quick = truthy(get('quick', 'BENCH_QUICK'));
   const list = (v) => String(v).split(',').map((s) => s.trim()).filter(Boolean);
   const num = (v, name) => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
+    if (v === '' || !Number.isFinite(n) || n < 0) fail(`--${name} takes a non-negative number, not '${v}'`);
     return n;
   };
   const opts = {
@@ -88,9 +92,9 @@ function parseOptions(argv, env) {
         .map(([k, v]) => [k.slice('BENCH_ENV_'.length), v]),
     ),
   };
-  for (const s of opts.sizes) if (!SIZES[s]) throw new Error(`unknown size ${s} (use ${Object.keys(SIZES).join(',')})`);
-  for (const t of opts.targets) if (!TARGETS[t]) throw new Error(`unknown target ${t} (use ${Object.keys(TARGETS).join(',')})`);
-  if (opts.connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('connections must be positive integers');
+  for (const s of opts.sizes) if (!SIZES[s]) fail(`unknown size '${s}' (use ${Object.keys(SIZES).join(',')})`);
+  for (const t of opts.targets) if (!TARGETS[t]) fail(`unknown target '${t}' (use ${Object.keys(TARGETS).join(',')})`);
+  if (opts.connections.some((c) => !Number.isInteger(c) || c < 1)) fail('--connections takes positive integers');
   return opts;
 }
 

@@ -24,14 +24,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createBodyFactory } from './lib/bodies.mjs';
+import { integerOption, parseCli } from './lib/cli.mjs';
 import { compileSources } from './lib/compile-sources.mjs';
 import { median } from './lib/stats.mjs';
 import { ROOT } from './lib/targets.mjs';
 
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'store-bench');
 const ENTRIES = ['store/sqlite/sqlite-database.ts', 'store/sqlite/sqlite-delivery.store.ts', 'delivery/delivery-worker.service.ts'];
+
+const USAGE = `Usage: node bench/store.mjs [options]
+
+The durable inbox's write path without HTTP: the real SQLite store (synced acknowledgements) and
+the real DeliveryWorker, a no-op handler; deliveries/s and CPU µs per delivery, median of each
+version, old/new when --old is given. Each version runs in a child process, rounds alternating.
+
+Options:
+  --old DIR          another checkout to compare with (git worktree add /tmp/old-store HEAD)
+  --deliveries N     deliveries per run (20000)
+  --warmup N         deliveries before measuring (2000)
+  --event-bytes N    bytes per event (1024); every event is held in memory: for big events lower
+                     --deliveries and --warmup
+  --connections C    enqueue loops (50)
+  --concurrency N    the worker's DELIVERY_CONCURRENCY (8)
+  --rounds N         rounds (3)
+  --enqueue-only     run no worker: the durable acknowledgement alone
+  -h, --help         this text`;
 
 if (process.argv[2] === '--child') {
   console.log(JSON.stringify(await measureVersion(JSON.parse(process.argv[3]))));
@@ -40,7 +58,9 @@ if (process.argv[2] === '--child') {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const cli = { name: 'bench/store.mjs', usage: USAGE };
+  const { values } = parseCli({
+    ...cli,
     options: {
       old: { type: 'string' },
       deliveries: { type: 'string', default: '20000' },
@@ -52,6 +72,7 @@ async function main() {
       'enqueue-only': { type: 'boolean', default: false },
     },
   });
+  for (const option of ['deliveries', 'warmup', 'event-bytes', 'connections', 'concurrency', 'rounds']) integerOption(cli, option, values[option], option === 'warmup' ? 0 : 1);
   const versions = [{ label: 'new', root: ROOT }];
   if (values.old) versions.unshift({ label: 'old', root: path.resolve(values.old) });
   for (const version of versions) {

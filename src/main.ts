@@ -6,6 +6,7 @@ import { ExtensionsModule } from './extensions/extensions.module.js';
 import { HandlerExplorer } from './handlers/handler-explorer.service.js';
 import { createLogger } from './logging/logger.js';
 import { startLineFields } from './logging/start-line.js';
+import { readServiceCommandLine, SERVICE_USAGE } from './service-usage.js';
 
 /** A setting the service cannot start with: one message on stderr, exit 1, nothing booted. */
 function refuse(message: string): never {
@@ -14,6 +15,17 @@ function refuse(message: string): never {
 }
 
 async function bootstrap(): Promise<void> {
+  // Before the configuration: --help must work without one, and start nothing.
+  const commandLine = readServiceCommandLine(process.argv.slice(2));
+  if (commandLine.kind === 'help') {
+    process.stdout.write(`${SERVICE_USAGE}\n`);
+    return;
+  }
+  if (commandLine.kind === 'mistake') {
+    process.stderr.write(`openregister-webhooks: ${commandLine.message}\n\n${SERVICE_USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
   let config;
   try {
     config = loadConfig(process.env);
