@@ -9,14 +9,30 @@
 //   FUZZ_SECONDS=20 FUZZ_SEED=1234 npm run fuzz        # a run; the seed repeats it
 //   node scripts/fuzz/run.mjs --replay .fuzz-findings/<file>.json
 //
-// Build first (`npm run build`). The service gets the fixtures' credentials, the memory store,
+// Build first (`npm run build`). Usage: USAGE below. The service gets the fixtures' credentials, the memory store,
 // no replay window (random bodies carry old timestamps) and no throttling (one address sends all).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCli } from '../../bench/lib/cli.mjs';
 import { freePort, httpReady, startProcess, stopProcess, waitReady } from '../../bench/lib/processes.mjs';
 import { loadFixtures, nextCase, randomFrom, SECRET, TOKEN } from './cases.mjs';
+
+const USAGE = `Usage: node scripts/fuzz/run.mjs [--replay FILE]   (npm run fuzz)
+
+Sends generated and mutated bodies and headers to the built service (npm run build first), half the
+time queued and half inline, and fails (exit 1) on any finding: a 5xx, a request with no answer,
+the service exiting, an unclean shutdown, a heap after full GC over the bound. Findings go to
+.fuzz-findings/, each with the command that replays it.
+
+Options:
+  --replay FILE   send one recorded finding again to a fresh service
+  -h, --help      this text
+
+Environment: FUZZ_SECONDS (60), FUZZ_SEED (random; the same seed repeats the cases),
+FUZZ_CONCURRENCY (4), FUZZ_MAX_HEAP_MB (96).`;
+const { values: OPTIONS } = parseCli({ name: 'scripts/fuzz/run.mjs', usage: USAGE, options: { replay: { type: 'string' } } });
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 60);
@@ -26,6 +42,26 @@ const MAX_HEAP_MB = Number(process.env.FUZZ_MAX_HEAP_MB ?? 96);
 const BODY_LIMIT = 5 * 1024 * 1024;
 const FINDINGS = path.join(ROOT, '.fuzz-findings');
 const MAIN = path.join(ROOT, 'dist', 'main.js');
+
+/** What a run leaves behind until it ends: removed on every way out (below), SIGINT included. */
+const services = new Set();
+const tempDirs = new Set();
+/** Set on SIGINT/SIGTERM: the services stopping then is no finding. */
+let interrupted = false;
+
+function makeTempDir(prefix) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Stops the services still running and removes the temporary folders; safe to call twice. */
+async function cleanUp() {
+  await Promise.all([...services].map((proc) => stopProcess(proc, 5000)));
+  services.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
 
 async function startService(mode, workDir) {
   const port = await freePort();
@@ -51,6 +87,8 @@ async function startService(mode, workDir) {
     env,
     stdoutPath: path.join(workDir, `service-${mode}.log`),
   });
+  services.add(proc);
+  proc.exited.then(() => services.delete(proc));
   const url = `http://127.0.0.1:${port}`;
   await waitReady(proc, httpReady(`${url}/health/live`));
   return { proc, url, memoryOut, mode };
@@ -72,6 +110,7 @@ function heapMbOf(memoryOut) {
 }
 
 function record(findings, finding, request) {
+  if (interrupted) return;
   mkdirSync(FINDINGS, { recursive: true });
   const file = path.join(FINDINGS, `seed-${SEED}-${findings.length + 1}.json`);
   const saved = { ...finding, seed: SEED };
@@ -118,7 +157,7 @@ async function fuzzMode(mode, seconds, r, fixtures, findings, counts, workDir) {
 
 async function replay(file) {
   const finding = JSON.parse(readFileSync(file, 'utf8'));
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'fuzz-replay-'));
+  const workDir = makeTempDir('fuzz-replay-');
   const service = await startService(finding.mode ?? 'queued', workDir);
   try {
     const answer = await send(service.url, { headers: finding.headers, body: Buffer.from(finding.bodyBase64 ?? '', 'base64') });
@@ -128,34 +167,39 @@ async function replay(file) {
     return answer.status >= 500 || answer.status === 0 || service.proc.exitInfo ? 1 : 0;
   } finally {
     await stopProcess(service.proc);
-    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
 async function main() {
   if (!existsSync(MAIN)) throw new Error(`${path.relative(ROOT, MAIN)} is missing: run npm run build first`);
-  const replayAt = process.argv.indexOf('--replay');
-  if (replayAt !== -1) return replay(process.argv[replayAt + 1]);
+  if (OPTIONS.replay !== undefined) return replay(OPTIONS.replay);
   const fixtures = loadFixtures(path.join(ROOT, 'test', 'fixtures'));
   const r = randomFrom(SEED);
   const findings = [];
   const counts = {};
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'fuzz-'));
+  const workDir = makeTempDir('fuzz-');
   console.log(`fuzz: ${SECONDS} s, seed ${SEED} (FUZZ_SEED=${SEED} repeats the cases), ${CONCURRENCY} in flight, heap bound ${MAX_HEAP_MB} MB`);
-  try {
-    for (const mode of ['queued', 'inline']) await fuzzMode(mode, SECONDS / 2, r, fixtures, findings, counts, workDir);
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
+  for (const mode of ['queued', 'inline']) await fuzzMode(mode, SECONDS / 2, r, fixtures, findings, counts, workDir);
   console.log(`answers: ${Object.entries(counts).map(([status, n]) => `${status === '0' ? 'none' : status} ×${n}`).join(', ')}`);
   console.log(findings.length ? `fuzz: ${findings.length} finding(s), in ${path.relative(ROOT, FINDINGS)}/` : 'fuzz: no findings');
   return findings.length ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
+// Every way out goes through cleanUp: the end of a run, a failure, and an interrupt (Ctrl-C sends
+// SIGINT to the service as well; `kill -INT` to this process alone does not, so it is stopped here).
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the service and removing the temporary folders`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+main()
+  .catch((error) => {
     console.error(error);
-    process.exit(2);
-  },
-);
+    return 2;
+  })
+  .then(async (code) => {
+    await cleanUp();
+    process.exit(code);
+  });
