@@ -33,7 +33,7 @@ async function bootstrap(): Promise<void> {
   } catch (error) {
     refuse((error as Error).message);
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { redactFields: config.redactFields });
   // Nest has logged what failed (with its stack); the operator gets its one line on stderr too,
   // e.g. a DATA_DIR that another process holds or a database that cannot be reached.
   const app = await createApp({ config, logger, extensions: [ExtensionsModule] }).catch((error: unknown) =>

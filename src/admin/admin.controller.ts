@@ -32,7 +32,7 @@ export class AdminController {
   @Get()
   async list(@Query(QUERY) { status, limit, offset }: ListDeliveriesQuery): Promise<{ items: DeliverySummary[]; total: number; limit: number; offset: number }> {
     const { items, total } = await this.store.list({ status, limit, offset });
-    return { items: items.map(toDeliverySummary), total, limit, offset };
+    return { items: items.map((item) => toDeliverySummary(item, this.redaction)), total, limit, offset };
   }
 
   /** Every dead letter, queued again as a fresh series of attempts. */

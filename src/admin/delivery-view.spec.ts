@@ -91,4 +91,14 @@ describe('toDeliveryDetail', () => {
     expect(detail.event.payload).toEqual({ headers: { Authorization: REDACTED, 'X-Session': REDACTED } });
     expect(JSON.stringify(stored.event)).toContain('c2VjcmV0');
   });
+
+  it('blanks a credential an older row quotes in its lastError and attempt errors (stored before the dispatcher did)', () => {
+    const event = { ...delivery().event, payload: { headers: { 'X-Session': 'sess-4f9a2c' } } };
+    const error = 'Callback: refused with sess-4f9a2c; token=abcdef123456';
+    const stored = { ...delivery({ event, lastError: error }), history: [{ attempt: 1, startedAt: T0, finishedAt: T0 + 1, outcome: 'failed' as const, error }] };
+    const detail = toDeliveryDetail(stored, new RedactionPolicy(['x-session']));
+    expect(detail.lastError).toBe(`Callback: refused with ${REDACTED}; token=${REDACTED}`);
+    expect(detail.history[0].error).toBe(detail.lastError);
+    expect(toDeliverySummary(stored, new RedactionPolicy(['x-session'])).lastError).toBe(detail.lastError);
+  });
 });

@@ -1,4 +1,4 @@
-import type { RedactionPolicy } from '../logging/redaction.policy.js';
+import { DEFAULT_REDACTION, type RedactionPolicy } from '../logging/redaction.policy.js';
 import type { DeliveryAttempt, StoredDelivery } from '../store/delivery-store.js';
 
 /** One delivery in a list: what it is and where it stands, without the event's data. */
@@ -37,7 +37,12 @@ export interface DeliveryDetail extends DeliverySummary {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function toDeliverySummary(delivery: StoredDelivery): DeliverySummary {
+/**
+ * One delivery for `GET /admin/deliveries`. Its lastError goes through the policy here as well:
+ * the dispatcher blanks credentials in handler messages before they are stored, but a row stored
+ * before it did, or before REDACT_FIELDS named a field, may still quote one.
+ */
+export function toDeliverySummary(delivery: StoredDelivery, redaction: RedactionPolicy = DEFAULT_REDACTION): DeliverySummary {
   const { event } = delivery;
   return {
     id: delivery.id,
@@ -48,7 +53,7 @@ export function toDeliverySummary(delivery: StoredDelivery): DeliverySummary {
     ...optional('register', event.register),
     ...optional('schema', event.schema),
     attempts: delivery.attempts,
-    ...optional('lastError', delivery.lastError),
+    ...optional('lastError', delivery.lastError === undefined ? undefined : redaction.redactText(delivery.lastError, event)),
     createdAt: iso(delivery.createdAt),
     updatedAt: iso(delivery.updatedAt),
     ...(delivery.status === 'queued' ? { nextAttemptAt: iso(delivery.nextAttemptAt) } : {}),
@@ -62,7 +67,7 @@ export function toDeliverySummary(delivery: StoredDelivery): DeliverySummary {
  */
 export function toDeliveryDetail(delivery: StoredDelivery & { history: DeliveryAttempt[] }, redaction: RedactionPolicy): DeliveryDetail {
   return {
-    ...toDeliverySummary(delivery),
+    ...toDeliverySummary(delivery, redaction),
     idempotencyKey: delivery.idempotencyKey,
     event: redaction.redactEvent(delivery.event),
     history: delivery.history.map((attempt) => ({
@@ -70,7 +75,7 @@ export function toDeliveryDetail(delivery: StoredDelivery & { history: DeliveryA
       startedAt: iso(attempt.startedAt),
       finishedAt: iso(attempt.finishedAt),
       outcome: attempt.outcome,
-      ...optional('error', attempt.error),
+      ...optional('error', attempt.error === undefined ? undefined : redaction.redactText(attempt.error, delivery.event)),
     })),
   };
 }

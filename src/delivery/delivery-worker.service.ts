@@ -221,7 +221,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const { failures } = await traceQueuedAttempt(traced, () => this.dispatcher.dispatch(delivery.event, { deliveryId: delivery.id, attempt }));
       if (failures.length > 0) error = failures.map((failure) => `${failure.handler}: ${failure.error}`).join('; ');
     } catch (unexpected) {
-      error = unexpected instanceof Error ? unexpected.message : String(unexpected);
+      error = this.redaction.redactText(unexpected instanceof Error ? unexpected.message : String(unexpected), delivery.event);
     }
     const finishedAt = Date.now();
     const verdict = attemptVerdict(attempt, delivery.seriesStart, error, finishedAt, this.config.delivery);

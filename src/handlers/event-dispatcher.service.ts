@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { OpenRegisterEvent, TEST_EVENT_TYPE } from '../events/openregister-event.js';
 import { PINO_LOGGER } from '../logging/logger.js';
+import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { traceHandlerRun } from '../tracing/attempt-span.js';
 import { HandlerExplorer } from './handler-explorer.service.js';
@@ -32,6 +33,7 @@ export class EventDispatcher {
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
+    private readonly redaction: RedactionPolicy,
   ) {}
 
   /**
@@ -71,8 +73,11 @@ export class EventDispatcher {
       const seconds = stopTimer();
       const outcome = error instanceof HandlerTimeoutError ? 'timeout' : 'failure';
       this.metrics.handlerRuns.inc({ event: event.type, handler: handler.name, outcome });
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ ...runLine(handler, event, context, outcome, seconds), err: error }, `Handler ${handler.name} failed: ${message}`);
+      // A handler's message may quote a credential it was given (a token it called back with):
+      // the message is logged, stored as the delivery's lastError and shown by the admin API.
+      const message = this.redaction.redactText(error instanceof Error ? error.message : String(error), event);
+      const err = this.redaction.redactError(error, event);
+      this.logger.warn({ ...runLine(handler, event, context, outcome, seconds), err }, `Handler ${handler.name} failed: ${message}`);
       return { handler: handler.name, error: message };
     } finally {
       clearTimeout(timer);

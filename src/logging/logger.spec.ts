@@ -9,19 +9,26 @@ const CREDENTIAL_HEADERS = {
   'x-api-key': 'secret-api-key',
   'x-webhook-signature': 'secret-hmac-signature',
   'webhook-signature': 'v1,secret-standard-signature',
+  'x-signature': 'sha256=secret-documented-signature',
   cookie: 'session=secret-cookie',
   'set-cookie': ['session=secret-set-cookie'],
 };
 const HARMLESS_HEADERS = { 'content-type': 'application/json', 'user-agent': 'OpenRegister-Webhooks/1.0', 'webhook-id': 'msg_1' };
 
 /** The production logger writing its JSON lines into an array. */
-function capture(level = 'info') {
+function capture(level = 'info', redactFields: string[] = []) {
   const lines: Record<string, any>[] = [];
-  const logger = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, any>) });
+  const logger = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, any>) }, { redactFields });
   return { logger, lines };
 }
 
 describe('the service logger blanks credential headers', () => {
+  it('redacts the headers REDACT_FIELDS names too, whatever their case, and leaves the rest', () => {
+    const { logger, lines } = capture('info', ['X-Nc-Session', 'bsn', 'not"a-header']);
+    logger.info({ headers: { ...HARMLESS_HEADERS, 'x-nc-session': 'secret-session', bsn: '123456782' } }, 'request');
+    expect(lines[0].headers).toEqual({ ...HARMLESS_HEADERS, 'x-nc-session': REDACTED, bsn: REDACTED });
+  });
+
   it.each(Object.keys(CREDENTIAL_HEADERS))('redacts headers.%s in a logged headers object', (name) => {
     const { logger, lines } = capture();
     logger.info({ headers: { ...HARMLESS_HEADERS, [name]: CREDENTIAL_HEADERS[name as keyof typeof CREDENTIAL_HEADERS] } }, 'request');

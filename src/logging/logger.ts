@@ -2,23 +2,24 @@ import { LoggerService } from '@nestjs/common';
 import { once } from 'node:events';
 import pino, { DestinationStream, Logger } from 'pino';
 import { mergeTraceFields, traceLogFields } from '../tracing/spans.js';
-import { REDACTED, REDACTED_LOG_PATHS } from './redact.js';
+import { logRedactionPaths, REDACTED } from './redact.js';
 
 /** The pino instance every part of the service logs through. */
 export const PINO_LOGGER = Symbol('PinoLogger');
 
 /**
- * One JSON line per entry on stdout (or the given stream), credentials blanked; with tracing on,
- * a line written inside a span carries its `traceId` and `spanId`.
+ * One JSON line per entry on stdout (or the given stream), credentials blanked: the built-in
+ * header names and `redactFields` (REDACT_FIELDS). With tracing on, a line written inside a span
+ * carries its `traceId` and `spanId`.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream, { redactFields = [] }: { redactFields?: readonly string[] } = {}): Logger {
   return pino(
     {
       level,
       base: { service: 'openregister-webhooks' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_LOG_PATHS, censor: REDACTED },
+      redact: { paths: logRedactionPaths(redactFields), censor: REDACTED },
       serializers: { err: serializeError },
       mixin: traceLogFields,
       mixinMergeStrategy: mergeTraceFields,

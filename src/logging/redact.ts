@@ -10,9 +10,23 @@ export const REDACTED_LOG_PATHS = [
   'headers["x-api-key"]',
   'headers["x-webhook-signature"]',
   'headers["webhook-signature"]',
+  'headers["x-signature"]',
   'headers.cookie',
   'headers["set-cookie"]',
 ];
+
+/** A header name pino can take inside `headers["…"]` (an HTTP token: no quote, no backslash). */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * The header paths pino blanks: the built-in ones and every REDACT_FIELDS name (lower-cased, as
+ * Node gives incoming header names), so a header the operator names is as secret in a log line as
+ * in a stored event. Names that cannot be a header are left to the policy (they are field names).
+ */
+export function logRedactionPaths(extraNames: readonly string[] = []): string[] {
+  const extra = extraNames.map((name) => name.trim().toLowerCase()).filter((name) => HEADER_NAME.test(name));
+  return [...new Set([...REDACTED_LOG_PATHS, ...extra.map((name) => `headers["${name}"]`)])];
+}
 
 /**
  * A payload with every credential-like value replaced, at any depth, by the built-in keys only

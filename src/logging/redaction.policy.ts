@@ -10,8 +10,17 @@ export const REDACTED = '[REDACTED]';
  * `webhook_listeners` puts the ephemeral auth tokens of its `tokenNeeded` option
  * (`{user_ids: {uid: token}, user_roles: {owner|trigger: {uid: token}}}`).
  */
-const SECRET_KEY =
-  /^(authorization|proxy-authorization|x-api-key|api[-_]?key|x-webhook-signature|webhook-signature|x-signature|cookie|set-cookie|password|secret|token|tokens|access[-_]?token)$/i;
+const SECRET_KEY_NAMES =
+  'authorization|proxy-authorization|x-api-key|api[-_]?key|x-webhook-signature|webhook-signature|x-signature|cookie|set-cookie|password|secret|token|tokens|access[-_]?token';
+const SECRET_KEY = new RegExp(`^(${SECRET_KEY_NAMES})$`, 'i');
+
+/**
+ * A credential after its scheme in free text (`Bearer eyJhbG…`, `Basic YWRtaW4…`). Only values that
+ * look like one (a digit or a token character, or long), so "Basic authentication" stays readable.
+ */
+const SCHEME_VALUE = /\b(Bearer|Basic|Digest|Token)(\s+)(?=[A-Za-z0-9._~+/=-]*(?:[0-9._~+/=-]|[A-Za-z]{20}))[A-Za-z0-9._~+/=-]{8,}/gi;
+/** Shorter strings under a secret key are not looked for in free text: they would blank ordinary words. */
+const MIN_QUOTED_SECRET_LENGTH = 6;
 
 /**
  * The one rule for what never leaves the service: used by the log lines that carry event data,
@@ -22,8 +31,13 @@ export class RedactionPolicy {
   private readonly extraKeys: ReadonlySet<string>;
 
   /** @param extraKeys further key names to blank (REDACT_FIELDS), matched case-insensitively. */
+  /** `key: value`, `key=value`, `"key":"value"` in free text, for every secret key name. */
+  private readonly keyValue: RegExp;
+
   constructor(extraKeys: readonly string[] = []) {
     this.extraKeys = new Set(extraKeys.map((key) => key.trim().toLowerCase()).filter(Boolean));
+    const names = [SECRET_KEY_NAMES, ...[...this.extraKeys].map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))].join('|');
+    this.keyValue = new RegExp(`(?<![\\w-])(${names})(["']?\\s*[:=]\\s*["']?)(?!\\[REDACTED\\])((?:(?:Bearer|Basic|Digest|Token)\\s+)?[^\\s"',;&}]+)`, 'gi');
   }
 
   /** True when a value under this key is a credential. */
@@ -50,6 +64,46 @@ export class RedactionPolicy {
   scrubbedEvent(event: OpenRegisterEvent): OpenRegisterEvent | undefined {
     const redacted = this.redact(event);
     return redacted === event ? undefined : redacted;
+  }
+
+  /**
+   * Free text (a handler's error message, a stack) with credentials blanked: every credential
+   * `context` (the event the handler was given) carries under a secret key, wherever the text
+   * quotes it, and whatever follows a secret key name or an auth scheme. A handler's error may
+   * quote a token it was given, and its message is stored, shown by the admin API and logged.
+   */
+  redactText(text: string, context?: unknown): string {
+    let redacted = text;
+    for (const secret of this.secretValues(context)) redacted = redacted.split(secret).join(REDACTED);
+    return redacted.replace(this.keyValue, (_match, key: string, separator: string) => `${key}${separator}${REDACTED}`).replace(SCHEME_VALUE, `$1$2${REDACTED}`);
+  }
+
+  /** A copy of a thrown value for a log line, its message, stack and causes through {@link redactText}. */
+  redactError(error: unknown, context?: unknown, depth = 0): unknown {
+    if (!(error instanceof Error)) return this.redactText(String(error), context);
+    const copy = new Error(this.redactText(error.message, context));
+    copy.name = error.name;
+    copy.stack = error.stack === undefined ? undefined : this.redactText(error.stack, context);
+    if (error.cause !== undefined && depth < 5) copy.cause = this.redactError(error.cause, context, depth + 1);
+    return copy;
+  }
+
+  /** The strings under secret keys in `value` (at any depth below them too), longest first. */
+  private secretValues(value: unknown): string[] {
+    const found = new Set<string>();
+    const collect = (node: unknown, secret: boolean): void => {
+      if (typeof node === 'string') {
+        if (!secret) return;
+        found.add(node);
+        // `Bearer <token>`: the token may be quoted without its scheme.
+        const token = /^\S+\s+(\S+)$/.exec(node)?.[1];
+        if (token) found.add(token);
+      } else if (node !== null && typeof node === 'object') {
+        for (const [key, field] of Object.entries(node)) collect(field, secret || this.isSecretKey(key));
+      }
+    };
+    collect(value, false);
+    return [...found].filter((secret) => secret.length >= MIN_QUOTED_SECRET_LENGTH).sort((a, b) => b.length - a.length);
   }
 
   /**

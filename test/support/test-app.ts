@@ -57,7 +57,7 @@ export async function startTestApp(
   const config = loadConfig({ ...TEST_ENV, ...env });
   const logs: Record<string, unknown>[] = [];
   // The production logger, writing into memory instead of stdout.
-  const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) }, { redactFields: config.redactFields });
   const clock = options.clock ?? new TestClock();
   const app = await createApp({ config, logger, clock, extensions: options.extensions, traceExporter: options.traceExporter });
   await app.listen(0, '127.0.0.1');
