@@ -67,6 +67,8 @@ describe('the scripts an operator runs', () => {
     ['bench/compare.mjs', ['--old', '/tmp/x', '--rounds', 'many'], /^bench\/compare\.mjs: --rounds takes an integer of at least 1, not 'many'$/m],
     ['bench/compare.mjs', [], /^bench\/compare\.mjs: --old <dir> is required/m],
     ['bench/compare.mjs', ['--old'], /^bench\/compare\.mjs: Option '--old <value>' argument missing$/m],
+    // Node flags for one side start with a dash: the one-line answer says how to write them.
+    ['bench/compare.mjs', ['--old', '/tmp/x', '--old-args', '--max-semi-space-size=16'], /^bench\/compare\.mjs: Option '--old-args' argument is ambiguous\. .*'--old-args=-XYZ'\.$/m],
     ['bench/run.mjs', ['--sizes', '3kb'], /^bench\/run\.mjs: unknown size '3kb'/m],
     ['bench/burst.mjs', ['--stores', 'redis'], /^bench\/burst\.mjs: unknown store 'redis'/m],
     ['bench/memory.mjs', ['--mode', 'fast'], /^bench\/memory\.mjs: --mode takes queued or inline, not 'fast'$/m],

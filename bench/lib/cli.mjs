@@ -20,7 +20,10 @@ export function parseCli({ name, usage, options = {}, positionals = false, argv 
   } catch (error) {
     // A help request wins over a mistake elsewhere on the line, as in src/cli.
     if (argv.includes('--help') || argv.includes('-h')) printUsage(usage);
-    if (String(error?.code).startsWith('ERR_PARSE_ARGS')) usageError(name, error.message.split('. ')[0].replace(/\.$/, ''), usage);
+    // parseArgs' first sentence says it; its hint after it is kept only for a value starting with
+    // a dash (`--old-args=--flag`), the one mistake the hint helps with.
+    const message = error?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? error.message.replace(/\s*\n\s*/g, ' ') : error?.message?.split('. ')[0].replace(/\.$/, '');
+    if (String(error?.code).startsWith('ERR_PARSE_ARGS')) usageError(name, message, usage);
     throw error;
   }
   if (parsed.values.help) printUsage(usage);
