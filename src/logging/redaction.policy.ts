@@ -81,10 +81,18 @@ export class RedactionPolicy {
   /** A copy of a thrown value for a log line, its message, stack and causes through {@link redactText}. */
   redactError(error: unknown, context?: unknown, depth = 0): unknown {
     if (!(error instanceof Error)) return this.redactText(String(error), context);
-    const copy = new Error(this.redactText(error.message, context));
-    copy.name = error.name;
-    copy.stack = error.stack === undefined ? undefined : this.redactText(error.stack, context);
-    if (error.cause !== undefined && depth < 5) copy.cause = this.redactError(error.cause, context, depth + 1);
+    // Of the same class (a log line's `type` stays HandlerTimeoutError, TypeError, ...), with the
+    // message and stack as the original has them: own, not enumerable.
+    const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+    const hidden = (key: string, value: unknown) => Object.defineProperty(copy, key, { value, enumerable: false, writable: true, configurable: true });
+    hidden('message', this.redactText(error.message, context));
+    if (error.stack !== undefined) hidden('stack', this.redactText(error.stack, context));
+    // Its own plain fields (code, status, errno) still help; objects may be large or circular.
+    for (const [key, value] of Object.entries(error)) {
+      if (typeof value === 'number' || typeof value === 'boolean') define(copy as unknown as Record<string, unknown>, key, value);
+      else if (typeof value === 'string') define(copy as unknown as Record<string, unknown>, key, this.isSecretKey(key) ? REDACTED : this.redactText(value, context));
+    }
+    if (error.cause !== undefined && depth < 5) hidden('cause', this.redactError(error.cause, context, depth + 1));
     return copy;
   }
 

@@ -48,4 +48,12 @@ describe('RedactionPolicy.redactText (a handler error message)', () => {
     expect((copy.cause as Error).message).toBe(`token=${REDACTED} rejected`);
     expect(error.message).toContain('YWRtaW46b3Itc2VjcmV0');
   });
+
+  it("redactError keeps the error's plain fields (code, status), blanking secret ones", () => {
+    const error = Object.assign(new Error('refused'), { code: 'ECONNRESET', status: 401, token: 'abcdef123456', detail: 'sent token=abcdef123456', response: { big: true } });
+    expect({ ...(policy.redactError(error) as object) }).toEqual({ code: 'ECONNRESET', status: 401, token: REDACTED, detail: `sent token=${REDACTED}` });
+    const typed = policy.redactError(new TypeError('bad token=abcdef123456')) as Error;
+    expect(typed).toBeInstanceOf(TypeError);
+    expect([typed.name, typed.message]).toEqual(['TypeError', `bad token=${REDACTED}`]);
+  });
 });
