@@ -14,9 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
 import { integerOption, parseCli, usageError } from './lib/cli.mjs';
 import { renderSummary, summarize } from './lib/cpuprofile.mjs';
+import { renderStages, stageCosts } from './lib/stages.mjs';
 import { runLoad } from './lib/load.mjs';
 import { waitIdle } from './lib/stats.mjs';
-import { ROOT, SECRET, SIZES, runBenchmark, snapshotDist, startTarget, TARGETS } from './lib/targets.mjs';
+import { deliveriesByOutcome, ROOT, SECRET, SIZES, runBenchmark, snapshotDist, startTarget, TARGETS } from './lib/targets.mjs';
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
@@ -31,7 +32,8 @@ again; prints the top self-time functions and packages and writes
 bench/results/<stamp>-<mode>.cpuprofile (Chrome DevTools, speedscope) with a markdown summary.
 
 Options:
-  --modes L         comma list of inline,queued (inline,queued)
+  --modes L         comma list of service targets: queued, inline, queued-fastify,
+                    inline-fastify, postgres (inline,queued)
   --duration S      seconds of profiled load (20)
   --warmup S        warm-up seconds before profiling (3)
   --connections C   load generator connections (50)
@@ -48,7 +50,7 @@ function options(argv) {
     options: { modes: text('inline,queued'), duration: text('20'), connections: text('50'), size: text('1kb'), top: text('25'), warmup: text('3') },
   });
   const modes = o.modes.split(',').map((m) => m.trim());
-  for (const m of modes) if (!TARGETS[m]?.service) usageError(cli.name, `--modes takes queued and/or inline, not '${m}'`, USAGE);
+  for (const m of modes) if (!TARGETS[m]?.service) usageError(cli.name, `--modes takes service targets (queued, inline, queued-fastify, inline-fastify, postgres), not '${m}'`, USAGE);
   if (!SIZES[o.size]) usageError(cli.name, `--size takes ${Object.keys(SIZES).join(', ')}, not '${o.size}'`, USAGE);
   return {
     modes,
@@ -80,6 +82,7 @@ async function profileMode(mode, o, stamp, serviceMain) {
     process.stderr.write(`[${mode}] warm-up ${warm.rps} req/s\n`);
     await waitIdle(target.proc.pid);
     const pool = supply.take(Math.min(cap, Math.ceil(Math.max(warm.rps, 100) * o.durationSec * 3) + 1000));
+    const before = await deliveriesByOutcome(target.port);
     target.proc.child.kill('SIGWINCH');
     await waitForFile(`${out}.started`, 10000);
     const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.durationSec, pool });
@@ -88,11 +91,16 @@ async function profileMode(mode, o, stamp, serviceMain) {
     await waitForFile(out, 30000);
     await sleep(200); // let the write finish
     rmSync(`${out}.started`, { force: true });
-    const summary = summarize(JSON.parse(readFileSync(out, 'utf8')), { root: ROOT, top: o.top });
+    const after = await deliveriesByOutcome(target.port);
+    // Deliveries the service counted while profiled: the denominator of the per-stage table.
+    const requests = after && before ? Object.keys(after).reduce((sum, k) => sum + after[k] - (before[k] ?? 0), 0) : load.completed;
+    const profile = JSON.parse(readFileSync(out, 'utf8'));
+    const summary = summarize(profile, { root: ROOT, top: o.top });
+    const stages = renderStages(stageCosts(profile, { root: ROOT, requests }));
     const title =
       `${TARGETS[mode].label}, ${o.connections} connections, ${spec.label}: ${load.rps} req/s, ` +
       `p99 ${load.latencyMs.p99} ms, busy ${settleMs} ms after the load`;
-    return { mode, load, settleMs, summary, markdown: renderSummary(summary, title), profile: path.relative(ROOT, out) };
+    return { mode, load, settleMs, summary, markdown: `${renderSummary(summary, title)}\n\nPer stage (bench/lib/stages.mjs):\n\n${stages}`, profile: path.relative(ROOT, out) };
   } finally {
     await target.stop();
   }
