@@ -132,19 +132,30 @@ export class RedactionPolicy {
     if (value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
-      value.forEach((item, index) => {
+      for (let index = 0; index < value.length; index++) {
+        const item: unknown = value[index];
         const redacted = this.walk(item);
         if (redacted !== item) (copy ??= value.slice())[index] = redacted;
-      });
+      }
       return copy ?? value;
     }
-    const entries = Object.entries(value);
-    const redacted = entries.map(([key, field]) => (this.isSecretKey(key) && !isEmpty(field) ? REDACTED : this.walk(field)));
-    // Most events carry nothing to blank: they are never copied.
-    if (redacted.every((field, index) => field === entries[index][1])) return value;
-    const copy: Record<string, unknown> = {};
-    entries.forEach(([key], index) => define(copy, key, redacted[index]));
-    return copy;
+    // Most events carry nothing to blank: they are walked without allocating and never copied.
+    // The copy, once a field differs, takes the fields before it as they are (none differed).
+    const keys = Object.keys(value);
+    const fields = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index];
+      const field = fields[key];
+      const redacted = this.isSecretKey(key) && !isEmpty(field) ? REDACTED : this.walk(field);
+      if (copy) define(copy, key, redacted);
+      else if (redacted !== field) {
+        copy = {};
+        for (let before = 0; before < index; before++) define(copy, keys[before], fields[keys[before]]);
+        define(copy, key, redacted);
+      }
+    }
+    return copy ?? value;
   }
 }
 
