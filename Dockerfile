@@ -73,4 +73,6 @@ STOPSIGNAL SIGTERM
 # so Node's built-in fetch does the request.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/main.js"]
+# The young generation at its full size from the start (V8 grows it from 1 MiB otherwise): fewer
+# scavenges per delivery. Only a command-line flag: NODE_OPTIONS does not accept it (ADR 0007).
+CMD ["node", "--min-semi-space-size=16", "dist/main.js"]

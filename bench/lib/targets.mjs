@@ -56,6 +56,12 @@ export const SERVICE_ENV = {
  */
 export const SERVICE_HEAP_MIB = 256;
 
+/**
+ * Node flags the image starts the service with (Dockerfile `CMD`, `npm start`): the young
+ * generation starts at its full 16 MiB per semi-space instead of growing from 1 MiB (ADR 0007).
+ */
+export const SERVICE_NODE_ARGS = ['--min-semi-space-size=16'];
+
 function listing(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
@@ -133,7 +139,7 @@ export async function startTarget(
     if (t.database) database = await createBenchDatabase();
     proc = startProcess({
       name: t.label,
-      args: [...(heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : []), ...nodeArgs, main],
+      args: [...(heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : []), ...SERVICE_NODE_ARGS, ...nodeArgs, main],
       cwd: ROOT,
       stdoutPath: serviceLog,
       env: { ...baseEnv, ...SERVICE_ENV, DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}), ...t.env, ...serviceEnv },
