@@ -21,7 +21,7 @@ const STAGES = [
   ['parse pipe (rest)', (fn, f) => f.startsWith('dist/ingest/parse-delivery') || f.endsWith('signed-timestamp.js')],
   ['auth (HMAC)', (fn, f) => f.startsWith('dist/auth/') && !f.endsWith('ip-allowlist.check.js')],
   ['throttle', (fn, f) => f.startsWith('dist/throttling/') || f.includes('node_modules/@nestjs/throttler/')],
-  ['body read', (fn, f) => f.includes('node_modules/raw-body/') || fn === 'readRawBody' || f.includes('node_modules/fastify/lib/contentTypeParser.js')],
+  ['body read', (fn, f) => f.includes('node_modules/raw-body/') || fn === 'readRawBody' || ((fn === 'rawBody' || fn === 'onData') && f.includes('node_modules/fastify/lib/content-type-parser.js'))],
   ['intake (trace, IP, media type)', (fn, f) => /^dist\/(ingest\/(webhook-intake|delivery-id|media-type)|auth\/ip-allowlist|common\/ip-allowlist)/.test(f)],
   ['error filter', (fn, f) => f.endsWith('webhook-error.filter.js')],
   ['response', (fn, f) => f.endsWith('router-response-controller.js') || f.endsWith('express/lib/response.js') || f.includes('node_modules/fastify/lib/reply.js') || (fn === 'reply' && f.includes('@nestjs/platform-'))],
