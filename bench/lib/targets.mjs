@@ -58,7 +58,7 @@ export const SERVICE_HEAP_MIB = 256;
 
 /**
  * Node flags the image starts the service with (Dockerfile `CMD`, `npm start`): the young
- * generation starts at its full 16 MiB per semi-space instead of growing from 1 MiB (ADR 0007).
+ * generation starts at its full 16 MiB per semi-space instead of growing from 1 MiB (ADR 0008).
  */
 export const SERVICE_NODE_ARGS = ['--min-semi-space-size=16'];
 

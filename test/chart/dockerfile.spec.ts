@@ -185,7 +185,7 @@ describe('Dockerfile', () => {
   it('starts node directly in exec form, with no npm or shell as PID 1 (DL3025)', () => {
     const cmds = finalOf('CMD');
     expect(cmds).toHaveLength(1);
-    // The young generation's start size is a command-line flag only (NODE_OPTIONS refuses it; ADR 0007).
+    // The young generation's start size is a command-line flag only (NODE_OPTIONS refuses it; ADR 0008).
     expect(execForm(cmds[0].args)).toEqual(['node', '--min-semi-space-size=16', 'dist/main.js']);
     for (const entrypoint of finalOf('ENTRYPOINT')) {
       const form = execForm(entrypoint.args);
