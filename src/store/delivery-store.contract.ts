@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { AttemptVerdict, ClaimedDelivery, DeliveryAttempt, DeliveryStore } from './delivery-store.js';
+import { describeTakeoverContract } from './delivery-store-takeover.contract.js';
 import { describeScrubbedEventContract } from './delivery-store-scrub.contract.js';
 import { describeTraceparentContract } from './delivery-store-trace.contract.js';
 
@@ -239,5 +240,7 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
       );
       expect(uuids(resumed).sort()).toEqual(['a', 'b']);
     }, 60_000);
+
+    describeTakeoverContract(() => harness, options.crashResumeWithinMs ?? 5_000);
   });
 }

@@ -42,7 +42,12 @@ export interface StoredDelivery {
  */
 export interface ClaimedDelivery extends StoredDelivery {
   lease: string;
+  /** The claim took over a run whose process never recorded its outcome (counted in `attempts`). */
+  takenOver?: true;
 }
+
+/** The error of the attempt recorded for a run that ended without an outcome (no quotes: SQL literal). */
+export const INTERRUPTED_ATTEMPT_ERROR = 'interrupted: the run ended without a recorded outcome (its process stopped or lost its lease), and the delivery was taken over';
 
 export interface DeliveryAttempt {
   attempt: number;
@@ -78,7 +83,8 @@ export interface DeliveryStore {
    * Claims up to `limit` due deliveries for this process, oldest (in acknowledgement order)
    * first, never one whose object still has an earlier delivery queued or processing
    * (per-object order; a dead letter does not hold its object back). A delivery whose claim
-   * was lost with its process is due again.
+   * was lost with its process is due again; its lost run counts as an attempt (recorded as a
+   * failed one, "interrupted"), so the claim's `attempts` is one more than before that run.
    */
   claimDue(limit: number, now: number): Promise<ClaimedDelivery[]>;
   /**
@@ -95,7 +101,9 @@ export interface DeliveryStore {
   release(claims: ClaimedDelivery[]): Promise<void>;
   /**
    * At start: deliveries whose process died while running them are made due again; never one a
-   * live process still runs. Returns how many.
+   * live process still runs. Returns how many. As with a claim that takes over a lapsed lease,
+   * the interrupted run counts as an attempt (a failed one in the history), so the next run is
+   * the attempt after it.
    */
   requeueInterrupted(now: number): Promise<number>;
   /** The earliest time something becomes due, if anything will. */
@@ -105,6 +113,13 @@ export interface DeliveryStore {
    * replayed there, or its claim lapsed). An adapter for one process never calls it.
    */
   onWake(listener: () => void): void;
+  /**
+   * `listener` is told the leases (`ClaimedDelivery.lease`) of claims this process can no longer
+   * count on: renewal failed for longer than the lease, or another process holds the delivery
+   * now. Their finish would be fenced off; the caller should stop what it still controls. Absent
+   * in an adapter whose claims cannot be lost while its process lives (one process).
+   */
+  onClaimsLost?(listener: (leases: string[], reason: string) => void): void;
   get(id: string): Promise<(StoredDelivery & { history: DeliveryAttempt[] }) | undefined>;
   list(query: DeliveryQuery): Promise<{ items: StoredDelivery[]; total: number }>;
   /** Queues a dead or succeeded delivery again, as a fresh series of attempts; false if unknown or unfinished. */

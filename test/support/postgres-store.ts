@@ -58,9 +58,9 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutInMs
  * to lapse (a close would give them up). Its pool is ended without a word to the database.
  */
 export async function crashStore(store: PostgresDeliveryStore): Promise<void> {
-  const internals = store as unknown as { closed: boolean; leases: { stop(): void }; listener: { close(): Promise<void> }; pool: pg.Pool };
+  const internals = store as unknown as { closed: boolean; leases: { close(): Promise<void> }; listener: { close(): Promise<void> }; pool: pg.Pool };
   internals.closed = true;
-  internals.leases.stop();
+  await internals.leases.close();
   await internals.listener.close();
   await internals.pool.end();
 }

@@ -1,4 +1,4 @@
-import type { StoredDeliveryStatus } from '../delivery-store.js';
+import { INTERRUPTED_ATTEMPT_ERROR, type StoredDeliveryStatus } from '../delivery-store.js';
 import { NOW_MS, WAKE_CHANNEL } from './schema.js';
 
 /**
@@ -13,6 +13,15 @@ const CLAIMABLE = `(d.object_key IS NULL OR NOT EXISTS (
   SELECT 1 FROM deliveries e WHERE e.object_key = d.object_key AND e.seq < d.seq AND e.completed_at IS NULL))`;
 
 const LAPSED = `coalesce(d.lease_expires_at, 0) <= ${NOW_MS}`;
+
+/**
+ * Records the run of each taken-over delivery in `source` (id, attempts already counting it,
+ * claimed_at) as a failed attempt, from its claim until `$1` (now).
+ */
+const interruptedAttempts = (source: string) => `interrupted AS (
+      INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error)
+      SELECT s.id, s.attempts, s.claimed_at, $1, 'failed', '${INTERRUPTED_ATTEMPT_ERROR}' FROM ${source} s
+      ON CONFLICT (delivery_id, attempt) DO NOTHING)`;
 
 /**
  * Makes the statement's transaction commit without waiting for its WAL flush (`SET LOCAL
@@ -35,6 +44,8 @@ export const QUERIES = {
     name: 'enqueue',
     text: `SELECT delivery_id, original_delivery_id, accepted FROM enqueue_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint, $7::text, $8::text[])`,
   },
+  // A lapsed 'processing' delivery's run never recorded its outcome: it counts as an attempt
+  // (interruptedAttempts), so the new run is the next one, in the history as in the log.
   // $1 now, $2 limit, $3 owner, $4 lease in ms, $5 the last seq a previous window of this claim
   // covered (0 at first), $6 the window. Walks unfinished deliveries in order; a `processing` one is
   // due again when its lease lapsed (its process died or froze).
@@ -57,15 +68,17 @@ export const QUERIES = {
       SELECT w.seq, w.object_key, min(w.seq) OVER (PARTITION BY w.object_key) AS first_of_object
       FROM (SELECT c.seq, c.object_key FROM deliveries c WHERE c.completed_at IS NULL AND c.seq > $5::bigint ORDER BY c.seq LIMIT $6) w),
     due AS (
-      SELECT d.seq FROM deliveries d
+      SELECT d.seq, d.status AS was, d.updated_at AS claimed_at FROM deliveries d
       WHERE d.seq = ANY (ARRAY(SELECT w.seq FROM win w WHERE w.object_key IS NULL OR w.seq = w.first_of_object))
         AND ((d.status = 'queued' AND d.next_attempt_at <= $1) OR (d.status = 'processing' AND ${LAPSED}))
         AND ($5::bigint = 0 OR ${CLAIMABLE})
       ORDER BY d.seq LIMIT $2 FOR UPDATE OF d SKIP LOCKED),
     claimed AS (
-      UPDATE deliveries d SET status = 'processing', updated_at = $1, lease_owner = $3, lease_token = gen_random_uuid(), lease_expires_at = ${NOW_MS} + $4::bigint
+      UPDATE deliveries d SET status = 'processing', updated_at = $1, lease_owner = $3, lease_token = gen_random_uuid(), lease_expires_at = ${NOW_MS} + $4::bigint,
+        attempts = d.attempts + (due.was = 'processing')::int
       FROM due, relaxed WHERE d.seq = due.seq
-      RETURNING ${COLUMNS}, d.lease_token)
+      RETURNING ${COLUMNS}, d.lease_token, due.was = 'processing' AS taken_over, due.claimed_at),
+    ${interruptedAttempts('(SELECT * FROM claimed WHERE taken_over)')}
     SELECT claimed.*, (SELECT max(w.seq) FROM win w) AS window_end, (SELECT count(*) FROM win w)::int AS window_size
     FROM (SELECT 1) one LEFT JOIN claimed ON true`,
   },
@@ -106,10 +119,16 @@ export const QUERIES = {
     name: 'lapse',
     text: waking(`UPDATE deliveries SET lease_expires_at = 0 WHERE lease_owner = $1 AND status = 'processing'`, '$1'),
   },
+  // As a claim taking over: the interrupted run counts as an attempt. Returns n.
   requeue: {
     name: 'requeue',
-    text: `UPDATE deliveries d SET status = 'queued', next_attempt_at = $1, updated_at = $1, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-      WHERE d.completed_at IS NULL AND d.status = 'processing' AND ${LAPSED}`,
+    text: `WITH gone AS (
+      SELECT d.seq, d.updated_at AS claimed_at FROM deliveries d WHERE d.completed_at IS NULL AND d.status = 'processing' AND ${LAPSED} FOR UPDATE SKIP LOCKED),
+    requeued AS (
+      UPDATE deliveries d SET status = 'queued', attempts = d.attempts + 1, next_attempt_at = $1, updated_at = $1, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+      FROM gone WHERE d.seq = gone.seq RETURNING d.id, d.attempts, gone.claimed_at),
+    ${interruptedAttempts('requeued')}
+    SELECT count(*)::int AS n FROM requeued`,
   },
   // Only deliveries that could be claimed (one held back by its object's earlier delivery comes
   // due when that one finishes), and leases of other processes, which lapse unless renewed.

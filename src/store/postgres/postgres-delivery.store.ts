@@ -56,6 +56,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   private readonly inbox: Batcher<NewDelivery, EnqueueResult>;
   private readonly finishes: Batcher<Finish, undefined>;
   private readonly leases: LeaseKeeper;
+  private readonly lostListeners: ((leases: string[], reason: string) => void)[] = [];
   private readonly listener: WakeListener;
   private readonly wakeListeners: (() => void)[] = [];
   private closed = false;
@@ -68,7 +69,12 @@ export class PostgresDeliveryStore implements DeliveryStore {
       await this.writeFinishes(items);
       return items.map(() => undefined);
     });
-    this.leases = new LeaseKeeper(this.pool, options.leaseInMs, (error) => report(error, 'Could not renew delivery leases'), this.owner);
+    this.leases = LeaseKeeper.open(options.url, options.timeouts, {
+      leaseInMs: options.leaseInMs,
+      owner: this.owner,
+      onError: (error) => report(error, 'Could not renew delivery leases'),
+      onLost: (tokens, reason) => this.lostListeners.forEach((listener) => listener(tokens, reason)),
+    });
     this.listener = new WakeListener({
       url: options.url,
       timeouts: options.timeouts,
@@ -92,9 +98,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
     // One window of unfinished deliveries per statement (QUERIES.claim); the next window only when
     // this one was full and held fewer due ones than wanted (retries waiting, objects held back,
     // other replicas' claims), so the claim never misses a due delivery further down the backlog.
-    const rows: (DeliveryRow & { lease_token: string })[] = [];
+    const rows: (DeliveryRow & { lease_token: string; taken_over: boolean })[] = [];
+    const sent = this.leases.clock();
     for (let after = 0; rows.length < limit; ) {
-      const result = await this.pool.query<(DeliveryRow & { lease_token: string }) & { window_end: string | null; window_size: number }>({
+      const result = await this.pool.query<(DeliveryRow & { lease_token: string; taken_over: boolean }) & { window_end: string | null; window_size: number }>({
         ...QUERIES.claim,
         values: [now, limit - rows.length, this.owner, this.options.leaseInMs, after, CLAIM_WINDOW],
       });
@@ -104,8 +111,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
       after = Number(end);
     }
     rows.sort((a, b) => a.seq - b.seq);
-    this.leases.hold(rows.map((row) => row.lease_token));
-    return rows.map((row) => ({ ...toDelivery(row), lease: row.lease_token }));
+    this.leases.hold(rows.map((row) => row.lease_token), sent);
+    return rows.map((row) => ({ ...toDelivery(row), lease: row.lease_token, ...(row.taken_over ? { takenOver: true as const } : {}) }));
   }
 
   finishAttempt(claim: ClaimedDelivery, attempt: DeliveryAttempt, verdict: AttemptVerdict, scrubbedEvent?: OpenRegisterEvent): Promise<void> {
@@ -125,7 +132,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async requeueInterrupted(now: number): Promise<number> {
-    return (await this.pool.query({ ...QUERIES.requeue, values: [now] })).rowCount ?? 0;
+    return (await this.pool.query<{ n: number }>({ ...QUERIES.requeue, values: [now] })).rows[0].n;
   }
 
   async nextDueAt(): Promise<number | undefined> {
@@ -135,6 +142,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   onWake(listener: () => void): void {
     this.wakeListeners.push(listener);
+  }
+
+  onClaimsLost(listener: (leases: string[], reason: string) => void): void {
+    this.lostListeners.push(listener);
   }
 
   async get(id: string): Promise<(StoredDelivery & { history: DeliveryAttempt[] }) | undefined> {
@@ -214,6 +225,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
     } catch (error) {
       this.options.onBackgroundError?.(error, 'Could not give up leases at close: they lapse by themselves');
     } finally {
+      await this.leases.close();
       if (this.options.ownsPool) await this.pool.end();
     }
   }

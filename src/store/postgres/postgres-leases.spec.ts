@@ -56,11 +56,13 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
     const [taken] = await b.claimDue(10, NOW + 100);
     expect(taken.id).toBe(delivery.id);
     expect(taken.lease).not.toBe(stale.lease);
+    // The lost run counts: the new one is attempt 2.
+    expect(taken).toMatchObject({ attempts: 1, takenOver: true });
 
     await a.finishAttempt(stale, { ...succeeded, error: 'late' }, { status: 'dead' });
-    expect(await a.get(delivery.id)).toMatchObject({ status: 'processing', attempts: 0, history: [] });
-    await b.finishAttempt(taken, succeeded, { status: 'succeeded' });
-    expect(await a.get(delivery.id)).toMatchObject({ status: 'succeeded', attempts: 1, history: [{ attempt: 1, outcome: 'succeeded' }] });
+    expect(await a.get(delivery.id)).toMatchObject({ status: 'processing', attempts: 1, history: [{ attempt: 1, outcome: 'failed' }] });
+    await b.finishAttempt(taken, { ...succeeded, attempt: 2 }, { status: 'succeeded' });
+    expect(await a.get(delivery.id)).toMatchObject({ status: 'succeeded', attempts: 2, history: [{ attempt: 1, outcome: 'failed' }, { attempt: 2, outcome: 'succeeded' }] });
   });
 
   it('runs the deliveries of a replica that died on another once its lease lapsed', async () => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { StoredDeliveryStatus } from '../delivery-store.js';
+import { INTERRUPTED_ATTEMPT_ERROR, type StoredDeliveryStatus } from '../delivery-store.js';
 import { COLUMNS_WITHOUT_EVENT, EVENT_OF_D } from './delivery-columns.js';
 
 /**
@@ -48,7 +48,12 @@ export function prepareDeliveryStatements(db: Database.Database) {
       `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?, completed_at = ? WHERE id = ?`,
     ),
     scrubEvent: db.prepare(`UPDATE delivery_events SET event = ? WHERE seq = (SELECT seq FROM deliveries WHERE id = ?)`),
-    requeue: db.prepare(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE ${STATUS_FILTERS.processing}`),
+    // The interrupted run counts as an attempt (a failed one in the history): the next run is the one after it.
+    interruptedAttempts: db.prepare(
+      `INSERT OR IGNORE INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error)
+       SELECT id, attempts + 1, updated_at, ?, 'failed', '${INTERRUPTED_ATTEMPT_ERROR}' FROM deliveries WHERE ${STATUS_FILTERS.processing}`,
+    ),
+    requeue: db.prepare(`UPDATE deliveries SET status = 'queued', attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE ${STATUS_FILTERS.processing}`),
     release: db.prepare(`UPDATE deliveries SET status = 'queued' WHERE id = ? AND status = 'processing'`),
     // Only deliveries that could be claimed: one blocked behind its object's earlier delivery
     // becomes due when that one finishes, and must not make the worker spin meanwhile.

@@ -129,7 +129,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async requeueInterrupted(now: number): Promise<number> {
     this.finished.flush();
-    return this.statements.requeue.run(now, now).changes;
+    return this.db.transaction(() => {
+      this.statements.interruptedAttempts.run(now);
+      return this.statements.requeue.run(now, now).changes;
+    })();
   }
 
   /** One process: nothing becomes due behind its back. */
