@@ -4,6 +4,7 @@ import { createApp } from './create-app.js';
 import { ANY_IPV4, ANY_IPV6, assertPortFree, describeAddress, isNoIpv6, portErrorLine } from './common/listen-port.js';
 import { ExtensionsModule } from './extensions/extensions.module.js';
 import { HandlerExplorer } from './handlers/handler-explorer.service.js';
+import { armShutdownDeadline } from './health/shutdown-deadline.js';
 import { createLogger } from './logging/logger.js';
 import { startLineFields } from './logging/start-line.js';
 import { readServiceCommandLine, SERVICE_USAGE } from './service-usage.js';
@@ -34,6 +35,7 @@ async function bootstrap(): Promise<void> {
     refuse((error as Error).message);
   }
   const logger = createLogger(config.logLevel, undefined, { redactFields: config.redactFields });
+  armShutdownDeadline(logger, config.shutdownGraceInMs);
   // Nest has logged what failed (with its stack); the operator gets its one line on stderr too,
   // e.g. a DATA_DIR that another process holds or a database that cannot be reached.
   const app = await createApp({ config, logger, extensions: [ExtensionsModule] }).catch((error: unknown) =>

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
+import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig, type CatchupConfig } from '../config/app-config.js';
 import { DeliveryStrategy } from '../delivery/delivery-strategy.js';
 import { PINO_LOGGER } from '../logging/logger.js';
@@ -18,6 +19,8 @@ import { OpenRegisterClient, OpenRegisterError } from './openregister-client.js'
 
 /** How often, at most, a lasting failure is logged again. */
 const REMINDER_IN_MS = 60_000;
+/** How long shutdown waits at most for each of catch-up's last steps (the read under way, the lease's release). */
+const CATCHUP_STOP_IN_MS = 1_000;
 /** In `auto`, how long catch-up keeps to the audit trail before asking for the change feed again (OpenRegister may be upgraded). */
 const FEED_PROBE_IN_MS = 3_600_000;
 
@@ -81,8 +84,9 @@ export class CatchupService implements OnApplicationBootstrap, BeforeApplication
     this.stopped = true;
     this.interrupt?.();
     this.shutdown.abort();
-    await this.loop;
-    await this.state.releaseLease(this.owner).catch(() => undefined);
+    // Bounded: a hung database must not hold the shutdown (an unreleased lease lapses by itself).
+    if (this.loop) await settleWithin([this.loop], CATCHUP_STOP_IN_MS);
+    await settleWithin([this.state.releaseLease(this.owner).catch(() => undefined)], CATCHUP_STOP_IN_MS);
     this.metrics.leader.set(0);
   }
 

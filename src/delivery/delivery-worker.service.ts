@@ -11,6 +11,7 @@ import { StoreMonitor } from '../store/store-monitor.js';
 import { traceQueuedAttempt } from '../tracing/attempt-span.js';
 import { attemptVerdict } from './backoff.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
+import { giveUpLostClaims, logAbandoned, logTakeover, releaseWithin, RunningClaims } from './lease-loss.js';
 
 /** How long the worker sleeps at most when nothing is due: new deliveries wake it at once. */
 const IDLE_POLL_IN_MS = 1000;
@@ -40,6 +41,8 @@ const CLAIM_BATCH = 64;
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly running = new Set<Promise<void>>();
+  /** The same runs by lease, so a lost lease aborts its run. */
+  private readonly runs = new RunningClaims();
   /** Claimed and not yet started, oldest first. */
   private claimed: ClaimedDelivery[] = [];
   /** The claim under way, if any: one at a time. */
@@ -63,7 +66,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly redaction: RedactionPolicy,
     /** Quiets the store's errors while an outage is known (its own lines tell it). */
     @Optional() private readonly monitor?: StoreMonitor,
-    @Optional() shutdown?: ShutdownState,
+    @Optional() private readonly shutdown?: ShutdownState,
   ) {
     shutdown?.countAtDrainEnd('runningDeliveries', () => this.running.size);
   }
@@ -78,6 +81,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const counts = await this.store.counts();
     this.logger.info({ resumedInterrupted: resumed, queued: counts.queued, dead: counts.dead }, 'Delivery worker started');
     this.store.onWake(() => this.wake());
+    this.store.onClaimsLost?.((leases, reason) => (this.claimed = giveUpLostClaims(leases, reason, this.runs, this.claimed, this.logger)));
     this.stopped = false;
     this.wake();
   }
@@ -90,19 +94,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Stops starting deliveries, puts the claimed but unstarted ones back in the queue, and lets
-   * running handlers finish within the grace period; the store writes their attempts at close.
+   * Stops starting deliveries, puts the claimed but unstarted ones back in the queue, lets running
+   * handlers finish (the store writes their attempts at close), each step bounded by the drain's
+   * deadline whatever the database does: what is left then is named in one line.
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    const deadline = this.shutdown?.begin(signal) ?? performance.now() + this.config.shutdownGraceInMs;
+    const left = () => deadline - performance.now();
     // A claim under way delivers its batch first, so that is released too.
-    if (this.claiming) await this.claiming;
-    await this.releaseClaimed();
-    if (this.running.size === 0) return;
-    this.logger.info({ running: this.running.size }, 'Waiting for running deliveries');
-    await settleWithin([...this.running], this.config.shutdownGraceInMs);
-    if (this.running.size > 0) this.logger.warn({ running: this.running.size }, 'Grace period over: interrupted deliveries run again (at the next start, or on another replica once their claim lapses)');
+    if (this.claiming) await settleWithin([this.claiming], left());
+    const unreleased = await this.releaseClaimed(left());
+    if (this.running.size > 0) {
+      this.logger.info({ running: this.running.size }, 'Waiting for running deliveries');
+      await settleWithin([...this.running], left());
+    }
+    logAbandoned(this.logger, this.runs.ids(), unreleased, this.config.shutdownGraceInMs);
   }
 
   private schedulePump(): void {
@@ -174,24 +182,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       setImmediate(() => (this.startedThisTurn = 0));
     }
     this.startedThisTurn++;
-    const run = this.run(delivery).finally(() => {
+    const run = this.run(delivery, this.runs.start(delivery)).finally(() => {
+      this.runs.end(delivery);
       this.running.delete(run);
       this.schedulePump();
     });
     this.running.add(run);
   }
 
-  private async releaseClaimed(): Promise<void> {
-    if (this.claimed.length === 0) return;
+  private async releaseClaimed(withinMs: number): Promise<string[]> {
     const claims = this.claimed;
-    const ids = claims.map((delivery) => delivery.id);
     this.claimed = [];
-    try {
-      await this.store.release(claims);
-    } catch (error) {
-      // Left `processing`: the store makes them due again (at the next start, or when the claim lapses).
-      this.storeError(error, 'Could not put claimed deliveries back in the queue', { deliveryIds: ids });
-    }
+    return releaseWithin(this.store, claims, withinMs, (error, ids) => this.storeError(error, 'Could not put claimed deliveries back in the queue', { deliveryIds: ids }));
   }
 
   private sleepUntilDue(): void {
@@ -212,17 +214,20 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       });
   }
 
-  private async run(delivery: ClaimedDelivery): Promise<void> {
+  /** @param signal aborted when the delivery's lease is lost: nothing is recorded for it then. */
+  private async run(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
     const attempt = delivery.attempts + 1;
     const startedAt = Date.now();
+    if (delivery.takenOver) logTakeover(this.logger, delivery, attempt);
     let error: string | undefined;
     try {
       const traced = { deliveryId: delivery.id, attempt, event: delivery.event.type, traceparent: delivery.traceparent };
-      const { failures } = await traceQueuedAttempt(traced, () => this.dispatcher.dispatch(delivery.event, { deliveryId: delivery.id, attempt }));
+      const { failures } = await traceQueuedAttempt(traced, () => this.dispatcher.dispatch(delivery.event, { deliveryId: delivery.id, attempt, signal }));
       if (failures.length > 0) error = failures.map((failure) => `${failure.handler}: ${failure.error}`).join('; ');
     } catch (unexpected) {
       error = this.redaction.redactText(unexpected instanceof Error ? unexpected.message : String(unexpected), delivery.event);
     }
+    if (signal.aborted) return;
     const finishedAt = Date.now();
     const verdict = attemptVerdict(attempt, delivery.seriesStart, error, finishedAt, this.config.delivery);
     // A finished delivery keeps only the redacted event; one queued again still needs it as sent.

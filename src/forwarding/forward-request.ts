@@ -47,10 +47,10 @@ export function buildForwardRequest(message: ForwardMessage, secret: string | un
  * Redirects are not followed: the signed event goes where it was configured to go, or fails.
  * @throws Error naming the masked URL and the status or the cause.
  */
-export async function postForward(target: ForwardTarget, request: ForwardRequest, timeoutInMs: number): Promise<void> {
+export async function postForward(target: ForwardTarget, request: ForwardRequest, timeoutInMs: number, abort?: AbortSignal): Promise<void> {
   const headers = target.authorization ? { ...request.headers, authorization: target.authorization } : request.headers;
   // With tracing on, a client span around the POST, and its traceparent among the headers.
-  const { status, statusText } = await traceClientPost({ url: target.display, headers }, (sent) => send(target, sent, request.body, timeoutInMs));
+  const { status, statusText } = await traceClientPost({ url: target.display, headers }, (sent) => send(target, sent, request.body, timeoutInMs, abort));
   if (status < 200 || status > 299) {
     const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
     throw new Error(`${target.display}: HTTP ${status}${statusText ? ` ${statusText}` : ''}${redirect}`);
@@ -58,10 +58,17 @@ export async function postForward(target: ForwardTarget, request: ForwardRequest
 }
 
 /** The POST itself; the answer's body is drained (or dropped) so the connection can be reused. */
-async function send(target: ForwardTarget, headers: Record<string, string>, body: string, timeoutInMs: number): Promise<{ status: number; statusText: string }> {
+async function send(target: ForwardTarget, headers: Record<string, string>, body: string, timeoutInMs: number, abort?: AbortSignal): Promise<{ status: number; statusText: string }> {
   let response: Response;
   try {
-    response = await fetch(target.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutInMs) });
+    response = await fetch(target.url, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'manual',
+      // Also stopped when the delivery is given up: another replica may forward it now.
+      signal: abort ? AbortSignal.any([AbortSignal.timeout(timeoutInMs), abort]) : AbortSignal.timeout(timeoutInMs),
+    });
   } catch (error) {
     // No `cause`: the message already says what the cause said, and a raw cause is not masked.
     // eslint-disable-next-line preserve-caught-error

@@ -60,7 +60,7 @@ export class ForwardHandler implements WebhookEventHandler, OnApplicationBootstr
     const redacted = message(redactedEvent);
     const unredacted = redactedEvent === event ? redacted : message(event);
     const results = await Promise.allSettled(
-      this.targets.map((target, index) => postForward(target, this.unredacted[index] ? unredacted : redacted, timeoutInMs)),
+      this.targets.map((target, index) => postForward(target, this.unredacted[index] ? unredacted : redacted, timeoutInMs, context.signal)),
     );
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
     if (failures.length === 0) return;

@@ -61,6 +61,8 @@ export class EventDispatcher {
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new HandlerTimeoutError(this.config.handlerTimeoutInMs)), this.config.handlerTimeoutInMs);
+        // Given up (lease lost): the run ends now, whatever the handler does with the signal.
+        context.signal?.addEventListener('abort', () => reject(context.signal!.reason), { once: true });
       });
       await Promise.race([Promise.resolve().then(() => handler.instance.handle(event, context)), timeout]);
       const seconds = stopTimer();

@@ -6,6 +6,11 @@ export interface DeliveryContext {
   deliveryId: string;
   /** 1 on the first run, higher on retries. */
   attempt: number;
+  /**
+   * Aborted when this process gives the delivery up while the handler runs (its lease was lost:
+   * another replica may run it now). Pass it to outgoing calls; absent for inline delivery.
+   */
+  signal?: AbortSignal;
 }
 
 /** Implemented by every class decorated with `@OnWebhookEvent`. */

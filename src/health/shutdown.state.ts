@@ -12,6 +12,8 @@ import { flushLog, PINO_LOGGER } from '../logging/logger.js';
 @Injectable()
 export class ShutdownState implements BeforeApplicationShutdown, OnApplicationShutdown {
   private drainingSince?: number;
+  /** When the drain must end, on performance.now()'s clock. */
+  private deadline?: number;
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Other work shutdown waits for (the queued worker's running deliveries), counted when the drain ends. */
   private readonly others = new Map<string, () => number>();
@@ -38,12 +40,23 @@ export class ShutdownState implements BeforeApplicationShutdown, OnApplicationSh
     return work;
   }
 
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
+  /**
+   * Starts the drain, once, whichever part's shutdown hook comes first (Nest runs the modules'
+   * hooks one module after another): every part drains towards the same deadline, so the drain
+   * as a whole ends within SHUTDOWN_GRACE_MS. Returns the deadline (performance.now()'s clock).
+   */
+  begin(signal?: string): number {
+    if (this.deadline !== undefined) return this.deadline;
     this.drainingSince = Date.now();
-    this.logger.info({ signal, inFlight: this.inFlight.size }, 'Shutting down: readiness is now 503, draining in-flight deliveries');
-    const deadline = this.drainingSince + this.config.shutdownGraceInMs;
-    while (this.inFlight.size > 0 && Date.now() < deadline) {
-      await settleWithin([...this.inFlight], deadline - Date.now());
+    this.deadline = performance.now() + this.config.shutdownGraceInMs;
+    this.logger.info({ signal, inFlight: this.inFlight.size, shutdownGraceMs: this.config.shutdownGraceInMs }, 'Shutting down: readiness is now 503, draining in-flight deliveries');
+    return this.deadline;
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    const deadline = this.begin(signal);
+    while (this.inFlight.size > 0 && performance.now() < deadline) {
+      await settleWithin([...this.inFlight], deadline - performance.now());
     }
     if (this.inFlight.size > 0) this.logger.warn({ inFlight: this.inFlight.size }, 'Grace period over with deliveries still in flight');
   }

@@ -3,7 +3,9 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { settleWithin } from '../common/settle-within.js';
 import { ReadinessIndicators } from '../health/readiness-indicators.js';
+import { STORE_CLOSE_IN_MS } from '../health/shutdown-deadline.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store.js';
 import { PINO_LOGGER } from '../logging/logger.js';
@@ -34,6 +36,7 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly readiness: ReadinessIndicators,
     private readonly indicators: HealthIndicatorService,
     private readonly monitor: StoreMonitor,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
@@ -50,15 +53,20 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.monitor.stop();
     // First: it writes held-back completions to the database the delivery store closes. Each
     // step runs even when one before it failed: the inbox is still closed (its held-back attempts
-    // written, the pool ended) and DATA_DIR unlocked.
-    try {
-      await this.idempotency.close?.();
-    } finally {
+    // written, the pool ended) and DATA_DIR unlocked. Bounded: a hung database must not hold the
+    // process (what is not written runs again: at-least-once).
+    const closing = (async () => {
       try {
-        await this.store.close();
+        await this.idempotency.close?.();
       } finally {
-        this.lock?.release();
+        await this.store.close();
       }
+    })();
+    const closed = settleWithin([closing], STORE_CLOSE_IN_MS);
+    try {
+      if (!(await closed)) this.logger.warn({ storeCloseMs: STORE_CLOSE_IN_MS }, `The store did not close within ${STORE_CLOSE_IN_MS} ms (database unreachable?): its connections are abandoned, and unwritten attempts run again`);
+    } finally {
+      this.lock?.release();
     }
   }
 }
