@@ -59,6 +59,13 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Bytes towards the server held back now (a statement sent into the blackhole shows here). */
+  heldBytes(): number {
+    let total = 0;
+    for (const link of this.links) total += link.heldToServer();
+    return total;
+  }
+
   private accept(client: net.Socket): void {
     if (this.mode === 'reset') {
       client.resetAndDestroy();
@@ -93,6 +100,10 @@ class Link {
       socket.on('error', () => this.reset());
       socket.on('close', () => this.end());
     }
+  }
+
+  heldToServer(): number {
+    return this.toServer.reduce((sum, chunk) => sum + chunk.length, 0);
   }
 
   /** Delivers what was held back, if the proxy passes now. */
