@@ -49,7 +49,7 @@ describe('DeliveryWorker', () => {
       shutdownGraceInMs: 1_000,
       delivery: { concurrency, maxAttempts: 3, backoffBaseInMs: 1, backoffMaxInMs: 5 },
     } as AppConfig;
-    const metrics = { attempt: () => undefined } as unknown as DeliveryMetrics;
+    const metrics = { attempt: () => undefined, interrupted: (count: number) => count } as unknown as DeliveryMetrics;
     worker = new DeliveryWorker(store, dispatcher, metrics, config, pino({ level: 'silent' }), new RedactionPolicy());
     worker.onApplicationBootstrap();
   };

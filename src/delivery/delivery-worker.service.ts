@@ -11,7 +11,7 @@ import { StoreMonitor } from '../store/store-monitor.js';
 import { traceQueuedAttempt } from '../tracing/attempt-span.js';
 import { attemptVerdict } from './backoff.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
-import { giveUpLostClaims, logAbandoned, logTakeover, releaseWithin, RunningClaims } from './lease-loss.js';
+import { giveUpLostClaims, logAbandoned, releaseWithin, reportTakeover, RunningClaims } from './lease-loss.js';
 
 /** How long the worker sleeps at most when nothing is due: new deliveries wake it at once. */
 const IDLE_POLL_IN_MS = 1000;
@@ -77,7 +77,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const resumed = await this.store.requeueInterrupted(Date.now());
+    const resumed = this.metrics.interrupted(await this.store.requeueInterrupted(Date.now()));
     const counts = await this.store.counts();
     this.logger.info({ resumedInterrupted: resumed, queued: counts.queued, dead: counts.dead }, 'Delivery worker started');
     this.store.onWake(() => this.wake());
@@ -218,7 +218,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async run(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
     const attempt = delivery.attempts + 1;
     const startedAt = Date.now();
-    if (delivery.takenOver) logTakeover(this.logger, delivery, attempt);
+    if (delivery.takenOver) reportTakeover(this.logger, this.metrics, delivery, attempt);
     let error: string | undefined;
     try {
       const traced = { deliveryId: delivery.id, attempt, event: delivery.event.type, traceparent: delivery.traceparent };

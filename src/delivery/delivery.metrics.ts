@@ -52,7 +52,7 @@ export class DeliveryMetrics {
     });
     this.attempts = new Counter({
       name: 'webhook_delivery_attempts_total',
-      help: 'Attempts to run the handlers of a stored delivery, by outcome (success, failure).',
+      help: 'Attempts to run the handlers of a stored delivery, by outcome (success, failure; interrupted: a run whose process never recorded it, counted when the delivery is taken over).',
       labelNames: ['outcome'] as const,
       registers,
     });
@@ -63,6 +63,12 @@ export class DeliveryMetrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 3600, 21600],
       registers,
     });
+  }
+
+  /** Counts `count` interrupted attempts (taken over, or resumed at start); returns `count`. */
+  interrupted(count: number): number {
+    if (count > 0) this.attempts.inc({ outcome: 'interrupted' }, count);
+    return count;
   }
 
   attempt(delivery: StoredDelivery, outcome: 'success' | 'failure', verdict: AttemptVerdict, now: number): void {

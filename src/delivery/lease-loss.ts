@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { settleWithin } from '../common/settle-within.js';
 import type { ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
+import type { DeliveryMetrics } from './delivery.metrics.js';
 
 /**
  * The deliveries the worker is running, by lease, each with the AbortController of its run.
@@ -93,8 +94,12 @@ export async function releaseWithin(store: DeliveryStore, claims: ClaimedDeliver
   return (await settleWithin([released], withinMs)) && (await released) ? [] : ids;
 }
 
-/** A run that takes over one whose process never recorded it: said once, as the attempt it is. */
-export function logTakeover(logger: Logger, delivery: ClaimedDelivery, attempt: number): void {
+/**
+ * A run that takes over one whose process never recorded it: the lost run counts as an interrupted
+ * attempt (`webhook_delivery_attempts_total{outcome="interrupted"}`), and one line says which this is.
+ */
+export function reportTakeover(logger: Logger, metrics: Pick<DeliveryMetrics, 'interrupted'>, delivery: ClaimedDelivery, attempt: number): void {
+  metrics.interrupted(1);
   logger.warn(
     { deliveryId: delivery.id, event: delivery.event.type, objectUuid: delivery.event.object?.uuid, attempt },
     `Delivery taken over: its previous run (attempt ${attempt - 1}) ended without a recorded outcome; running attempt ${attempt}`,
