@@ -42,7 +42,7 @@ describe('DeliveryWorker: a lost lease', () => {
     dir = mkdtempSync(join(tmpdir(), 'orw-lease-loss-'));
     store = new SqliteDeliveryStore(openDatabase(dir), { idempotencyTtlInSeconds: 60 });
     // SQLite never loses a claim: this one is told to, as the PostgreSQL store would be.
-    store.onClaimsLost = (listener) => (lose = listener);
+    Object.assign(store, { onClaimsLost: (listener: typeof lose) => (lose = listener) });
     const dispatcher = {
       // Runs until aborted, as a handler that passes the signal on would.
       dispatch: (_: OpenRegisterEvent, context: DeliveryContext) =>
