@@ -40,9 +40,12 @@ describe('LeaseKeeper', () => {
     const [claim] = await a.claimDue(10, NOW);
     const first = (await leaseOf(claim.id)).lease_expires_at;
     // The store's pool is busy for 2 s: 3 leases long. Renewals queued behind it would let the lease lapse.
-    const stall = pool.query('SELECT pg_sleep(2)');
+    let stalled = true;
+    const stall = pool.query('SELECT pg_sleep(2)').finally(() => (stalled = false));
     await until(async () => (await leaseOf(claim.id)).lease_expires_at > first + 900, 5000, 'renewals during the stall');
     expect(await b.claimDue(10, NOW)).toEqual([]);
+    // Renewed, and nothing taken over, while the stall still held the connection.
+    expect(stalled).toBe(true);
     await stall;
     expect((await leaseOf(claim.id)).lease_owner).toBe(a.owner);
   });
