@@ -61,7 +61,7 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
       expect(handledHere.received).toHaveLength(expected.handled ? 1 : 0);
       if (expected.handled) {
         expect(handledHere.received[0].event.type).toBe(expected.event);
-        expect(handledHere.received[0].context).toEqual({ deliveryId: response.body.deliveryId, attempt: 1 });
+        expect(handledHere.received[0].context).toMatchObject({ deliveryId: response.body.deliveryId, attempt: 1 });
       }
     } finally {
       await fresh.close();

@@ -38,7 +38,7 @@ describe('schema notifications through the booted app', () => {
       object: { uuid: '7c1f0b52-3a4e-4c7d-9b8e-2f5a6d1e0c93', register: '5', schema: '12', data: { titel: 'Melding', status: 'in behandeling' }, meta: {} },
       payload: { notification: 'melding-gewijzigd', subject: 'Melding bijgewerkt', recipients: ['admin'], context: { event: 'updated', actor: 'admin' } },
     });
-    expect(handled.received[0].context).toEqual({ deliveryId: response.body.deliveryId, attempt: 1 });
+    expect(handled.received[0].context).toMatchObject({ deliveryId: response.body.deliveryId, attempt: 1 });
   });
 
   it('answers the same bytes twice with duplicate, and runs the handler once', async () => {

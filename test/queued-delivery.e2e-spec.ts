@@ -30,7 +30,9 @@ describe('queued delivery (the default)', () => {
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ status: 'accepted', deliveryId: expect.any(String) });
     await waitFor(() => handled.received.length === 1);
-    expect(handled.received[0].context).toEqual({ deliveryId: response.body.deliveryId, attempt: 1 });
+    expect(handled.received[0].context).toMatchObject({ deliveryId: response.body.deliveryId, attempt: 1 });
+    // Fires only when this replica gives the delivery up (its lease lost).
+    expect(handled.received[0].context.signal?.aborted).toBe(false);
     const metrics = await t.metrics();
     expect(metricValue(metrics, 'webhook_deliveries_total', { event: 'object.created', outcome: 'accepted' })).toBe(1);
     expect(metricValue(metrics, 'webhook_delivery_attempts_total', { outcome: 'success' })).toBe(1);
