@@ -27,8 +27,7 @@ const STARTS_PER_TURN = 64;
 /**
  * Due deliveries one claim takes at most, more than the free slots: the rest wait in memory
  * (`processing` in the store) for a slot, so one claim transaction serves many deliveries instead
- * of one or two. (Attempts the store still holds are written in the same transaction; most are
- * written at the end of their own turn, before the claim comes.)
+ * of one or two. (Attempts the store still holds are written in the same transaction.)
  */
 const CLAIM_BATCH = 64;
 
