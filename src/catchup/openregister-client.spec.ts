@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { OpenRegisterClient } from './openregister-client.js';
 
@@ -19,6 +21,7 @@ const routes: Record<string, (response: ServerResponse) => void> = {
   '/api/302': (response) => response.writeHead(302, { location: '/login' }).end(),
   '/api/html': (response) => response.writeHead(200).end('<html></html>'),
   '/api/hang': () => undefined,
+  '/api/stall': (response) => void response.writeHead(200, { 'content-type': 'application/json' }).write('{"results":['),
 };
 
 beforeAll(async () => {
@@ -64,6 +67,24 @@ describe('OpenRegisterClient', () => {
 
   it('gives up on an answer that does not come within the timeout', async () => {
     await expect(clientOf(base, 200).get('/hang')).rejects.toMatchObject({ failure: 'timeout', message: 'GET /hang got no answer within 200 ms' });
+  });
+
+  it('gives up within the timeout when a garbage collection runs while it waits, with a shutdown signal given', async () => {
+    // AbortSignal.any([signal, AbortSignal.timeout(ms)]) handed to fetch lost its timeout on Node 20 after a collection.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const client = new OpenRegisterClient({ apiUrl: base, username: 'admin', password: 'app pass', timeoutInMs: 300, clock: { now: () => NOW }, signal: new AbortController().signal });
+    const collecting = setInterval(collect, 20);
+    const bound = new Promise((_resolve, reject) => setTimeout(() => reject(new Error('still waiting after 5 s')), 5_000).unref());
+    try {
+      await expect(Promise.race([client.get('/hang'), bound])).rejects.toMatchObject({ failure: 'timeout', message: 'GET /hang got no answer within 300 ms' });
+    } finally {
+      clearInterval(collecting);
+    }
+  });
+
+  it('gives up on a body that stops halfway within the same timeout', async () => {
+    await expect(clientOf(base, 200).get('/stall')).rejects.toMatchObject({ failure: 'timeout', message: 'GET /stall got no answer within 200 ms' });
   });
 
   it('names a connection that cannot be made', async () => {

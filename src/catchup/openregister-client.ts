@@ -1,4 +1,5 @@
 import type { Clock } from '../common/clock.js';
+import { withDeadline } from '../common/deadline.js';
 import { parseExactJson } from '../events/exact-json.js';
 import { isJsonObject, JsonObject } from '../events/safe-object.js';
 
@@ -56,25 +57,27 @@ export class OpenRegisterClient {
   private async request(method: string, path: string, body?: unknown): Promise<JsonObject> {
     const url = this.options.apiUrl + path;
     let response: Response;
+    let text: string;
     try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: this.authorization,
-          accept: 'application/json',
-          'accept-encoding': 'gzip',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: this.options.signal ? AbortSignal.any([this.options.signal, AbortSignal.timeout(this.options.timeoutInMs)]) : AbortSignal.timeout(this.options.timeoutInMs),
-        redirect: 'manual',
+      // The body is read within the same deadline as the answer: a server may stall mid-body.
+      [response, text] = await withDeadline(this.options.timeoutInMs, this.options.signal, async (signal) => {
+        const answer = await fetch(url, {
+          method,
+          headers: {
+            authorization: this.authorization,
+            accept: 'application/json',
+            'accept-encoding': 'gzip',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+          redirect: 'manual',
+        });
+        return [answer, await answer.text()] as const;
       });
     } catch (error) {
       throw transportError(error, method, path, this.options.timeoutInMs);
     }
-    const text = await response.text().catch((error: unknown) => {
-      throw transportError(error, method, path, this.options.timeoutInMs);
-    });
     if (!response.ok) throw statusError(response, method, path, text, this.options.clock.now());
     try {
       const parsed = parseExactJson(text);

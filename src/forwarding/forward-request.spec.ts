@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { createServer, IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { verifyStandardWebhook } from '../auth/standard-webhooks.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import { buildForwardRequest, FORWARD_USER_AGENT, ForwardMessage, postForward } from './forward-request.js';
@@ -82,6 +84,17 @@ describe('buildForwardRequest', () => {
   });
 });
 
+/** `gc()`, also when Node runs without --expose-gc (V8's flag set late, the function taken from a fresh context). */
+function forcedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** Rejects after `ms` so a hang fails the test with a reason instead of running into Jest's limit. */
+function hung(ms: number): Promise<never> {
+  return new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref());
+}
+
 describe('postForward', () => {
   const receiver = new Receiver();
   let base: string;
@@ -148,6 +161,29 @@ describe('postForward', () => {
     await expect(postForward(parseForwardTarget(`${base}/slow`), buildForwardRequest(message, SECRET, TIMESTAMP), 100)).rejects.toThrow(
       `${base}/slow: timed out after 100 ms`,
     );
+  });
+
+  it('cuts off a target that does not answer even when a garbage collection runs while it waits, with an outer signal too', async () => {
+    // With AbortSignal.any([outer, AbortSignal.timeout(ms)]) handed to fetch, Node 20 lost the
+    // timeout after a collection and this forward hung (the forwarding e2e failed so in CI).
+    receiver.answer = () => undefined;
+    const collect = forcedGc();
+    const outer = new AbortController();
+    const forward = postForward(parseForwardTarget(`${base}/slow`), buildForwardRequest(message, SECRET, TIMESTAMP), 300, outer.signal);
+    const collecting = setInterval(collect, 20);
+    try {
+      await expect(Promise.race([forward, hung(5_000)])).rejects.toThrow(`${base}/slow: timed out after 300 ms`);
+    } finally {
+      clearInterval(collecting);
+    }
+  });
+
+  it('stops at once when the outer signal aborts (the delivery was given up)', async () => {
+    receiver.answer = () => undefined;
+    const outer = new AbortController();
+    const forward = postForward(parseForwardTarget(`${base}/slow`), buildForwardRequest(message, SECRET, TIMESTAMP), 60_000, outer.signal);
+    outer.abort(new Error('lease lost'));
+    await expect(Promise.race([forward, hung(5_000)])).rejects.toThrow(`${base}/slow: lease lost`);
   });
 
   it('reports a refused connection with its cause', async () => {

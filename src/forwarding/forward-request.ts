@@ -3,6 +3,7 @@ import { stringifyExactJson } from '../events/exact-json.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { ForwardTarget } from './forward-target.js';
 import { traceClientPost } from '../tracing/client-span.js';
+import { withDeadline } from '../common/deadline.js';
 
 /** The `User-Agent` of every forward. */
 export const FORWARD_USER_AGENT = 'openregister-webhooks';
@@ -61,14 +62,8 @@ export async function postForward(target: ForwardTarget, request: ForwardRequest
 async function send(target: ForwardTarget, headers: Record<string, string>, body: string, timeoutInMs: number, abort?: AbortSignal): Promise<{ status: number; statusText: string }> {
   let response: Response;
   try {
-    response = await fetch(target.url, {
-      method: 'POST',
-      headers,
-      body,
-      redirect: 'manual',
-      // Also stopped when the delivery is given up: another replica may forward it now.
-      signal: abort ? AbortSignal.any([AbortSignal.timeout(timeoutInMs), abort]) : AbortSignal.timeout(timeoutInMs),
-    });
+    // Also stopped when the delivery is given up (`abort`): another replica may forward it now.
+    response = await withDeadline(timeoutInMs, abort, (signal) => fetch(target.url, { method: 'POST', headers, body, redirect: 'manual', signal }));
   } catch (error) {
     // No `cause`: the message already says what the cause said, and a raw cause is not masked.
     // eslint-disable-next-line preserve-caught-error
