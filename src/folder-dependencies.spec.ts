@@ -95,4 +95,21 @@ describe('folder dependencies', () => {
     expect(offenders).toEqual([]);
     expect(importsOf(join(SRC, 'http', 'express.platform.ts'))).toContain('express');
   });
+
+  it('has the built-in handlers use the public handler API (src/handlers/index.ts), as a user\'s handler does', () => {
+    // A file with @OnWebhookEvent outside src/handlers/ itself (builtin/ included) takes the API from index.ts only.
+    const handlerFiles = sourceFiles(SRC).filter((file) => readFileSync(file, 'utf8').includes('@OnWebhookEvent(') && !/handlers[/\\][^/\\]+\.ts$/.test(file));
+    expect(handlerFiles.map((file) => relative(SRC, file)).sort()).toEqual(
+      expect.arrayContaining([join('extensions', 'building-index.handler.ts'), join('forwarding', 'forward.handler.ts'), join('handlers', 'builtin', 'audit-log.handler.ts')]),
+    );
+    const handlersFolder = join(SRC, 'handlers');
+    const privateImports = handlerFiles.flatMap((file) =>
+      importsOf(file)
+        .filter((name) => name.startsWith('.'))
+        .map((name) => resolve(dirname(file), name))
+        .filter((target) => target.startsWith(handlersFolder + sep) && target !== join(handlersFolder, 'index.js'))
+        .map((target) => `${relative(SRC, file)}: ${relative(SRC, target)}`),
+    );
+    expect(privateImports).toEqual([]);
+  });
 });

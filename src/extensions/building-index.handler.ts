@@ -8,7 +8,6 @@ export class BuildingIndex {
 }
 
 /** Keeps the index in step with the buildings schema (12) of register 5. */
-@Injectable()
 @OnWebhookEvent(['object.created', 'object.updated', 'object.deleted'], { register: '5', schema: '12' })
 export class BuildingIndexHandler implements WebhookEventHandler {
   constructor(private readonly index: BuildingIndex) {}

@@ -1,10 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { OpenRegisterEvent } from '../events/openregister-event.js';
-import { ANY_EVENT, OnWebhookEvent } from '../handlers/on-webhook-event.decorator.js';
-import type { DeliveryContext, WebhookEventHandler } from '../handlers/webhook-event-handler.js';
+import { ANY_EVENT, OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent, type WebhookEventHandler } from '../handlers/index.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { buildForwardRequest, postForward } from './forward-request.js';
@@ -17,7 +15,6 @@ import { ForwardTarget, parseForwardTarget } from './forward-target.js';
  * `webhook-id`, which is the delivery id). Events go out redacted (RedactionPolicy), except to the
  * targets the operator lists in FORWARD_UNREDACTED_URLS as well.
  */
-@Injectable()
 @OnWebhookEvent(ANY_EVENT)
 export class ForwardHandler implements WebhookEventHandler, OnApplicationBootstrap {
   private readonly targets: ForwardTarget[];

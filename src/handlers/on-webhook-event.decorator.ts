@@ -1,3 +1,4 @@
+import { applyDecorators, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 
 /** Every event, whatever its type. */
@@ -24,8 +25,9 @@ export const WebhookEventHandlerMetadata = DiscoveryService.createDecorator<Webh
  * @OnWebhookEvent('object.updated', { register: '5', schema: '12' })
  * export class SyncBuildingToGis implements WebhookEventHandler { ... }
  * ```
- * The class must be a (singleton) provider in some module; it is found at boot.
+ * The decorator makes the class injectable (no `@Injectable()` needed beside it); list it among a
+ * module's providers (a singleton), and it is found at boot.
  */
 export function OnWebhookEvent(events: string | readonly string[], filter: WebhookEventFilter = {}): ClassDecorator {
-  return WebhookEventHandlerMetadata({ ...filter, events: typeof events === 'string' ? [events] : events });
+  return applyDecorators(Injectable(), WebhookEventHandlerMetadata({ ...filter, events: typeof events === 'string' ? [events] : events }));
 }

@@ -1,17 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { OpenRegisterEvent } from '../../events/openregister-event.js';
 import { PINO_LOGGER } from '../../logging/logger.js';
 import { RedactionPolicy } from '../../logging/redaction.policy.js';
-import { ANY_EVENT, OnWebhookEvent } from '../on-webhook-event.decorator.js';
-import { DeliveryContext, WebhookEventHandler } from '../webhook-event-handler.js';
+// The public handler API, as a user's handler imports it.
+import { ANY_EVENT, OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent, type WebhookEventHandler } from '../index.js';
 
 /**
  * Writes one `audit` log line per event with what changed, credentials redacted by the
  * configured RedactionPolicy (REDACT_FIELDS included). On by default
  * (AUDIT_LOG_ENABLED); it is also the simplest example of a handler.
  */
-@Injectable()
 @OnWebhookEvent(ANY_EVENT)
 export class AuditLogHandler implements WebhookEventHandler {
   constructor(
