@@ -23,8 +23,6 @@ export interface AppOptions extends CoreOptions {
 export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
     const { config } = options;
-    // One instance, shared: each forRoot() call would open its own store and start its own worker.
-    const delivery = DeliveryModule.forRoot(config);
     return {
       module: AppModule,
       imports: [
@@ -33,10 +31,12 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         HandlersModule.forRoot({ auditLog: config.auditLogEnabled }),
-        WebhooksModule.forRoot(config, delivery),
-        AdminModule.forRoot(config, delivery),
+        // Global, imported once: one store and one worker for the webhook, admin and catch-up modules.
+        DeliveryModule.forRoot(config),
+        WebhooksModule.forRoot(config),
+        AdminModule.forRoot(config),
         ForwardingModule.forRoot(config),
-        CatchupModule.forRoot(config, delivery),
+        CatchupModule.forRoot(config),
         ...(options.extensions ?? []),
       ],
     };

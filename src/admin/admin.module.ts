@@ -12,14 +12,10 @@ import { AdminController } from './admin.controller.js';
  */
 @Module({})
 export class AdminModule implements OnApplicationBootstrap {
-  /**
-   * @param delivery the very `DeliveryModule.forRoot()` instance the app imports elsewhere, so
-   * the admin API sees the same store and wakes the same worker (a second instance would open a
-   * second store and start a second worker).
-   */
-  static forRoot(config: AppConfig, delivery: DynamicModule): DynamicModule {
+  /** The store and the worker come from the global `DeliveryModule` the app imports. */
+  static forRoot(config: AppConfig): DynamicModule {
     if (!isAdminEnabled(config)) return { module: AdminModule };
-    return { module: AdminModule, imports: [delivery], controllers: [AdminController], providers: [AdminAddressGuard, AdminTokenGuard] };
+    return { module: AdminModule, controllers: [AdminController], providers: [AdminAddressGuard, AdminTokenGuard] };
   }
 
   constructor(

@@ -12,11 +12,10 @@ import { CatchupService } from './catchup.service.js';
  */
 @Module({})
 export class CatchupModule {
-  static forRoot(config: AppConfig, delivery: DynamicModule): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     if (!config.catchup) return { module: CatchupModule };
     return {
       module: CatchupModule,
-      imports: [delivery],
       providers: [
         { provide: CatchupMetrics, inject: [MetricsService, Clock], useFactory: (metrics: MetricsService, clock: Clock) => new CatchupMetrics(metrics, () => clock.now()) },
         CatchupService,

@@ -15,7 +15,8 @@ import { RetentionJob } from './retention.job.js';
 
 /**
  * Provides the delivery strategy DELIVERY_MODE names (wrapped to fill in previous states when
- * TRACK_PREVIOUS_STATE is on), and for `queued` the worker behind it.
+ * TRACK_PREVIOUS_STATE is on), and for `queued` the worker behind it. Global and imported once by
+ * the app: a second `forRoot()` would open a second store and start a second worker.
  */
 @Module({})
 export class DeliveryModule {
@@ -36,6 +37,7 @@ export class DeliveryModule {
     ];
     return {
       module: DeliveryModule,
+      global: true,
       imports: [StoreModule.forRoot(config)],
       providers,
       exports: [DeliveryStrategy, StoreModule, ...(queued ? [DeliveryWorker] : [])],

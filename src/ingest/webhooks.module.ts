@@ -19,7 +19,7 @@ import { WebhookController } from './webhook.controller.js';
  */
 @Module({})
 export class WebhooksModule implements OnApplicationBootstrap {
-  static forRoot(config: AppConfig, delivery: DynamicModule): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     const providers: Provider[] = [
       WebhookAuthenticator,
       WebhookAuthGuard,
@@ -30,7 +30,7 @@ export class WebhooksModule implements OnApplicationBootstrap {
     ];
     return {
       module: WebhooksModule,
-      imports: [ThrottlingModule.forRoot(config.throttle), delivery],
+      imports: [ThrottlingModule.forRoot(config.throttle)],
       controllers: [WebhookController],
       providers,
     };
