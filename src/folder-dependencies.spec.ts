@@ -88,6 +88,11 @@ describe('folder dependencies', () => {
     expect(folderGraph().get('cli')).toContain('catchup');
   });
 
+  it('keeps the delivery path free of HTTP: src/delivery/ imports nothing from src/http/ (catch-up enters it too)', () => {
+    expect(folderGraph().get('delivery')).not.toContain('http');
+    expect(folderGraph().get('ingest')).toContain('http');
+  });
+
   it('names express and fastify only in src/http/', () => {
     const offenders = sourceFiles(SRC)
       .filter((file) => folderOf(file) !== 'http')

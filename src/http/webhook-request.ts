@@ -1,21 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EnvelopeFormat } from '../events/openregister-event.js';
+import type { DeliveryTrace } from '../events/delivery-trace.js';
 
 /** How a delivery proved itself genuine. */
 export type AuthMethod = 'hmac' | 'standard-webhooks' | 'token' | 'none';
 
 export type AuthResult = { ok: true; method: AuthMethod; webhookId?: string } | { ok: false; reason: string };
-
-/** What is known about a delivery so far; it feeds the one log line and metric per outcome. */
-export interface DeliveryTrace {
-  deliveryId: string;
-  startedAt: number;
-  /** The client's address as TRUST_PROXY lets us believe it. */
-  ip?: string;
-  format?: EnvelopeFormat;
-  event?: string;
-  objectUuid?: string;
-}
 
 /**
  * The request as this service's hooks, guards, pipes and filter see it, whichever platform

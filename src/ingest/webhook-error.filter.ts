@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { toErrorBody } from '../common/error-body.js';
 import { WebhookError } from '../common/webhook-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
+import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder.js';
 import type { WebhookRequest } from '../http/webhook-request.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryOutcome } from '../metrics/metrics.service.js';

@@ -1,7 +1,8 @@
 import { IpAllowlist } from '../common/ip-allowlist.js';
 import { ipAllowlistCheck } from '../auth/ip-allowlist.check.js';
 import type { AppConfig } from '../config/app-config.js';
-import type { DeliveryTrace, Intake, WebhookRequest } from '../http/webhook-request.js';
+import type { DeliveryTrace } from '../events/delivery-trace.js';
+import type { Intake, WebhookRequest } from '../http/webhook-request.js';
 import { newDeliveryId } from './delivery-id.js';
 import { mediaTypeCheck } from './media-type.check.js';
 import { startRequestSpan } from '../tracing/request-span.js';

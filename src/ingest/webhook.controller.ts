@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
 import { AuthenticatedGuard } from '../auth/authenticated.guard.js';
 import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
-import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
+import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder.js';
 import { DeliveryReceipt, DeliveryStrategy } from '../delivery/delivery-strategy.js';
 import { ShutdownState } from '../health/shutdown.state.js';
 import type { IntakeRoute } from '../http/http-platform.js';

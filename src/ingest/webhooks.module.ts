@@ -5,7 +5,7 @@ import { AuthenticatedGuard } from '../auth/authenticated.guard.js';
 import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { WebhookAuthenticator } from '../auth/webhook-authenticator.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DeliveryOutcomeRecorder } from '../delivery/delivery-outcome.recorder.js';
+import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { ParseDeliveryPipe } from './parse-delivery.pipe.js';

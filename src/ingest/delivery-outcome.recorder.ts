@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DeliveryTrace } from '../http/webhook-request.js';
+import type { DeliveryTrace } from '../events/delivery-trace.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryOutcome, MetricsService } from '../metrics/metrics.service.js';
 import { endRequestSpan, inRequest } from '../tracing/request-span.js';
