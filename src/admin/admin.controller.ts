@@ -1,5 +1,6 @@
 import { ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards, UseInterceptors, ValidationPipe } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Clock } from '../common/clock.js';
 import { DeliveryWorker } from '../delivery/delivery-worker.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
@@ -27,6 +28,7 @@ export class AdminController {
     private readonly worker: DeliveryWorker,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     private readonly redaction: RedactionPolicy,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -39,7 +41,7 @@ export class AdminController {
   @Post('replay')
   @HttpCode(202)
   async replayDead(): Promise<{ replayed: number }> {
-    const replayed = await this.store.replayDead(Date.now());
+    const replayed = await this.store.replayDead(this.clock.now());
     this.logger.info({ admin: true, action: 'replay-dead', replayed }, `Admin replayed ${replayed} dead letter(s)`);
     if (replayed > 0) this.worker.wake();
     return { replayed };
@@ -56,7 +58,7 @@ export class AdminController {
   @Post(':id/replay')
   @HttpCode(202)
   async replay(@Param('id') id: string): Promise<{ status: 'queued'; id: string }> {
-    if (!(await this.store.replay(id, Date.now()))) {
+    if (!(await this.store.replay(id, this.clock.now()))) {
       const delivery = await this.store.get(id);
       if (!delivery) throw new NotFoundException(`No delivery ${id}`);
       throw new ConflictException(`Delivery ${id} is ${delivery.status}: only dead or succeeded deliveries can be replayed`);

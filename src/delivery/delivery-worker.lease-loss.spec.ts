@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
+import { systemClock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { EventDispatcher } from '../handlers/event-dispatcher.service.js';
@@ -54,7 +55,7 @@ describe('DeliveryWorker: a lost lease', () => {
     const config = { shutdownGraceInMs: 1_000, delivery: { concurrency: 4, maxAttempts: 3, backoffBaseInMs: 1, backoffMaxInMs: 5 } } as AppConfig;
     const metrics = { attempt: () => undefined, interrupted: (count: number) => count } as unknown as DeliveryMetrics;
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-    worker = new DeliveryWorker(store, dispatcher, metrics, config, logger, new RedactionPolicy());
+    worker = new DeliveryWorker(store, dispatcher, metrics, config, logger, new RedactionPolicy(), systemClock);
   });
   afterEach(async () => {
     await worker.beforeApplicationShutdown();

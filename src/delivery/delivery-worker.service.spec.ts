@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
+import { FAKE_CLOCK_START, FakeClock } from '../../test/support/fake-clock.js';
+import { type Clock, systemClock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
+import type { ClaimedDelivery } from '../store/delivery-store.js';
 import type { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import type { DeliveryContext } from '../handlers/webhook-event-handler.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
@@ -38,7 +41,7 @@ describe('DeliveryWorker', () => {
   let handle: Handle;
   let seq = 0;
 
-  const start = (concurrency = 8) => {
+  const start = (concurrency = 8, clock: Clock = systemClock, backoff = { backoffBaseInMs: 1, backoffMaxInMs: 5 }) => {
     const dispatcher = {
       dispatch: async (stored: OpenRegisterEvent, context: DeliveryContext) => {
         const error = await handle(stored, context);
@@ -47,15 +50,15 @@ describe('DeliveryWorker', () => {
     } as unknown as EventDispatcher;
     const config = {
       shutdownGraceInMs: 1_000,
-      delivery: { concurrency, maxAttempts: 3, backoffBaseInMs: 1, backoffMaxInMs: 5 },
+      delivery: { concurrency, maxAttempts: 3, ...backoff },
     } as AppConfig;
     const metrics = { attempt: () => undefined, interrupted: (count: number) => count } as unknown as DeliveryMetrics;
-    worker = new DeliveryWorker(store, dispatcher, metrics, config, pino({ level: 'silent' }), new RedactionPolicy());
+    worker = new DeliveryWorker(store, dispatcher, metrics, config, pino({ level: 'silent' }), new RedactionPolicy(), clock);
     worker.onApplicationBootstrap();
   };
-  const enqueue = async (uuid: string, version = 1) => {
+  const enqueue = async (uuid: string, version = 1, acceptedAt = Date.now()) => {
     const id = `d-${++seq}`;
-    await store.enqueue({ id, idempotencyKey: id, event: event(uuid, version), acceptedAt: Date.now() });
+    await store.enqueue({ id, idempotencyKey: id, event: event(uuid, version), acceptedAt });
     worker?.wake();
     return id;
   };
@@ -100,6 +103,39 @@ describe('DeliveryWorker', () => {
     start();
     await until(async () => (await store.counts()).succeeded === 6, 'every delivery to succeed');
     expect(handled.filter((line) => line.startsWith('a@'))).toEqual(['a@1#1', 'a@1#2', 'a@2#1', 'a@3#1']);
+  });
+
+  it("retries after the backoff on its clock's time: not a moment before it, at once when the clock gets there", async () => {
+    const clock = new FakeClock();
+    handle = async (_stored, { attempt }) => (attempt === 1 ? 'down' : undefined);
+    const id = await enqueue('retried', 1, clock.now());
+    const claimDue = store.claimDue.bind(store);
+    const claims: { at: number; claimed: ClaimedDelivery[] }[] = [];
+    store.claimDue = async (limit, now) => {
+      const claimed = await claimDue(limit, now);
+      claims.push({ at: now, claimed });
+      return claimed;
+    };
+    start(8, clock, { backoffBaseInMs: 60_000, backoffMaxInMs: 60_000 });
+    await until(async () => (await store.get(id))?.attempts === 1, 'the first attempt to be recorded');
+    const failed = (await store.get(id))!;
+    expect(failed.status).toBe('queued');
+    // Equal jitter: at least half the delay, at most all of it, from when the attempt finished.
+    expect(failed.nextAttemptAt - clock.now()).toBeGreaterThanOrEqual(30_000);
+    expect(failed.nextAttemptAt - clock.now()).toBeLessThanOrEqual(60_000);
+
+    clock.set(failed.nextAttemptAt - 1);
+    worker.wake();
+    await until(() => claims.some(({ at }) => at === clock.now()), 'a claim a millisecond before the retry is due');
+    expect(claims.filter(({ at }) => at === clock.now()).flatMap(({ claimed }) => claimed)).toEqual([]);
+
+    clock.advance(1);
+    worker.wake();
+    await until(async () => (await store.get(id))?.status === 'succeeded', 'the retry to succeed');
+    expect((await store.get(id))!.history.map(({ attempt, startedAt }) => ({ attempt, startedAt }))).toEqual([
+      { attempt: 1, startedAt: FAKE_CLOCK_START },
+      { attempt: 2, startedAt: failed.nextAttemptAt },
+    ]);
   });
 
   it('writes every finished attempt before the store closes at shutdown', async () => {

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Clock } from '../common/clock.js';
 import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
@@ -63,6 +64,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     private readonly redaction: RedactionPolicy,
+    @Inject(Clock) private readonly clock: Clock,
     /** Quiets the store's errors while an outage is known (its own lines tell it). */
     @Optional() private readonly monitor?: StoreMonitor,
     @Optional() private readonly shutdown?: ShutdownState,
@@ -76,7 +78,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const resumed = this.metrics.interrupted(await this.store.requeueInterrupted(Date.now()));
+    const resumed = this.metrics.interrupted(await this.store.requeueInterrupted(this.clock.now()));
     const counts = await this.store.counts();
     this.logger.info({ resumedInterrupted: resumed, queued: counts.queued, dead: counts.dead }, 'Delivery worker started');
     this.store.onWake(() => this.wake());
@@ -144,7 +146,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private claim(): void {
     const wakes = this.wakes;
     this.claiming = this.store
-      .claimDue(CLAIM_BATCH, Date.now())
+      .claimDue(CLAIM_BATCH, this.clock.now())
       .catch((error: unknown) => {
         this.storeError(error, 'Could not claim due deliveries');
         return [];
@@ -176,10 +178,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(delivery: ClaimedDelivery): void {
-    if (this.startedThisTurn === 0) {
-      // The turn ends when the event loop has had its I/O: count from zero again there.
-      setImmediate(() => (this.startedThisTurn = 0));
-    }
+    // The turn ends when the event loop has had its I/O: count from zero again there.
+    if (this.startedThisTurn === 0) setImmediate(() => (this.startedThisTurn = 0));
     this.startedThisTurn++;
     const run = this.run(delivery, this.runs.start(delivery)).finally(() => {
       this.runs.end(delivery);
@@ -206,7 +206,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       .then((due) => {
         // Woken meanwhile: that wake-up has pumped already.
         if (this.stopped || wakes !== this.wakes) return;
-        const delay = due === undefined ? IDLE_POLL_IN_MS : Math.min(IDLE_POLL_IN_MS, Math.max(0, due - Date.now()));
+        const delay = due === undefined ? IDLE_POLL_IN_MS : Math.min(IDLE_POLL_IN_MS, Math.max(0, due - this.clock.now()));
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.wake(), delay);
         this.timer.unref();
@@ -216,7 +216,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** @param signal aborted when the delivery's lease is lost: nothing is recorded for it then. */
   private async run(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
     const attempt = delivery.attempts + 1;
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     if (delivery.takenOver) reportTakeover(this.logger, this.metrics, delivery, attempt);
     let error: string | undefined;
     try {
@@ -227,7 +227,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       error = this.redaction.redactText(unexpected instanceof Error ? unexpected.message : String(unexpected), delivery.event);
     }
     if (signal.aborted) return;
-    const finishedAt = Date.now();
+    const finishedAt = this.clock.now();
     const verdict = attemptVerdict(attempt, delivery.seriesStart, error, finishedAt, this.config.delivery);
     // A finished delivery keeps only the redacted event; one queued again still needs it as sent.
     const scrubbed = verdict.status === 'queued' ? undefined : this.redaction.scrubbedEvent(delivery.event);

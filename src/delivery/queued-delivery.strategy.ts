@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { WebhookError } from '../common/webhook-error.js';
 import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import type { IncomingDelivery } from './incoming-delivery.js';
@@ -21,6 +22,7 @@ export class QueuedDeliveryStrategy implements DeliveryStrategy {
     private readonly worker: DeliveryWorker,
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
     private readonly monitor: StoreMonitor,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async accept({ trace, event, idempotencyKey }: IncomingDelivery): Promise<DeliveryReceipt> {
@@ -36,7 +38,7 @@ export class QueuedDeliveryStrategy implements DeliveryStrategy {
     const traceparent = activeTraceparent();
     try {
       // Dedupe and durable write are one transaction here: one span.
-      result = await withSpan('webhook.enqueue', () => this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: Date.now(), traceparent }));
+      result = await withSpan('webhook.enqueue', () => this.store.enqueue({ id: deliveryId, idempotencyKey, event, acceptedAt: this.clock.now(), traceparent }));
     } catch (error) {
       // Counted, not logged one by one, while the store is known to be unreachable.
       this.monitor.refused(error, { deliveryId });

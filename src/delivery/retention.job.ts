@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { DeliveryStore } from '../store/delivery-store.js';
@@ -22,6 +23,7 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(ObjectStateStore) private readonly objectStates: ObjectStateStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,7 +38,7 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async prune(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     try {
       const removed = await this.store.deleteFinishedBefore(now - this.config.delivery.retentionInDays * DAY_IN_MS);
       if (removed > 0) this.logger.info({ removed }, 'Pruned finished deliveries past retention');

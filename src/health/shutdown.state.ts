@@ -11,6 +11,7 @@ import { flushLog, PINO_LOGGER } from '../logging/logger.js';
  */
 @Injectable()
 export class ShutdownState implements BeforeApplicationShutdown, OnApplicationShutdown {
+  /** When the drain began, on performance.now()'s clock (only its length is told). */
   private drainingSince?: number;
   /** When the drain must end, on performance.now()'s clock. */
   private deadline?: number;
@@ -47,8 +48,8 @@ export class ShutdownState implements BeforeApplicationShutdown, OnApplicationSh
    */
   begin(signal?: string): number {
     if (this.deadline !== undefined) return this.deadline;
-    this.drainingSince = Date.now();
-    this.deadline = performance.now() + this.config.shutdownGraceInMs;
+    this.drainingSince = performance.now();
+    this.deadline = this.drainingSince + this.config.shutdownGraceInMs;
     this.logger.info({ signal, inFlight: this.inFlight.size, shutdownGraceMs: this.config.shutdownGraceInMs }, 'Shutting down: readiness is now 503, draining in-flight deliveries');
     return this.deadline;
   }
@@ -70,7 +71,7 @@ export class ShutdownState implements BeforeApplicationShutdown, OnApplicationSh
     // line says so and what was left, so a log that stops here is known to have stopped cleanly.
     const left: Record<string, number> = { inFlight: this.inFlight.size };
     for (const [name, count] of this.others) left[name] = count();
-    const durationMs = this.drainingSince === undefined ? 0 : Date.now() - this.drainingSince;
+    const durationMs = this.drainingSince === undefined ? 0 : Math.round(performance.now() - this.drainingSince);
     const nothingLeft = Object.values(left).every((count) => count === 0);
     this.logger.info({ ...left, durationMs }, nothingLeft ? `Drain finished after ${durationMs} ms: nothing left` : `Drain finished after ${durationMs} ms with work left (it runs again at the next start)`);
     await flushLog(this.logger, LOG_FLUSH_IN_MS);

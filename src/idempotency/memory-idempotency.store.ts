@@ -1,4 +1,5 @@
 import { ClaimResult, IdempotencyStore } from './idempotency.store.js';
+import { systemClock } from '../common/clock.js';
 
 interface Entry {
   state: 'in-progress' | 'done';
@@ -22,7 +23,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly now: () => number;
 
   constructor(private readonly options: MemoryIdempotencyOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
   }
 
   get size(): number {

@@ -2,6 +2,7 @@ import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnMod
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { settleWithin } from '../common/settle-within.js';
 import { ReadinessIndicators } from '../health/readiness-indicators.js';
@@ -107,7 +108,7 @@ const storeMonitorProvider: Provider = {
   },
 };
 
-/** `sqlite` and `memory`: the SQLite adapters, on DATA_DIR's file (locked) or in memory. */
+/** `sqlite` and `memory`: the SQLite adapters, on DATA_DIR's file (locked) or in memory; their times are the app's clock's. */
 function sqliteProviders(config: AppConfig): Provider[] {
   const durable = config.delivery.store === 'sqlite';
   return [
@@ -116,10 +117,11 @@ function sqliteProviders(config: AppConfig): Provider[] {
       { provide: SQLITE_DATABASE, inject: [DATA_DIR_LOCK], useFactory: () => openDatabase(durable ? config.delivery.dataDir : ':memory:') },
       {
         provide: DeliveryStore,
-        inject: [SQLITE_DATABASE, PINO_LOGGER],
-        useFactory: (db: Database.Database, logger: Logger) =>
+        inject: [SQLITE_DATABASE, PINO_LOGGER, Clock],
+        useFactory: (db: Database.Database, logger: Logger, clock: Clock) =>
           new SqliteDeliveryStore(db, {
             idempotencyTtlInSeconds: config.idempotency.ttlInSeconds,
+            now: () => clock.now(),
             groupCommit: config.delivery.groupCommit,
             onUnrecordedAttempts: (error, deliveryIds) =>
               logger.error({ err: error, deliveryIds }, 'Could not record delivery attempts: those deliveries run again at the next start'),
@@ -127,18 +129,19 @@ function sqliteProviders(config: AppConfig): Provider[] {
       },
       {
         provide: IdempotencyStore,
-        inject: [SQLITE_DATABASE, APP_CONFIG, PINO_LOGGER],
-        useFactory: (db: Database.Database, appConfig: AppConfig, logger: Logger) =>
+        inject: [SQLITE_DATABASE, APP_CONFIG, PINO_LOGGER, Clock],
+        useFactory: (db: Database.Database, appConfig: AppConfig, logger: Logger, clock: Clock) =>
           durable
             ? new SqliteIdempotencyStore(db, {
                 ttlInSeconds: appConfig.idempotency.ttlInSeconds,
+                now: () => clock.now(),
                 onUnwrittenSettlements: (error, keys) =>
                   logger.error({ err: error, keys }, 'Could not record the end of these deliveries: until restart or expiry, resends of them are answered as duplicates'),
               })
-            : new MemoryIdempotencyStore(appConfig.idempotency),
+            : new MemoryIdempotencyStore({ ...appConfig.idempotency, now: () => clock.now() }),
       },
       // On the delivery store's database, which closes it: nothing of theirs is held back.
-      { provide: CatchupStateStore, inject: [SQLITE_DATABASE], useFactory: (db: Database.Database) => new SqliteCatchupStateStore(db) },
-      { provide: ObjectStateStore, inject: [SQLITE_DATABASE], useFactory: (db: Database.Database) => new SqliteObjectStateStore(db) },
+      { provide: CatchupStateStore, inject: [SQLITE_DATABASE, Clock], useFactory: (db: Database.Database, clock: Clock) => new SqliteCatchupStateStore(db, { now: () => clock.now() }) },
+      { provide: ObjectStateStore, inject: [SQLITE_DATABASE, Clock], useFactory: (db: Database.Database, clock: Clock) => new SqliteObjectStateStore(db, { now: () => clock.now() }) },
   ];
 }

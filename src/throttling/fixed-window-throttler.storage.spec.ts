@@ -3,7 +3,7 @@ import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js
 
 describe('FixedWindowThrottlerStorage', () => {
   let now = 1_000_000;
-  const storage = new FixedWindowThrottlerStorage(() => now);
+  const storage = new FixedWindowThrottlerStorage({ now: () => now });
   afterEach(() => storage.close());
 
   it('counts hits up to the limit, then blocks for the block duration', async () => {

@@ -1,4 +1,5 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { Clock } from '../common/clock.js';
 
 interface Window {
   hits: number;
@@ -26,13 +27,13 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(private readonly clock: Clock) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_IN_MS);
     this.sweeper.unref();
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerRecord> {
-    const now = this.now();
+    const now = this.clock.now();
     let window = this.windows.get(key);
     if (!window || (now >= window.resetAt && now >= window.blockedUntil)) {
       window = { hits: 0, resetAt: now + ttl, blockedUntil: 0 };
@@ -66,7 +67,7 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
   }
 
   private sweep(): void {
-    const now = this.now();
+    const now = this.clock.now();
     for (const [key, window] of this.windows) {
       if (now >= window.resetAt && now >= window.blockedUntil) this.windows.delete(key);
     }

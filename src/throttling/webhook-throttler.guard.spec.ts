@@ -1,4 +1,5 @@
 import { Reflector } from '@nestjs/core';
+import { FakeClock } from '../../test/support/fake-clock.js';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 import { WebhookThrottlerGuard } from './webhook-throttler.guard.js';
 
@@ -9,7 +10,7 @@ class TestableGuard extends WebhookThrottlerGuard {
 }
 
 function guard(): TestableGuard {
-  const instance = new TestableGuard({ throttlers: [{ name: 'authenticated', limit: 10, ttl: 60_000 }] }, new FixedWindowThrottlerStorage(), new Reflector());
+  const instance = new TestableGuard({ throttlers: [{ name: 'authenticated', limit: 10, ttl: 60_000 }] }, new FixedWindowThrottlerStorage(new FakeClock()), new Reflector());
   return instance;
 }
 

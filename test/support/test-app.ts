@@ -18,11 +18,33 @@ export const TEST_ENV: Record<string, string> = {
   STORE_DRIVER: 'memory',
 };
 
-/** A clock the test can move; starts a few seconds after the fixtures were sent. */
+/**
+ * The app's clock: it starts a few seconds after the fixtures were sent (their signatures are
+ * fresh then) and runs on like a wall clock, so the worker's retries, leases and windows come due
+ * as in production. Setting `time` pins it there, for tests at the exact edge of a window;
+ * `advance` moves it, pinned or running.
+ */
 export class TestClock implements Clock {
-  constructor(public time = FIXTURE_SENT_AT + 5_000) {}
+  private startedAt = Date.now();
+  private pinned = false;
+
+  constructor(private from = FIXTURE_SENT_AT + 5_000) {}
+
   now(): number {
-    return this.time;
+    return this.pinned ? this.from : this.from + (Date.now() - this.startedAt);
+  }
+
+  get time(): number {
+    return this.now();
+  }
+
+  set time(time: number) {
+    this.from = time;
+    this.pinned = true;
+  }
+
+  advance(ms: number): void {
+    this.from += ms;
   }
 }
 

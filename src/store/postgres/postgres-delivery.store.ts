@@ -1,4 +1,5 @@
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
+import { systemClock } from '../../common/clock.js';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import {
@@ -38,6 +39,8 @@ export interface PostgresDeliveryStoreOptions {
   ownsPool?: boolean;
   /** Errors that are reported, not thrown: lease renewals, the LISTEN connection. */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /** The clock expired idempotency keys are pruned on (ms since the epoch): the app's; the system's unless given. */
+  now?: () => number;
 }
 
 /** Unfinished deliveries one claim statement looks at, at most (QUERIES.claim). */
@@ -186,7 +189,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
         // Pruning a long history may take longer than an everyday statement's limit.
         await client.query(`SET LOCAL statement_timeout = ${PRUNE_TIMEOUT_MS}`);
         const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
-        await client.query({ ...QUERIES.deleteExpiredKeys, values: [Date.now()], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
+        await client.query({ ...QUERIES.deleteExpiredKeys, values: [(this.options.now ?? systemClock.now)()], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
         await client.query('COMMIT');
         return removed.rows[0].n;
       } catch (error) {
@@ -206,7 +209,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   /** A real write with a short timeout: readiness must answer while the database hangs too. */
   async checkWritable(): Promise<void> {
     if (this.closed) throw new TypeError('The delivery store is closed');
-    await this.pool.query({ ...QUERIES.health, values: [Date.now()], query_timeout: 5000 } as pg.QueryConfig);
+    await this.pool.query({ ...QUERIES.health, values: [(this.options.now ?? systemClock.now)()], query_timeout: 5000 } as pg.QueryConfig);
   }
 
   /**

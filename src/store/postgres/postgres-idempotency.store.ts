@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { systemClock } from '../../common/clock.js';
 import { ClaimResult, IdempotencyStore } from '../../idempotency/idempotency.store.js';
 
 export interface PostgresIdempotencyOptions {
@@ -38,7 +39,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly options: PostgresIdempotencyOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
   }
 
   claim(key: string, deliveryId: string): Promise<ClaimResult> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { systemClock } from '../../common/clock.js';
 import { parseExactJson, stringifyExactJson } from '../../events/exact-json.js';
 import type { OpenRegisterObject } from '../../events/openregister-event.js';
 import type { ObjectStateStore } from '../object-state.store.js';
@@ -28,7 +29,7 @@ export class PostgresObjectStateStore implements ObjectStateStore {
   private readonly now: () => number;
 
   constructor(private readonly options: PostgresObjectStateOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
   }
 
   async get(objectUuid: string): Promise<OpenRegisterObject | undefined> {

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { Clock } from '../../common/clock.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { IdempotencyStore } from '../../idempotency/idempotency.store.js';
 import { PINO_LOGGER } from '../../logging/logger.js';
@@ -64,7 +65,10 @@ export function deliveryStoreOptions(config: AppConfig, pool: pg.Pool, logger: L
   };
 }
 
-/** The StoreModule's providers for STORE_DRIVER=postgres. The delivery store closes the pool last. */
+/**
+ * The StoreModule's providers for STORE_DRIVER=postgres. The delivery store closes the pool last.
+ * Times the stores write or compare are the app's clock's; leases are the database's.
+ */
 export function postgresProviders(config: AppConfig): Provider[] {
   return [
     {
@@ -74,19 +78,20 @@ export function postgresProviders(config: AppConfig): Provider[] {
     },
     {
       provide: DeliveryStore,
-      inject: [POSTGRES_POOL, PINO_LOGGER, StoreMonitor],
-      useFactory: async (pool: pg.Pool, logger: Logger, monitor: StoreMonitor) => {
-        const store = new PostgresDeliveryStore(deliveryStoreOptions(config, pool, logger, monitor));
+      inject: [POSTGRES_POOL, PINO_LOGGER, StoreMonitor, Clock],
+      useFactory: async (pool: pg.Pool, logger: Logger, monitor: StoreMonitor, clock: Clock) => {
+        const store = new PostgresDeliveryStore({ ...deliveryStoreOptions(config, pool, logger, monitor), now: () => clock.now() });
         await store.start();
         return store;
       },
     },
     {
       provide: IdempotencyStore,
-      inject: [POSTGRES_POOL],
-      useFactory: (pool: pg.Pool) =>
+      inject: [POSTGRES_POOL, Clock],
+      useFactory: (pool: pg.Pool, clock: Clock) =>
         new PostgresIdempotencyStore({
           pool,
+          now: () => clock.now(),
           ttlInSeconds: config.idempotency.ttlInSeconds,
           // A live replica's inline delivery ends within HANDLER_TIMEOUT_MS; a claim older than
           // that and a lease is one whose replica died.
@@ -95,6 +100,6 @@ export function postgresProviders(config: AppConfig): Provider[] {
     },
     // On the delivery store's pool, which it ends: every call is written before it resolves.
     { provide: CatchupStateStore, inject: [POSTGRES_POOL], useFactory: (pool: pg.Pool) => new PostgresCatchupStateStore(pool) },
-    { provide: ObjectStateStore, inject: [POSTGRES_POOL], useFactory: (pool: pg.Pool) => new PostgresObjectStateStore({ pool }) },
+    { provide: ObjectStateStore, inject: [POSTGRES_POOL, Clock], useFactory: (pool: pg.Pool, clock: Clock) => new PostgresObjectStateStore({ pool, now: () => clock.now() }) },
   ];
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { systemClock } from '../../common/clock.js';
 import type { CatchupStateStore } from '../catchup-state.store.js';
 
 export interface SqliteCatchupStateOptions {
@@ -18,7 +19,7 @@ export class SqliteCatchupStateStore implements CatchupStateStore {
   private readonly now: () => number;
 
   constructor(db: Database.Database, options: SqliteCatchupStateOptions = {}) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
     this.statements = {
       // Taken when free or lapsed, renewed by its holder; left alone (no change) otherwise.
       acquire: db.prepare(

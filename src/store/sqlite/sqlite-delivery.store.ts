@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { systemClock } from '../../common/clock.js';
 import { parseExactJson, stringifyExactJson } from '../../events/exact-json.js';
 import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import {
@@ -36,6 +37,8 @@ export interface SqliteDeliveryStoreOptions {
   groupCommit?: boolean;
   /** Told when held-back attempts could not be written: those deliveries run again at the next start. */
   onUnrecordedAttempts?: (error: unknown, deliveryIds: string[]) => void;
+  /** The clock expired idempotency keys are pruned on (ms since the epoch): the app's; the system's unless given. */
+  now?: () => number;
 }
 
 /**
@@ -172,7 +175,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return this.db.transaction(() => {
       this.statements.deleteAttempts.run(before);
       this.statements.deleteEvents.run(before);
-      this.statements.deleteExpiredKeys.run(Date.now());
+      this.statements.deleteExpiredKeys.run((this.options.now ?? systemClock.now)());
       return this.statements.deleteFinished.run(before).changes;
     })();
   }
@@ -185,7 +188,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async checkWritable(): Promise<void> {
-    this.statements.health.run(Date.now());
+    this.statements.health.run((this.options.now ?? systemClock.now)());
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { systemClock } from '../../common/clock.js';
 import { ClaimResult, IdempotencyStore } from '../../idempotency/idempotency.store.js';
 import { TurnBuffer } from './turn-buffer.js';
 
@@ -43,7 +44,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     private readonly db: Database.Database,
     private readonly options: SqliteIdempotencyOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
     this.statements = {
       claim: db.prepare(
         `INSERT INTO idempotency_keys (key, state, expires_at, delivery_id) VALUES (?, 'in-progress', ?, ?)

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { systemClock } from '../../common/clock.js';
 import { parseExactJson, stringifyExactJson } from '../../events/exact-json.js';
 import type { OpenRegisterObject } from '../../events/openregister-event.js';
 import type { ObjectStateStore } from '../object-state.store.js';
@@ -18,7 +19,7 @@ export class SqliteObjectStateStore implements ObjectStateStore {
   private readonly now: () => number;
 
   constructor(db: Database.Database, options: SqliteObjectStateOptions = {}) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
     this.statements = {
       get: db.prepare(`SELECT state FROM object_states WHERE object_uuid = ? AND expires_at > ?`).pluck(),
       put: db.prepare(
