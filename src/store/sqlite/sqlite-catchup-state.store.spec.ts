@@ -1,16 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { describeCatchupStateStoreContract } from '../catchup-state-store.contract.js';
 import { openDatabase } from './sqlite-database.js';
 import { SqliteCatchupStateStore } from './sqlite-catchup-state.store.js';
 
 /** The lease clock moves only when the contract lets time pass: no case waits on the wall clock. */
 function movableClock() {
-  const clock = { now: 1_780_000_000_000 };
+  const clock = new FakeClock();
   return {
-    now: () => clock.now,
-    elapse: async (ms: number) => void (clock.now += ms),
+    now: () => clock.now(),
+    elapse: async (ms: number) => clock.advance(ms),
   };
 }
 
