@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { DeliveryStore } from './delivery-store.js';
 import { StoreMonitor, type MonitorLog } from './store-monitor.js';
 
@@ -40,7 +40,10 @@ describe('StoreMonitor', () => {
     monitors.push(created);
     return created;
   };
-  afterEach(() => monitors.splice(0).forEach((created) => created.stop()));
+  afterEach(() => {
+    monitors.splice(0).forEach((created) => created.stop());
+    jest.useRealTimers();
+  });
 
   it('answers a check within its timeout when the store hangs, and counts that as down', async () => {
     const { store, state } = fakeStore();
@@ -55,16 +58,24 @@ describe('StoreMonitor', () => {
     expect(watched.reason).toMatch(/no answer within 100 ms/);
   });
 
-  it('logs one warning when the store goes, reminders while it stays gone, one info line when it is back', async () => {
+  it('logs one warning when the store goes, a reminder every reminderInMs while it stays gone, one info line when it is back', async () => {
+    // The reminders' timer and the outage's length are on Jest's fake timers: moved, not waited for.
+    jest.useFakeTimers();
     const { store, state } = fakeStore();
     const { log, loud } = recordingLog();
-    const watched = monitor(log, store, { reminderInMs: 50 });
+    const watched = monitor(log, store, { reminderInMs: 60_000 });
+    const reminders = () => loud().filter((line) => line.msg === 'The delivery store is still unreachable');
     state.mode = 'down';
     for (let i = 0; i < 5; i++) expect(await watched.check()).toBe(false);
     watched.refused(new Error('connection refused'));
     watched.refused(new Error('connection refused'));
     watched.backgroundError(new Error('connection refused'), 'Could not renew delivery leases');
-    await until(() => loud().some((line) => line.msg === 'The delivery store is still unreachable'));
+    await jest.advanceTimersByTimeAsync(60_000 - 1);
+    expect(reminders()).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(reminders().map((line) => line.fields)).toEqual([expect.objectContaining({ downForInMs: 60_000, refused: 2 })]);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(reminders().map((line) => line.fields.downForInMs)).toEqual([60_000, 120_000]);
     state.mode = 'up';
     expect(await watched.check()).toBe(true);
     expect(await watched.check()).toBe(true);
@@ -73,12 +84,11 @@ describe('StoreMonitor', () => {
     expect(lines[0]).toMatchObject({ level: 'warn', fields: { store: 'down', reason: 'connection refused' } });
     expect(lines[0].msg).toMatch(/cannot be reached/);
     expect(lines.filter((line) => line.msg.includes('cannot be reached'))).toHaveLength(1);
-    expect(lines.filter((line) => line.msg === 'The delivery store is still unreachable')[0].fields).toMatchObject({ refused: 2 });
-    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'The delivery store is reachable again', fields: { store: 'up', refused: 2 } });
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'The delivery store is reachable again', fields: { store: 'up', downForInMs: 120_000, refused: 2 } });
     expect(lines.filter((line) => line.level === 'info')).toHaveLength(1);
     // No reminder after the recovery.
     const count = loud().length;
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await jest.advanceTimersByTimeAsync(10 * 60_000);
     expect(loud()).toHaveLength(count);
   });
 
@@ -118,14 +128,19 @@ describe('StoreMonitor', () => {
     expect(await watched.counts()).toEqual({ counts: undefined, ageInSeconds: undefined });
   });
 
-  it('probes in the background, so an outage is noticed without a probe or a scrape', async () => {
+  it('probes in the background every probeIntervalInMs, so an outage is noticed without a probe or a scrape', async () => {
+    jest.useFakeTimers();
     const { store, state } = fakeStore();
     const { log, loud } = recordingLog();
-    const watched = monitor(log, store, { probeIntervalInMs: 20, checkTimeoutInMs: 50 });
+    const watched = monitor(log, store, { probeIntervalInMs: 2_000 });
     state.mode = 'down';
-    await until(() => !watched.up);
+    await jest.advanceTimersByTimeAsync(2_000 - 1);
+    expect(watched.up).toBe(true);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(watched.up).toBe(false);
     state.mode = 'up';
-    await until(() => watched.up);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(watched.up).toBe(true);
     expect(loud().map((line) => line.level)).toEqual(['warn', 'info']);
   });
 });
