@@ -1,7 +1,6 @@
 import { ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards, UseInterceptors, ValidationPipe } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
-import { DeliveryWorker } from '../delivery/delivery-worker.service.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { DeliveryStore } from '../store/delivery-store.js';
@@ -17,7 +16,7 @@ const QUERY = new ValidationPipe({ transform: true, whitelist: true, forbidNonWh
 
 /**
  * `/admin/deliveries`: the stored deliveries of queued mode, their attempts, replays of dead
- * letters and pruning. Only wiring: the store does the work, the worker is woken after a replay.
+ * letters and pruning. Only wiring: the store does the work and wakes the worker after a replay.
  */
 @Controller('admin/deliveries')
 @UseGuards(AdminAddressGuard, AdminTokenGuard)
@@ -25,7 +24,6 @@ const QUERY = new ValidationPipe({ transform: true, whitelist: true, forbidNonWh
 export class AdminController {
   constructor(
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
-    private readonly worker: DeliveryWorker,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     private readonly redaction: RedactionPolicy,
     @Inject(Clock) private readonly clock: Clock,
@@ -43,7 +41,6 @@ export class AdminController {
   async replayDead(): Promise<{ replayed: number }> {
     const replayed = await this.store.replayDead(this.clock.now());
     this.logger.info({ admin: true, action: 'replay-dead', replayed }, `Admin replayed ${replayed} dead letter(s)`);
-    if (replayed > 0) this.worker.wake();
     return { replayed };
   }
 
@@ -64,7 +61,6 @@ export class AdminController {
       throw new ConflictException(`Delivery ${id} is ${delivery.status}: only dead or succeeded deliveries can be replayed`);
     }
     this.logger.info({ admin: true, action: 'replay', deliveryId: id }, `Admin replayed delivery ${id}`);
-    this.worker.wake();
     return { status: 'queued', id };
   }
 

@@ -12,6 +12,7 @@ import type { DeliveryContext } from '../handlers/webhook-event-handler.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { openDatabase } from '../store/sqlite/sqlite-database.js';
 import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
+import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 import type { DeliveryMetrics } from './delivery.metrics.js';
 
@@ -55,7 +56,7 @@ describe('DeliveryWorker: a lost lease', () => {
     const config = { shutdownGraceInMs: 1_000, delivery: { concurrency: 4, maxAttempts: 3, backoffBaseInMs: 1, backoffMaxInMs: 5 } } as AppConfig;
     const metrics = { attempt: () => undefined, interrupted: (count: number) => count } as unknown as DeliveryMetrics;
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-    worker = new DeliveryWorker(store, dispatcher, metrics, config, logger, new RedactionPolicy(), systemClock);
+    worker = new DeliveryWorker(store, new DeliveryAttempt(store, dispatcher, metrics, config, logger, new RedactionPolicy(), systemClock), metrics, config, logger, systemClock);
   });
   afterEach(async () => {
     await worker.beforeApplicationShutdown();

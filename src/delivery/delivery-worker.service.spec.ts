@@ -14,6 +14,7 @@ import type { DeliveryContext } from '../handlers/webhook-event-handler.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { openDatabase } from '../store/sqlite/sqlite-database.js';
 import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
+import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 import type { DeliveryMetrics } from './delivery.metrics.js';
 
@@ -53,7 +54,8 @@ describe('DeliveryWorker', () => {
       delivery: { concurrency, maxAttempts: 3, ...backoff },
     } as AppConfig;
     const metrics = { attempt: () => undefined, interrupted: (count: number) => count } as unknown as DeliveryMetrics;
-    worker = new DeliveryWorker(store, dispatcher, metrics, config, pino({ level: 'silent' }), new RedactionPolicy(), clock);
+    const logger = pino({ level: 'silent' });
+    worker = new DeliveryWorker(store, new DeliveryAttempt(store, dispatcher, metrics, config, logger, new RedactionPolicy(), clock), metrics, config, logger, clock);
     worker.onApplicationBootstrap();
   };
   const enqueue = async (uuid: string, version = 1, acceptedAt = Date.now()) => {

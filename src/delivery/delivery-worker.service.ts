@@ -3,16 +3,15 @@ import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
 import { settleWithin } from '../common/settle-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
 import { ShutdownState } from '../health/shutdown.state.js';
 import { PINO_LOGGER } from '../logging/logger.js';
-import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';
 import { StoreMonitor } from '../store/store-monitor.js';
-import { traceQueuedAttempt } from '../tracing/attempt-span.js';
-import { attemptVerdict } from './backoff.js';
+import { outsideTrace } from '../tracing/request-span.js';
+import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
-import { giveUpLostClaims, logAbandoned, releaseWithin, reportTakeover, RunningClaims } from './lease-loss.js';
+import { giveUpLostClaims, logAbandoned, releaseWithin, RunningClaims } from './lease-loss.js';
+import { reportStoreError } from './store-error.js';
 
 /** How long the worker sleeps at most when nothing is due: new deliveries wake it at once. */
 const IDLE_POLL_IN_MS = 1000;
@@ -33,8 +32,8 @@ const STARTS_PER_TURN = 64;
 const CLAIM_BATCH = 64;
 
 /**
- * Takes due deliveries from the inbox and runs their handlers, at most DELIVERY_CONCURRENCY at
- * a time, retrying failures with backoff until DELIVERY_MAX_ATTEMPTS, then dead-lettering them.
+ * Takes due deliveries from the inbox and starts an attempt of each (`DeliveryAttempt`: handlers,
+ * retry with backoff or dead letter), at most DELIVERY_CONCURRENCY at a time.
  * The store hands out deliveries in per-object order, and never one whose object has an earlier
  * delivery claimed, so those waiting here for a slot need no order among themselves.
  */
@@ -59,13 +58,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
-    private readonly dispatcher: EventDispatcher,
+    private readonly attempt: DeliveryAttempt,
     private readonly metrics: DeliveryMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
-    private readonly redaction: RedactionPolicy,
     @Inject(Clock) private readonly clock: Clock,
-    /** Quiets the store's errors while an outage is known (its own lines tell it). */
     @Optional() private readonly monitor?: StoreMonitor,
     @Optional() private readonly shutdown?: ShutdownState,
   ) {
@@ -73,21 +70,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private storeError(error: unknown, what: string, fields: object = {}): void {
-    if (this.monitor) this.monitor.backgroundError(error, what, fields, 'error');
-    else this.logger.error({ ...fields, err: error }, what);
+    reportStoreError(this.logger, this.monitor, error, what, fields);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const resumed = this.metrics.interrupted(await this.store.requeueInterrupted(this.clock.now()));
     const counts = await this.store.counts();
     this.logger.info({ resumedInterrupted: resumed, queued: counts.queued, dead: counts.dead }, 'Delivery worker started');
-    this.store.onWake(() => this.wake());
+    // Not in the context of whatever stored the delivery: its runs would inherit that request's trace.
+    this.store.onWake(() => outsideTrace(() => this.wake()));
     this.store.onClaimsLost?.((leases, reason) => (this.claimed = giveUpLostClaims(leases, reason, this.runs, this.claimed, this.logger)));
     this.stopped = false;
     this.wake();
   }
 
-  /** Deliveries were stored, replayed, or a retry came due: look for due work now. */
+  /** Deliveries were stored or replayed (the store says so), or a retry came due: look for due work now. */
   wake(): void {
     this.wakes++;
     this.allDueClaimed = false;
@@ -181,7 +178,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     // The turn ends when the event loop has had its I/O: count from zero again there.
     if (this.startedThisTurn === 0) setImmediate(() => (this.startedThisTurn = 0));
     this.startedThisTurn++;
-    const run = this.run(delivery, this.runs.start(delivery)).finally(() => {
+    const run = this.attempt.run(delivery, this.runs.start(delivery)).finally(() => {
       this.runs.end(delivery);
       this.running.delete(run);
       this.schedulePump();
@@ -211,40 +208,5 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         this.timer = setTimeout(() => this.wake(), delay);
         this.timer.unref();
       });
-  }
-
-  /** @param signal aborted when the delivery's lease is lost: nothing is recorded for it then. */
-  private async run(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
-    const attempt = delivery.attempts + 1;
-    const startedAt = this.clock.now();
-    if (delivery.takenOver) reportTakeover(this.logger, this.metrics, delivery, attempt);
-    let error: string | undefined;
-    try {
-      const traced = { deliveryId: delivery.id, attempt, event: delivery.event.type, traceparent: delivery.traceparent };
-      const { failures } = await traceQueuedAttempt(traced, () => this.dispatcher.dispatch(delivery.event, { deliveryId: delivery.id, attempt, signal }));
-      if (failures.length > 0) error = failures.map((failure) => `${failure.handler}: ${failure.error}`).join('; ');
-    } catch (unexpected) {
-      error = this.redaction.redactText(unexpected instanceof Error ? unexpected.message : String(unexpected), delivery.event);
-    }
-    if (signal.aborted) return;
-    const finishedAt = this.clock.now();
-    const verdict = attemptVerdict(attempt, delivery.seriesStart, error, finishedAt, this.config.delivery);
-    // A finished delivery keeps only the redacted event; one queued again still needs it as sent.
-    const scrubbed = verdict.status === 'queued' ? undefined : this.redaction.scrubbedEvent(delivery.event);
-    try {
-      await this.store.finishAttempt(delivery, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict, scrubbed);
-    } catch (storeError) {
-      // Left `processing`: the store makes it due again (at-least-once), never silently lost.
-      this.storeError(storeError, 'Could not record a delivery attempt', { deliveryId: delivery.id });
-      return;
-    }
-    this.metrics.attempt(delivery, error ? 'failure' : 'success', verdict, finishedAt);
-    // Success is the common case and the delivery already had its outcome line: debug only, and
-    // the line is not even built unless debug is on.
-    if (verdict.status === 'succeeded' && !this.logger.isLevelEnabled('debug')) return;
-    const line = { deliveryId: delivery.id, event: delivery.event.type, objectUuid: delivery.event.object?.uuid, attempt, status: verdict.status };
-    if (verdict.status === 'dead') this.logger.error({ ...line, error }, 'Delivery dead-lettered after its last attempt');
-    else if (verdict.status === 'queued') this.logger.warn({ ...line, error, nextAttemptAt: new Date(verdict.nextAttemptAt).toISOString() }, 'Delivery attempt failed; retrying');
-    else this.logger.debug(line, 'Delivery handled');
   }
 }

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { ObjectStateStore } from '../store/object-state.store.js';
 import { StoreModule } from '../store/store.module.js';
+import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryStrategy } from './delivery-strategy.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -24,7 +25,7 @@ export class DeliveryModule {
     const queued = config.delivery.mode === 'queued';
     const strategy: Type<DeliveryStrategy> = queued ? QueuedDeliveryStrategy : InlineDeliveryStrategy;
     const providers: Provider[] = [
-      ...(queued ? [DeliveryWorker, DeliveryMetrics, RetentionJob] : []),
+      ...(queued ? [DeliveryWorker, DeliveryAttempt, DeliveryMetrics, RetentionJob] : []),
       strategy,
       config.trackPreviousState
         ? {
@@ -40,7 +41,7 @@ export class DeliveryModule {
       global: true,
       imports: [StoreModule.forRoot(config)],
       providers,
-      exports: [DeliveryStrategy, StoreModule, ...(queued ? [DeliveryWorker] : [])],
+      exports: [DeliveryStrategy, StoreModule],
     };
   }
 }

@@ -6,20 +6,17 @@ import type { IncomingDelivery } from './incoming-delivery.js';
 import { DeliveryStore, EnqueueResult } from '../store/delivery-store.js';
 import { StoreMonitor } from '../store/store-monitor.js';
 import { DeliveryReceipt, DeliveryStrategy } from './delivery-strategy.js';
-import { DeliveryWorker } from './delivery-worker.service.js';
 import { activeTraceparent } from '../tracing/attempt-span.js';
-import { outsideTrace } from '../tracing/request-span.js';
 import { withSpan } from '../tracing/spans.js';
 
 /**
- * Stores the delivery durably and answers 202 at once; the worker runs the handlers with
- * retries. The answer waits only for the (group-committed) disk sync, never for a handler.
+ * Stores the delivery durably and answers 202 at once; the worker, woken by the store, runs the
+ * handlers with retries. The answer waits only for the (group-committed) disk sync, never for a handler.
  */
 @Injectable()
 export class QueuedDeliveryStrategy implements DeliveryStrategy {
   constructor(
     private readonly dispatcher: EventDispatcher,
-    private readonly worker: DeliveryWorker,
     @Inject(DeliveryStore) private readonly store: DeliveryStore,
     private readonly monitor: StoreMonitor,
     @Inject(Clock) private readonly clock: Clock,
@@ -45,8 +42,7 @@ export class QueuedDeliveryStrategy implements DeliveryStrategy {
       throw new WebhookError('unavailable', 'The delivery could not be stored; nothing was acknowledged');
     }
     if (result.status === 'duplicate') return { httpStatus: 200, status: 'duplicate', deliveryId, originalDeliveryId: result.originalDeliveryId };
-    // Not in the request's context: the worker's runs would inherit it (and its trace id in their logs).
-    outsideTrace(() => this.worker.wake());
+    // The store has woken the worker: it listens through the store port (onWake).
     return { httpStatus: 202, status: 'accepted', deliveryId };
   }
 }

@@ -159,6 +159,31 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
       expect(await store.counts()).toMatchObject({ queued: 2, dead: 0, succeeded: 1 });
     });
 
+    it('wakes its listeners once what made deliveries due is stored: an accepted delivery, a replay, a bulk replay; never a duplicate or a replay that changed nothing', async () => {
+      const wakes: number[] = [];
+      let written = 0;
+      store.onWake(() => wakes.push(written));
+      expect(await enqueue('a', 'woken')).toEqual({ status: 'accepted' });
+      written++;
+      expect(wakes.length).toBeGreaterThanOrEqual(1);
+      // Only after the write: a listener that claims at once must find the delivery.
+      const [claimed] = await store.claimDue(1, NOW);
+      expect(claimed?.event.object?.uuid).toBe('a');
+      wakes.length = 0;
+      await enqueue('a', 'woken');
+      expect(wakes).toEqual([]);
+      expect(await store.replay(claimed.id, NOW)).toBe(false);
+      expect(await store.replayDead(NOW)).toBe(0);
+      expect(wakes).toEqual([]);
+      await finish(claimed, { status: 'dead' });
+      expect(await store.replay(claimed.id, NOW + 1)).toBe(true);
+      expect(wakes).toHaveLength(1);
+      const [again] = await store.claimDue(1, NOW + 1);
+      await finish(again, { status: 'dead' }, NOW + 1);
+      expect(await store.replayDead(NOW + 2)).toBe(1);
+      expect(wakes).toHaveLength(2);
+    });
+
     it('gives released claims back to the queue unchanged', async () => {
       await enqueue('a');
       const claimed = await store.claimDue(1, NOW);

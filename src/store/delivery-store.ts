@@ -109,8 +109,9 @@ export interface DeliveryStore {
   /** The earliest time something becomes due, if anything will. */
   nextDueAt(): Promise<number | undefined>;
   /**
-   * `listener` is called when deliveries may have become due through another process (stored or
-   * replayed there, or its claim lapsed). An adapter for one process never calls it.
+   * `listener` is called when deliveries may have become due: stored or replayed through this
+   * store (once that is durable; not for a duplicate or a replay that changed nothing), or, with
+   * several processes, stored or replayed by another one or left by a claim that lapsed there.
    */
   onWake(listener: () => void): void;
   /**

@@ -22,6 +22,7 @@ import { type PostgresTimeouts, withClient } from './postgres-pool.js';
 import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from '../delivery-row.js';
 import { LOCKS } from './schema.js';
 import { WakeListener } from './wake-listener.js';
+import { WakeListeners } from '../wake-listeners.js';
 
 /** The time limit of one pruning statement (retention, DELETE /admin/deliveries). */
 const PRUNE_TIMEOUT_MS = 120_000;
@@ -61,7 +62,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   private readonly leases: LeaseKeeper;
   private readonly lostListeners: ((leases: string[], reason: string) => void)[] = [];
   private readonly listener: WakeListener;
-  private readonly wakeListeners: (() => void)[] = [];
+  private readonly wakeListeners = new WakeListeners();
   private closed = false;
 
   constructor(private readonly options: PostgresDeliveryStoreOptions) {
@@ -82,7 +83,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
       url: options.url,
       timeouts: options.timeouts,
       owner: this.owner,
-      onWake: () => this.wakeListeners.forEach((listener) => listener()),
+      onWake: () => this.wakeListeners.notify(),
       onError: (error) => report(error, 'Lost the connection that listens for wakeups; reconnecting'),
     });
   }
@@ -144,7 +145,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   onWake(listener: () => void): void {
-    this.wakeListeners.push(listener);
+    this.wakeListeners.add(listener);
   }
 
   onClaimsLost(listener: (leases: string[], reason: string) => void): void {
@@ -168,11 +169,13 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   async replay(id: string, now: number): Promise<boolean> {
     const { rows } = await this.pool.query<{ n: number }>({ ...QUERIES.replay, values: [id, now, this.owner] });
+    if (rows[0].n > 0) this.wakeListeners.notify();
     return rows[0].n > 0;
   }
 
   async replayDead(now: number): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>({ ...QUERIES.replayDead, values: [now, this.owner] });
+    if (rows[0].n > 0) this.wakeListeners.notify();
     return rows[0].n;
   }
 
@@ -239,7 +242,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
       ...QUERIES.enqueue,
       values: enqueueValues(unique, this.options.idempotencyTtlInSeconds * 1000, this.owner),
     });
-    return answer(rows);
+    const results = answer(rows);
+    // Other replicas are woken by enqueue_batch's NOTIFY; this one here.
+    if (results.some((result) => result.status === 'accepted')) this.wakeListeners.notify();
+    return results;
   }
 
   private async writeFinishes(items: Finish[]): Promise<void> {

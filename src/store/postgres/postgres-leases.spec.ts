@@ -93,19 +93,23 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
     expect(await store.claimDue(10, NOW)).toHaveLength(1);
   });
 
-  it('wakes the other replicas when one enqueues or replays, not itself', async () => {
+  it('wakes the other replicas when one enqueues or replays, and itself once, not again through its own NOTIFY', async () => {
     const [a, b] = [await open(), await open()];
     let wokenA = 0;
     let wokenB = 0;
     a.onWake(() => wokenA++);
     b.onWake(() => wokenB++);
     await a.enqueue(newDelivery('obj'));
+    expect(wokenA).toBe(1);
     await until(() => wokenB === 1, 5000, 'the wakeup');
     const [claim] = await b.claimDue(10, NOW);
     await b.finishAttempt(claim, succeeded, { status: 'dead' });
     expect(await b.replay(claim.id, NOW + 1)).toBe(true);
-    await until(() => wokenA === 1, 5000, 'the replay wakeup');
-    expect(wokenB).toBe(1);
+    expect(wokenB).toBe(2);
+    // Notifications arrive in order: had A heard its own enqueue's, it would be at 3 once B's replay reached it.
+    await until(() => wokenA >= 2, 5000, 'the replay wakeup');
+    expect(wokenA).toBe(2);
+    expect(wokenB).toBe(2);
   });
 
   it('listens again after losing its connection, and wakes then for what it may have missed', async () => {

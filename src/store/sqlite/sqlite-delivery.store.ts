@@ -17,6 +17,7 @@ import {
 import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from '../delivery-row.js';
 import { DeliveryStatements, ListStatements, prepareDeliveryStatements, prepareListStatements } from './delivery-statements.js';
 import { EventHandoff } from './event-handoff.js';
+import { WakeListeners } from '../wake-listeners.js';
 import { GroupCommit } from './group-commit.js';
 import { TurnBuffer } from './turn-buffer.js';
 import { WalSync } from './wal-sync.js';
@@ -57,6 +58,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
    */
   private readonly finished: TurnBuffer<FinishedAttempt>;
   private readonly handoff = new EventHandoff();
+  private readonly wakeListeners = new WakeListeners();
   /** The acknowledgement's disk sync; none for an in-memory database. */
   private readonly walSync?: WalSync;
   private readonly statements: DeliveryStatements;
@@ -94,11 +96,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.inbox = new GroupCommit((items) => {
       const stored = commitBatch(items);
       // Only once committed: a rolled-back event must not be handed to the worker.
-      return stored.map((outcome, index) => {
+      const results = stored.map((outcome, index) => {
         if (typeof outcome !== 'number') return outcome;
         this.handoff.offer(items[index].id, items[index].event, outcome);
         return ACCEPTED;
       });
+      if (results.includes(ACCEPTED)) this.wakeListeners.notify();
+      return results;
     }, options.groupCommit === false ? 1 : 1000, walSync && (() => walSync.sync()));
   }
 
@@ -138,8 +142,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
     })();
   }
 
-  /** One process: nothing becomes due behind its back. */
-  onWake(): void {}
+  /** One process: only what is stored or replayed here makes deliveries due. */
+  onWake(listener: () => void): void {
+    this.wakeListeners.add(listener);
+  }
 
   async nextDueAt(): Promise<number | undefined> {
     this.finished.flush();
@@ -162,12 +168,16 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async replay(id: string, now: number): Promise<boolean> {
     this.finished.flush();
-    return this.statements.replay.run(now, now, id).changes > 0;
+    const replayed = this.statements.replay.run(now, now, id).changes > 0;
+    if (replayed) this.wakeListeners.notify();
+    return replayed;
   }
 
   async replayDead(now: number): Promise<number> {
     this.finished.flush();
-    return this.statements.replayDead.run(now, now).changes;
+    const replayed = this.statements.replayDead.run(now, now).changes;
+    if (replayed > 0) this.wakeListeners.notify();
+    return replayed;
   }
 
   async deleteFinishedBefore(before: number): Promise<number> {
