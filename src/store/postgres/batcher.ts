@@ -2,6 +2,24 @@ interface Pending<I, O> {
   item: I;
   resolve: (result: O) => void;
   reject: (error: unknown) => void;
+  /** Answers the submitter once its deadline passed (unset without one). */
+  timer?: NodeJS.Timeout;
+}
+
+/** What a submitter whose deadline passed is answered with. */
+export class BatchDeadlineError extends Error {
+  constructor(
+    readonly timeoutInMs: number,
+    /** Whether its batch was being written then: it may still be written after this answer. */
+    readonly writing: boolean,
+  ) {
+    super(
+      writing
+        ? `No answer from the database within ${timeoutInMs} ms: the write may still complete`
+        : `The write could not start within ${timeoutInMs} ms (the previous one still waits on the database): nothing was written`,
+    );
+    this.name = 'BatchDeadlineError';
+  }
 }
 
 /**
@@ -29,9 +47,26 @@ export class Batcher<I, O> {
     private readonly maxInFlight = 1,
   ) {}
 
-  submit(item: I): Promise<O> {
+  /**
+   * @param timeoutInMs answer at the latest this long after submitting: a write that has not
+   *   started by then is given up (nothing of this item is written), one under way is no longer
+   *   waited for (its outcome is unknown to the submitter). Without it, the write's own limits
+   *   are the only bound, and an item waits for every batch before its own.
+   */
+  submit(item: I, timeoutInMs?: number): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      const pending: Pending<I, O> = { item, resolve, reject };
+      if (timeoutInMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          const waiting = this.queue.indexOf(pending);
+          if (waiting >= 0) this.queue.splice(waiting, 1);
+          reject(new BatchDeadlineError(timeoutInMs, waiting < 0));
+          if (waiting >= 0) this.next();
+        }, timeoutInMs);
+        pending.resolve = (result) => (clearTimeout(pending.timer), resolve(result));
+        pending.reject = (error) => (clearTimeout(pending.timer), reject(error));
+      }
+      this.queue.push(pending);
       this.next();
     });
   }
@@ -56,6 +91,7 @@ export class Batcher<I, O> {
     const batch = this.queue.splice(0, this.maxBatch);
     this.inFlight++;
     this.writing += batch.length;
+    // A settled promise ignores a later answer: one given up at its deadline stays given up.
     this.write(batch.map(({ item }) => item)).then(
       (results) => batch.forEach(({ resolve }, index) => resolve(results[index])),
       (error: unknown) => batch.forEach(({ reject }) => reject(error)),

@@ -18,7 +18,7 @@ import { Batcher } from './batcher.js';
 import { EnqueueRow, enqueueValues, Finish, finishValues, firstOfEachKey } from './delivery-batches.js';
 import { listQueries, QUERIES } from './delivery-queries.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { type PostgresTimeouts, withClient } from './postgres-pool.js';
+import { DEFAULT_TIMEOUTS, type PostgresTimeouts, withClient } from './postgres-pool.js';
 import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from '../delivery-row.js';
 import { LOCKS } from './schema.js';
 import { WakeListener } from './wake-listener.js';
@@ -93,9 +93,15 @@ export class PostgresDeliveryStore implements DeliveryStore {
     await this.listener.start();
   }
 
+  /**
+   * Answers within the time a write may take (waiting for a connection, then the statement),
+   * whatever the database does: a sender waiting for its 202 or 503 never also waits out the
+   * batches that hung before its own.
+   */
   enqueue(delivery: NewDelivery): Promise<EnqueueResult> {
     if (this.closed) return Promise.reject(new TypeError('The delivery store is closed'));
-    return this.inbox.submit(delivery);
+    const { connectInMs, statementInMs } = this.options.timeouts ?? DEFAULT_TIMEOUTS;
+    return this.inbox.submit(delivery, connectInMs + statementInMs);
   }
 
   async claimDue(limit: number, now: number): Promise<ClaimedDelivery[]> {
