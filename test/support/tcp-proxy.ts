@@ -1,10 +1,13 @@
 import net from 'node:net';
 
-export type ProxyMode = 'pass' | 'blackhole' | 'reset';
+/** `{ delayInMs }`: every chunk, either way, arrives that much later (a slow network, in order). */
+export type ProxyMode = 'pass' | 'blackhole' | 'reset' | { delayInMs: number };
 
 /**
  * A TCP proxy between the service and a server (PostgreSQL), for fault injection:
  * - `pass`: bytes flow both ways;
+ * - `{ delayInMs }`: bytes flow both ways, each chunk `delayInMs` after it arrived at the proxy
+ *   (latency, not a bandwidth limit: chunks in flight overlap; their order is kept);
  * - `blackhole`: the network hangs: connections stay open (new ones are accepted) but no byte gets
  *   through either way, until `pass` again, when what was held back is delivered (as TCP would
  *   once the route is back);
@@ -51,7 +54,7 @@ export class TcpProxy {
   set(mode: ProxyMode): void {
     this.mode = mode;
     if (mode === 'reset') for (const link of [...this.links]) link.reset();
-    if (mode === 'pass') for (const link of this.links) link.flush();
+    else for (const link of this.links) link.flush();
   }
 
   async close(): Promise<void> {
@@ -71,31 +74,75 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
-    const link = new Link(client, this.target, () => this.mode === 'pass', () => this.links.delete(link));
+    const link = new Link(client, this.target, () => this.delay(), () => this.links.delete(link));
     this.links.add(link);
+  }
+
+  /** How long a chunk arriving now is held: Infinity while nothing gets through. */
+  private delay(): number {
+    if (this.mode === 'pass') return 0;
+    if (typeof this.mode === 'object') return this.mode.delayInMs;
+    return Infinity;
+  }
+}
+
+/** One direction of a link: chunks wait here until their time comes (never, while blackholed). */
+class Lane {
+  private readonly held: { chunk: Buffer; arrivedAt: number }[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly to: net.Socket,
+    private readonly delay: () => number,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.held.push({ chunk, arrivedAt: Date.now() });
+  }
+
+  get bytes(): number {
+    return this.held.reduce((sum, { chunk }) => sum + chunk.length, 0);
+  }
+
+  /** Writes every chunk whose time has come, in order, and comes back for the next one. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const delay = this.delay();
+    if (delay === Infinity) return;
+    const now = Date.now();
+    while (this.held.length > 0 && this.held[0].arrivedAt + delay <= now) this.to.write(this.held.shift()!.chunk);
+    if (this.held.length > 0) this.timer = setTimeout(() => this.flush(), this.held[0].arrivedAt + delay - now);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.held.length = 0;
   }
 }
 
 /** One proxied connection: bytes held back while the proxy does not pass. */
 class Link {
   private readonly upstream: net.Socket;
-  private readonly toServer: Buffer[] = [];
-  private readonly toClient: Buffer[] = [];
+  private readonly toServer: Lane;
+  private readonly toClient: Lane;
   private connected = false;
   private closed = false;
 
   constructor(
     private readonly client: net.Socket,
     target: { host: string; port: number },
-    private readonly passing: () => boolean,
+    delay: () => number,
     private readonly onClose: () => void,
   ) {
     this.upstream = net.connect(target.port, target.host, () => {
       this.connected = true;
       this.flush();
     });
-    client.on('data', (chunk: Buffer) => this.forward(chunk, this.toServer, this.upstream));
-    this.upstream.on('data', (chunk: Buffer) => this.forward(chunk, this.toClient, this.client));
+    this.toServer = new Lane(this.upstream, delay);
+    this.toClient = new Lane(client, delay);
+    client.on('data', (chunk: Buffer) => this.forward(chunk, this.toServer));
+    this.upstream.on('data', (chunk: Buffer) => this.forward(chunk, this.toClient));
     for (const socket of [client, this.upstream]) {
       socket.on('error', () => this.reset());
       socket.on('close', () => this.end());
@@ -103,33 +150,40 @@ class Link {
   }
 
   heldToServer(): number {
-    return this.toServer.reduce((sum, chunk) => sum + chunk.length, 0);
+    return this.toServer.bytes;
   }
 
-  /** Delivers what was held back, if the proxy passes now. */
+  /** Delivers what was held back and is due by now (all of it once the proxy passes). */
   flush(): void {
-    if (!this.passing() || !this.connected || this.closed) return;
-    for (const chunk of this.toServer.splice(0)) this.upstream.write(chunk);
-    for (const chunk of this.toClient.splice(0)) this.client.write(chunk);
+    if (!this.connected || this.closed) return;
+    this.toServer.flush();
+    this.toClient.flush();
   }
 
   reset(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopLanes();
     this.client.resetAndDestroy();
     this.upstream.resetAndDestroy();
     this.onClose();
   }
 
-  private forward(chunk: Buffer, held: Buffer[], to: net.Socket): void {
-    if (this.passing() && this.connected && held.length === 0) to.write(chunk);
-    else held.push(chunk);
+  private forward(chunk: Buffer, lane: Lane): void {
+    lane.push(chunk);
+    this.flush();
+  }
+
+  private stopLanes(): void {
+    this.toServer.stop();
+    this.toClient.stop();
   }
 
   private end(): void {
     // Either side closed: close the other (while blackholed too: a FIN is not held back here).
     if (this.closed) return;
     this.closed = true;
+    this.stopLanes();
     this.client.destroy();
     this.upstream.destroy();
     this.onClose();
