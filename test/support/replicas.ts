@@ -64,15 +64,20 @@ export interface Answer {
   status: number;
   body: Record<string, string>;
   error?: string;
+  /** When it was sent, and how long the sender waited for the whole answer. */
+  sentAt: number;
+  waitedMs: number;
 }
 
 /** POSTs a signed OpenRegister delivery to a replica. */
 export async function deliver(replica: Replica, body: string): Promise<Answer> {
+  const sentAt = Date.now();
   try {
     const response = await fetch(`${replica.service.url}/webhooks/openregister`, { method: 'POST', headers: signedHeaders(body), body });
-    return { replica: replica.name, status: response.status, body: (await response.json()) as Record<string, string> };
+    const parsed = (await response.json()) as Record<string, string>;
+    return { replica: replica.name, status: response.status, body: parsed, sentAt, waitedMs: Date.now() - sentAt };
   } catch (error) {
-    return { replica: replica.name, status: 0, body: {}, error: String((error as Error).cause ?? error) };
+    return { replica: replica.name, status: 0, body: {}, error: String((error as Error).cause ?? error), sentAt, waitedMs: Date.now() - sentAt };
   }
 }
 
@@ -86,6 +91,8 @@ export async function admin(replica: Replica, method: string, path: string): Pro
  * A sender that spreads deliveries round-robin over the replicas in `live`, as a Kubernetes
  * Service does over its ready endpoints, with `concurrency` deliveries in flight, until stopped.
  * A replica taken out of `live` gets no new delivery; `inFlight` counts what it still answers.
+ * With `paceInMs`, each of the `concurrency` senders waits that long after an answer before its
+ * next delivery: a steady rate, not a flood of instant 503s while the store is down.
  */
 export class Stream {
   readonly answers: Answer[] = [];
@@ -99,6 +106,7 @@ export class Stream {
     public live: Replica[],
     private readonly bodyFor: (index: number) => string,
     private readonly concurrency = 4,
+    private readonly paceInMs = 0,
   ) {}
 
   start(): this {
@@ -123,6 +131,7 @@ export class Stream {
       } finally {
         this.inFlight.set(replica.name, this.inFlight.get(replica.name)! - 1);
       }
+      if (this.paceInMs > 0 && !this.stopped) await new Promise((resolve) => setTimeout(resolve, this.paceInMs));
     }
   }
 }
