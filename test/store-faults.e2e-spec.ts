@@ -49,7 +49,12 @@ describe('two replicas on PostgreSQL under load through network faults', () => {
       DELIVERY_LEASE_SECONDS: '6',
       LOG_LEVEL: 'info',
     };
-    replicas = await Promise.all(['a', 'b'].map((name) => startReplica(name, proxy.urlFor(db.url), target.url, env)));
+    // Each one started is kept for afterAll even when the other fails to start: a process left
+    // running would keep Jest from exiting.
+    const started = await Promise.allSettled(['a', 'b'].map((name) => startReplica(name, proxy.urlFor(db.url), target.url, env)));
+    replicas = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     probes = new Probes(replicas, ['/metrics', '/health/ready']).start();
     // Enough senders that deliveries queue behind a write hung on the database.
     load = new Stream([...replicas], () => createdBodyFor(randomUUID()), 8, 20).start();
@@ -75,8 +80,12 @@ describe('two replicas on PostgreSQL under load through network faults', () => {
     await waitFor(() => acknowledgedSince(before).length >= 20, 20_000, 'deliveries to flow before the fault');
     const since = Date.now();
     proxy.set(fault);
-    await heldUntil(since);
-    proxy.set('pass');
+    try {
+      await heldUntil(since);
+    } finally {
+      // Also when the fault's condition never came: the next test starts on a sound network.
+      proxy.set('pass');
+    }
     const passedAt = Date.now();
     await waitFor(() => replicas.every((replica) => probes!.since(passedAt, '/health/ready', replica.name).some((answer) => answer.status === 200)), 10_000, 'readiness 200 again on every replica');
     await waitFor(() => acknowledgedSince(passedAt).length >= 20, 20_000, 'deliveries to flow after the fault');
