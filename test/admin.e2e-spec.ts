@@ -1,8 +1,12 @@
 import { Injectable, Module } from '@nestjs/common';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ANY_EVENT, OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { waitFor } from './support/forward-target.js';
+import { createTestDatabase, type TestDatabase } from './support/postgres-database.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -282,6 +286,28 @@ describe('admin API', () => {
     expect((await t!.http.get('/health/ready')).status).toBe(200);
   });
 
+  it('changes nothing for a caller refused by address or token: a dead letter stays dead and is kept', async () => {
+    const { state } = await start({ ADMIN_IP_ALLOWLIST: '203.0.113.0/24', TRUST_PROXY: '1' });
+    state.failWith = 'ERP down';
+    const id = await accept();
+    const inside = { 'X-Forwarded-For': '203.0.113.9' };
+    const deadFromInside = async () => (await admin.get(`/admin/deliveries/${id}`).set(inside)).body.status === 'dead';
+    await waitFor(deadFromInside, 10_000, 'the delivery to die');
+    state.failWith = undefined;
+
+    // The right token from outside the allowlist, and no token or a wrong one from inside it.
+    expect((await admin.post('/admin/deliveries/replay')).status).toBe(403);
+    expect((await admin.post(`/admin/deliveries/${id}/replay`)).status).toBe(403);
+    expect((await admin.delete('/admin/deliveries?before=2999-01-01T00:00:00Z')).status).toBe(403);
+    expect((await t!.http.post('/admin/deliveries/replay').set(inside)).status).toBe(401);
+    expect((await t!.http.post(`/admin/deliveries/${id}/replay`).set(inside).set('Authorization', 'Bearer not-the-token')).status).toBe(401);
+    expect((await t!.http.delete('/admin/deliveries?before=2999-01-01T00:00:00Z').set(inside)).status).toBe(401);
+
+    const after = await admin.get(`/admin/deliveries/${id}`).set(inside);
+    expect(after.body).toMatchObject({ status: 'dead', attempts: 2 });
+    expect(state.runs.filter((run) => run.deliveryId === id)).toHaveLength(2);
+  });
+
   it('answers errors in the webhook API\'s shape: statusCode, error code, one message', async () => {
     await start();
     const unauthorized = await t!.http.get('/admin/deliveries');
@@ -302,5 +328,44 @@ describe('admin API', () => {
     expect((await admin.get('/admin/deliveries')).status).toBe(404);
     expect((await admin.post('/admin/deliveries/replay')).status).toBe(404);
     expect(t!.logs.some((line) => line.level === 'warn' && String(line.msg).includes('admin API needs DELIVERY_MODE=queued'))).toBe(true);
+  });
+});
+
+/**
+ * A bulk replay starts each dead letter's retry budget again: with the handler still failing, a
+ * replayed delivery gets DELIVERY_MAX_ATTEMPTS more attempts, not one. Checked on each durable
+ * adapter, whose replay statements are their own.
+ */
+describe.each(['sqlite', 'postgres'] as const)('admin API on STORE_DRIVER=%s: bulk replay', (driver) => {
+  let t: TestApp | undefined;
+  let dataDir: string;
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'orw-admin-replay-'));
+    if (driver === 'postgres') db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('gives every replayed dead letter a fresh retry series: it dies again only after DELIVERY_MAX_ATTEMPTS more failures', async () => {
+    const storeEnv: Record<string, string> = driver === 'postgres' ? { STORE_DRIVER: 'postgres', DATABASE_URL: db!.url } : { STORE_DRIVER: 'sqlite', DATA_DIR: dataDir };
+    t = await startTestApp({ ...ADMIN_ENV, ...storeEnv }, { extensions: [SwitchableModule] });
+    const state = t.app.get(HandlerSwitch);
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const statusOf = async (id: string) => (await t!.http.get(`/admin/deliveries/${id}`).set(auth)).body.status as string;
+    const runsOf = (id: string) => state.runs.filter((run) => run.deliveryId === id).map((run) => run.attempt);
+    state.failWith = 'CRM still down';
+    const body = createdBodyFor(randomUUID());
+    const id = (await t.post(body, signedHeaders(body))).body.deliveryId as string;
+    await waitFor(async () => (await statusOf(id)) === 'dead', 10_000, 'the first series to end dead');
+    expect(runsOf(id)).toEqual([1, 2]);
+
+    expect((await t.http.post('/admin/deliveries/replay').set(auth)).body).toEqual({ replayed: 1 });
+    await waitFor(async () => runsOf(id).length > 2 && (await statusOf(id)) === 'dead', 10_000, 'the replayed series to end dead');
+    expect(runsOf(id)).toEqual([1, 2, 3, 4]);
+    expect((await t.http.get(`/admin/deliveries/${id}`).set(auth)).body).toMatchObject({ status: 'dead', attempts: 4 });
   });
 });

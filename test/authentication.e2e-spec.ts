@@ -251,6 +251,16 @@ describe('Standard Webhooks signatures', () => {
     expect(handled.received.at(-1)?.event.object?.uuid).toBe(uuid);
   });
 
+  it('accepts a sender rotating its secret that lists the new signature first and the old one after', async () => {
+    const uuid = randomUUID();
+    const id = `msg_${uuid}`;
+    const body = createdBodyFor(uuid);
+    const headers = standardHeaders(WHSEC, id, nowInSeconds(), body);
+    const retired = signStandardWebhook('whsec_' + Buffer.from('a retired key nobody here knows').toString('base64'), id, nowInSeconds(), body);
+    await expectAnswered(t, () => t.post(body, { ...headers, 'webhook-signature': `${headers['webhook-signature']} ${retired}` }));
+    expect(handled.received.at(-1)?.event.object?.uuid).toBe(uuid);
+  });
+
   it('refuses a stale webhook-timestamp', async () => {
     const count = handled.received.length;
     const body = createdBodyFor(randomUUID());
@@ -332,6 +342,27 @@ describe('credentials never reach the logs', () => {
       const logged = JSON.stringify(t.logs);
       expect(logged).not.toContain(FIXTURE_TOKEN);
       expect(logged).not.toContain('secret-in-payload');
+    });
+  });
+});
+
+describe('credentials in the previous state never reach the audit line', () => {
+  it('blanks the old value of a credential an update removed or replaced, at its path and nested', async () => {
+    await withApp({}, async (t) => {
+      const fixture = loadFixture('nextcloud-openregister-object-updated');
+      // Only the old state (oldObject, the one with the "open" tag) carries the credentials.
+      const body = fixture.body
+        .toString('utf8')
+        .replace('"tags":["monument","open"]', '"tags":["monument","open"],"password":"old-secret-in-payload-1","api":{"url":"https://gis.example","token":"old-secret-in-payload-2"}');
+      await expectAnswered(t, () => t.post(Buffer.from(body), fixture.headers));
+      const [audit] = t.logs.filter((line) => line.audit === true);
+      expect(audit.changes).toEqual(
+        expect.arrayContaining([
+          { path: '/password', op: 'remove', oldValue: '[REDACTED]' },
+          { path: '/api', op: 'remove', oldValue: { url: 'https://gis.example', token: '[REDACTED]' } },
+        ]),
+      );
+      expect(JSON.stringify(t.logs)).not.toContain('old-secret-in-payload');
     });
   });
 });

@@ -115,6 +115,24 @@ describe(`the ${TEST_HTTP_ADAPTER} platform`, () => {
   });
 });
 
+describe(`TRUST_PROXY as a hop count on the ${TEST_HTTP_ADAPTER} platform`, () => {
+  it('believes exactly two hops with TRUST_PROXY=2: the address the second proxy saw, never one further out', async () => {
+    const t = await startTestApp({ IP_ALLOWLIST: '203.0.113.7', TRUST_PROXY: '2' });
+    try {
+      const statusWith = async (forwardedFor: string) => {
+        const body = createdBodyFor(randomUUID());
+        return (await t.post(body, { ...signedHeaders(body), 'X-Forwarded-For': forwardedFor })).status;
+      };
+      // The socket's peer is the first proxy; the last X-Forwarded-For entry is the second one's.
+      expect(await statusWith('10.9.9.9, 203.0.113.7, 10.8.8.8')).toBe(200);
+      expect(await statusWith('203.0.113.7, 10.9.9.9, 10.8.8.8')).toBe(403);
+      expect(await statusWith('203.0.113.7, 10.8.8.8')).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe(`TRUST_PROXY as a list on the ${TEST_HTTP_ADAPTER} platform`, () => {
   it('believes X-Forwarded-For from a listed proxy (loopback) and not from others', async () => {
     for (const [trustProxy, expected] of [['loopback', 200], ['10.0.0.0/8', 403]] as const) {

@@ -1,7 +1,11 @@
+import { Injectable, Module } from '@nestjs/common';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { ANY_EVENT, OnWebhookEvent, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { signHmac } from '../src/auth/hmac-signature.js';
 import { FIXTURE_SECRET, loadFixture, type Fixture } from './support/fixtures.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { signedHeaders } from './support/signed-deliveries.js';
+import { waitFor } from './support/forward-target.js';
 import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
 
 /** A fixture with some bytes replaced and re-signed, as the real sender would sign it. */
@@ -15,6 +19,28 @@ function variant(name: string, replacements: [string, string][]): Fixture {
   const body = Buffer.from(text);
   return { name, body, headers: { ...fixture.headers, 'X-Webhook-Signature': signHmac(FIXTURE_SECRET, body) } };
 }
+
+/** A handler that holds every run at a gate until the test opens it. */
+@Injectable()
+class Gate {
+  readonly started: string[] = [];
+  open!: () => void;
+  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+}
+
+@Injectable()
+@OnWebhookEvent(ANY_EVENT)
+class GatedHandler {
+  constructor(private readonly gate: Gate) {}
+
+  async handle(event: OpenRegisterEvent): Promise<void> {
+    this.gate.started.push(event.object?.uuid ?? '');
+    await this.gate.opened;
+  }
+}
+
+@Module({ providers: [Gate, GatedHandler] })
+class GatedModule {}
 
 describe('idempotency: a handler runs once per change', () => {
   let t: TestApp;
@@ -60,6 +86,53 @@ describe('idempotency: a handler runs once per change', () => {
     expect([firstUpdate.body.status, secondUpdate.body.status]).toEqual(['processed', 'processed']);
     const received = t.app.get(HandledEvents).received.map(({ event }) => event.object?.data.tags);
     expect(received).toEqual([['monument'], ['monument', 'restored']]);
+  });
+
+  it('answers a resend of an event without an object, whose data carries the next attempt, as a duplicate', async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const registerCreated = (attempt: number) =>
+      JSON.stringify({
+        event: 'OCA\\OpenRegister\\Event\\RegisterCreatedEvent',
+        webhook: { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'registers' },
+        data: { objectType: 'register', register: 5, timestamp: '2026-03-02T09:15:27+00:00', attempt },
+        timestamp: '2026-03-02T09:15:27+00:00',
+        attempt,
+      });
+    const first = await t.post(registerCreated(1), signedHeaders(registerCreated(1)));
+    const resend = await t.post(registerCreated(2), signedHeaders(registerCreated(2)));
+    expect([first.body.status, resend.body]).toEqual(['processed', expect.objectContaining({ status: 'duplicate', originalDeliveryId: first.body.deliveryId })]);
+    expect(t.app.get(HandledEvents).received).toHaveLength(1);
+  });
+
+  it('runs both of two changes to the same state from different previous states', async () => {
+    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const reverted = variant('nextcloud-openregister-object-updated', [['ObjectUpdatedEvent', 'ObjectRevertedEvent']]);
+    const fromAnotherState = variant('nextcloud-openregister-object-updated', [
+      ['ObjectUpdatedEvent', 'ObjectRevertedEvent'],
+      ['"tags":["monument","open"]', '"tags":["monument","closed"]'],
+    ]);
+    const statuses = [(await t.send(reverted)).body.status, (await t.send(fromAnotherState)).body.status, (await t.send(reverted)).body.status];
+    expect(statuses).toEqual(['processed', 'processed', 'duplicate']);
+    expect(t.app.get(HandledEvents).received.map(({ event }) => event.previous?.data.tags)).toEqual([['monument', 'open'], ['monument', 'closed']]);
+  });
+
+  it('answers a resend that arrives while the first copy still runs as a duplicate of it, and runs the handler once', async () => {
+    t = await startTestApp({}, { extensions: [GatedModule] });
+    const gate = t.app.get(Gate);
+    const fixture = loadFixture('openregister-object-updated');
+    const first = t.send(fixture);
+    try {
+      await waitFor(() => gate.started.length === 1, 10_000, 'the first copy to reach its handler');
+      const resend = await t.send(fixture);
+      expect(resend.status).toBe(200);
+      expect(resend.body).toMatchObject({ status: 'duplicate' });
+      expect(gate.started).toHaveLength(1);
+    } finally {
+      gate.open();
+    }
+    const answered = await first;
+    expect(answered.body.status).toBe('processed');
+    expect(gate.started).toHaveLength(1);
   });
 
   it('does not remember a delivery whose handlers failed, so a resend runs them again', async () => {

@@ -16,7 +16,9 @@ function contextWith(authorization: string | undefined) {
   return { context, headers };
 }
 
-const guard = (adminToken: string | undefined = TOKEN) => new AdminTokenGuard({ adminToken } as AppConfig);
+/** A guard for exactly this configured token (no default: `undefined` must mean none configured). */
+const guardFor = (adminToken: string | undefined) => new AdminTokenGuard({ adminToken } as AppConfig);
+const guard = () => guardFor(TOKEN);
 
 describe('AdminTokenGuard', () => {
   it('lets the right bearer token through, whatever the case of "Bearer"', () => {
@@ -39,8 +41,14 @@ describe('AdminTokenGuard', () => {
     expect(headers['WWW-Authenticate']).toBe('Bearer realm="admin"');
   });
 
-  it('refuses everything when no token is configured', () => {
-    expect(() => guard(undefined).canActivate(contextWith('Bearer ').context)).toThrow(UnauthorizedException);
-    expect(() => guard(undefined).canActivate(contextWith('Bearer undefined').context)).toThrow(UnauthorizedException);
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+  ])('refuses everything, with the challenge, when ADMIN_TOKEN is %s', (_name, adminToken) => {
+    for (const header of [undefined, '', 'Bearer ', 'Bearer undefined', `Bearer ${TOKEN}`, 'Bearer x']) {
+      const { context, headers } = contextWith(header);
+      expect(() => guardFor(adminToken).canActivate(context)).toThrow(UnauthorizedException);
+      expect([header, headers['WWW-Authenticate']]).toEqual([header, 'Bearer realm="admin"']);
+    }
   });
 });

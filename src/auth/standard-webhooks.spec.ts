@@ -51,6 +51,20 @@ describe('verifyStandardWebhook', () => {
     expect(verifyStandardWebhook([SECRET], PAYLOAD, headers(signature), 0, 0).ok).toBe(true);
   });
 
+  it('accepts a rotation header whose valid signature comes first, before signatures it cannot check', () => {
+    const signature = `${SIGNATURE} v1,Zm9vYmFyYmF6 v1,c29tZXRoaW5nZWxzZQ==`;
+    expect(verifyStandardWebhook([SECRET], PAYLOAD, headers(signature), 0, 0)).toEqual({ ok: true, timestampInSeconds: TIMESTAMP });
+  });
+
+  it('accepts the valid signature anywhere in the list: first, middle or last', () => {
+    const others = ['v1,Zm9vYmFyYmF6', 'v1,c29tZXRoaW5nZWxzZQ=='];
+    for (const position of [0, 1, 2]) {
+      const parts = [...others];
+      parts.splice(position, 0, SIGNATURE);
+      expect([position, verifyStandardWebhook([SECRET], PAYLOAD, headers(parts.join(' ')), 0, 0).ok]).toEqual([position, true]);
+    }
+  });
+
   it('refuses a header whose signatures are all wrong', () => {
     const verdict = verifyStandardWebhook([SECRET], PAYLOAD, headers('v1,Zm9vYmFyYmF6 v1,c29tZXRoaW5nZWxzZQ=='), 0, 0);
     expect(verdict).toEqual({ ok: false, reason: expect.stringContaining('signature') });

@@ -77,6 +77,22 @@ describe('idempotencyKey', () => {
     expect(idempotencyKey(await eventOf(next), 'msg_1')).toBe(idempotencyKey(await eventOf(updated), 'msg_1'));
   });
 
+  describe('for an object event that is no creation, update or deletion', () => {
+    const reverted = replaceOnce(textOf('nextcloud-openregister-object-updated'), 'ObjectUpdatedEvent', 'ObjectRevertedEvent');
+
+    it('is a sha256 that is the same for the same revert received twice', async () => {
+      const key = idempotencyKey(await eventOf(reverted));
+      expect(key).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(idempotencyKey(await eventOf(reverted))).toBe(key);
+    });
+
+    it('differs for a change to the same state from another previous state', async () => {
+      // The old state is the only part with the "open" tag and version 1.0.2.
+      const fromAnotherState = replaceOnce(reverted, '"tags":["monument","open"]', '"tags":["monument","closed"]');
+      expect(idempotencyKey(await eventOf(fromAnotherState))).not.toBe(idempotencyKey(await eventOf(reverted)));
+    });
+  });
+
   describe('for an event without an object', () => {
     const nodeCreated = textOf('nextcloud-node-created');
 
@@ -98,6 +114,18 @@ describe('idempotencyKey', () => {
       const body = (timestamp: string) =>
         JSON.stringify({ event: 'OCA\\OpenRegister\\Event\\RegisterCreatedEvent', webhook: {}, data: { objectType: 'register', register: 5, timestamp }, attempt: 1 });
       expect(idempotencyKey(await eventOf(body('2026-03-02T09:15:27+00:00')))).toBe(idempotencyKey(await eventOf(body('2026-03-02T09:16:00+00:00'))));
+    });
+
+    it('ignores the attempt number OpenRegister restamps inside data', async () => {
+      const body = (attempt: number) =>
+        JSON.stringify({ event: 'OCA\\OpenRegister\\Event\\RegisterCreatedEvent', webhook: {}, data: { objectType: 'register', register: 5, attempt }, attempt });
+      expect(idempotencyKey(await eventOf(body(2)))).toBe(idempotencyKey(await eventOf(body(1))));
+    });
+
+    it('still tells two registers apart when their data differ beside the attempt', async () => {
+      const body = (register: number) =>
+        JSON.stringify({ event: 'OCA\\OpenRegister\\Event\\RegisterCreatedEvent', webhook: {}, data: { objectType: 'register', register, attempt: 1 }, attempt: 1 });
+      expect(idempotencyKey(await eventOf(body(6)))).not.toBe(idempotencyKey(await eventOf(body(5))));
     });
   });
 });

@@ -52,4 +52,19 @@ describe('RedactionPolicy', () => {
     const custom = new RedactionPolicy(['pin']);
     expect(custom.redactChanges([{ path: '/pin', op: 'replace', oldValue: '1', newValue: '2' }])).toEqual([{ path: '/pin', op: 'replace', oldValue: REDACTED, newValue: REDACTED }]);
   });
+
+  it('blanks the old value of a credential the change removed, by its path', () => {
+    expect(policy.redactChanges([{ path: '/password', op: 'remove', oldValue: 'old-password-1' }])).toEqual([{ path: '/password', op: 'remove', oldValue: REDACTED }]);
+  });
+
+  it('blanks a credential nested in the old value of a change, and in the new one', () => {
+    const changes = [
+      { path: '/api', op: 'remove' as const, oldValue: { url: 'https://gis.example', token: 'old-token-1' } },
+      { path: '/headers', op: 'replace' as const, oldValue: { Authorization: 'Bearer old-token-2' }, newValue: { Authorization: 'Bearer new-token-3' } },
+    ];
+    expect(policy.redactChanges(changes)).toEqual([
+      { path: '/api', op: 'remove', oldValue: { url: 'https://gis.example', token: REDACTED } },
+      { path: '/headers', op: 'replace', oldValue: { Authorization: REDACTED }, newValue: { Authorization: REDACTED } },
+    ]);
+  });
 });

@@ -184,6 +184,17 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
       expect(wakes).toHaveLength(2);
     });
 
+    it('starts a fresh retry series for each dead letter it replays at once, as a single replay does', async () => {
+      await enqueue('a');
+      const [first] = await store.claimDue(1, NOW);
+      await store.finishAttempt(first, attempt(1, NOW, 'down'), { status: 'queued', nextAttemptAt: NOW });
+      const [second] = await store.claimDue(1, NOW);
+      await store.finishAttempt(second, attempt(2, NOW, 'down'), { status: 'dead' });
+      expect(await store.replayDead(NOW + 10)).toBe(1);
+      // The retry budget counts from seriesStart: the two failures before the replay are spent.
+      expect(await store.claimDue(1, NOW + 10)).toMatchObject([{ id: first.id, attempts: 2, seriesStart: 2 }]);
+    });
+
     it('gives released claims back to the queue unchanged', async () => {
       await enqueue('a');
       const claimed = await store.claimDue(1, NOW);

@@ -36,10 +36,14 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
 
   it('renews the leases it holds, so a live replica keeps its deliveries', async () => {
     const [a, b] = [await open(600), await open(600)];
+    const lost: string[] = [];
+    a.onClaimsLost((_leases, reason) => lost.push(reason));
     await a.enqueue(newDelivery('obj'));
     const [claim] = await a.claimDue(10, NOW);
     const first = (await leaseOf(claim.id)).lease_expires_at!;
-    await until(async () => (await leaseOf(claim.id)).lease_expires_at! > first + 300, 5000, 'a renewal');
+    // Three leases' worth of renewals, or a loss: renewing only once a lease has passed loses it.
+    await until(async () => lost.length > 0 || (await leaseOf(claim.id)).lease_expires_at! > first + 1800, 5000, 'renewals over three leases');
+    expect(lost).toEqual([]);
     expect(await b.claimDue(10, NOW)).toEqual([]);
     expect(await b.requeueInterrupted(NOW)).toBe(0);
     expect((await leaseOf(claim.id)).lease_owner).toBe(a.owner);
@@ -63,6 +67,23 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
     expect(await a.get(delivery.id)).toMatchObject({ status: 'processing', attempts: 1, history: [{ attempt: 1, outcome: 'failed' }] });
     await b.finishAttempt(taken, { ...succeeded, attempt: 2 }, { status: 'succeeded' });
     expect(await a.get(delivery.id)).toMatchObject({ status: 'succeeded', attempts: 2, history: [{ attempt: 1, outcome: 'failed' }, { attempt: 2, outcome: 'succeeded' }] });
+  });
+
+  it("keeps a late success of the old owner from ending the new owner's run: the delivery stays the new owner's", async () => {
+    const [a, b] = [await open(), await open()];
+    const delivery = newDelivery('obj');
+    await a.enqueue(delivery);
+    const [stale] = await a.claimDue(10, NOW);
+    await sql(db.url, 'UPDATE deliveries SET lease_expires_at = 0 WHERE id = $1', [delivery.id]);
+    const [taken] = await b.claimDue(10, NOW + 100);
+
+    // The old owner's run ends well, after the new owner began: it must not count.
+    await a.finishAttempt(stale, { ...succeeded, attempt: 1 }, { status: 'succeeded' });
+    expect(await leaseOf(delivery.id)).toEqual({ lease_owner: b.owner, lease_expires_at: expect.any(Number) });
+    expect((await a.counts()).succeeded).toBe(0);
+    // The new owner's own outcome (a failure to retry) is the one that is kept.
+    await b.finishAttempt(taken, { attempt: 2, startedAt: NOW + 100, finishedAt: NOW + 110, outcome: 'failed', error: 'new owner failed' }, { status: 'queued', nextAttemptAt: NOW + 1000 });
+    expect(await b.get(delivery.id)).toMatchObject({ status: 'queued', attempts: 2, lastError: 'new owner failed' });
   });
 
   it('runs the deliveries of a replica that died on another once its lease lapsed', async () => {
