@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANY_EVENT, OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent } from '../src/handlers/index.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres-database.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -72,7 +72,7 @@ describe('admin API', () => {
   };
   const statusOf = async (id: string) => (await admin.get(`/admin/deliveries/${id}`)).body.status as string;
   const waitForStatus = (ids: string[], status: string) =>
-    waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === status), 10_000, `deliveries ${status}`);
+    waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === status), { timeoutInMs: 10_000, what: `deliveries ${status}` });
 
   it('answers 401 on every route without the token, with another token or another scheme', async () => {
     await start();
@@ -168,7 +168,7 @@ describe('admin API', () => {
 
     // A succeeded delivery may be replayed too: it runs again as attempt 4.
     expect((await admin.post(`/admin/deliveries/${id}/replay`)).status).toBe(202);
-    await waitFor(() => state.runs.some((run) => run.deliveryId === id && run.attempt === 4), 10_000, 'attempt 4');
+    await waitFor(() => state.runs.some((run) => run.deliveryId === id && run.attempt === 4), { timeoutInMs: 10_000, what: 'attempt 4' });
   });
 
   it('refuses to replay a delivery that is still processing (409) and an unknown one (404)', async () => {
@@ -292,7 +292,7 @@ describe('admin API', () => {
     const id = await accept();
     const inside = { 'X-Forwarded-For': '203.0.113.9' };
     const deadFromInside = async () => (await admin.get(`/admin/deliveries/${id}`).set(inside)).body.status === 'dead';
-    await waitFor(deadFromInside, 10_000, 'the delivery to die');
+    await waitFor(deadFromInside, { timeoutInMs: 10_000, what: 'the delivery to die' });
     state.failWith = undefined;
 
     // The right token from outside the allowlist, and no token or a wrong one from inside it.
@@ -360,11 +360,11 @@ describe.each(['sqlite', 'postgres'] as const)('admin API on STORE_DRIVER=%s: bu
     state.failWith = 'CRM still down';
     const body = createdBodyFor(randomUUID());
     const id = (await t.post(body, signedHeaders(body))).body.deliveryId as string;
-    await waitFor(async () => (await statusOf(id)) === 'dead', 10_000, 'the first series to end dead');
+    await waitFor(async () => (await statusOf(id)) === 'dead', { timeoutInMs: 10_000, what: 'the first series to end dead' });
     expect(runsOf(id)).toEqual([1, 2]);
 
     expect((await t.http.post('/admin/deliveries/replay').set(auth)).body).toEqual({ replayed: 1 });
-    await waitFor(async () => runsOf(id).length > 2 && (await statusOf(id)) === 'dead', 10_000, 'the replayed series to end dead');
+    await waitFor(async () => runsOf(id).length > 2 && (await statusOf(id)) === 'dead', { timeoutInMs: 10_000, what: 'the replayed series to end dead' });
     expect(runsOf(id)).toEqual([1, 2, 3, 4]);
     expect((await t.http.get(`/admin/deliveries/${id}`).set(auth)).body).toMatchObject({ status: 'dead', attempts: 4 });
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { CatchupHarness, catchupRead, handledChanges, handledOf } from './support/catch-up.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { TestClock } from './support/test-app.js';
 
 jest.setTimeout(60_000);
@@ -19,22 +19,22 @@ describe('catch-up from the audit trail', () => {
     expect(t.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('OpenRegister has no change feed') }));
 
     const uuid = await fake.createObject(or.register, or.schema, { titel: 'Melding', status: 'nieuw' });
-    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1, 20_000, 'the creation');
+    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1, { timeoutInMs: 20_000, what: 'the creation' });
     expect(handledOf(handled, 'object.created', uuid)[0]).toMatchObject({ source: 'catch-up', format: 'audit-trail', object: { data: { titel: 'Melding', status: 'nieuw' } } });
 
     fake.updateObject(uuid, { status: 'klaar' });
-    await waitFor(() => handledOf(handled, 'object.updated', uuid).length === 1, 20_000, 'the update');
+    await waitFor(() => handledOf(handled, 'object.updated', uuid).length === 1, { timeoutInMs: 20_000, what: 'the update' });
     const [updated] = handledOf(handled, 'object.updated', uuid);
     expect(updated.changes).toEqual([{ path: '/status', op: 'replace', oldValue: 'nieuw', newValue: 'klaar' }]);
     expect(updated.previous?.data).toEqual({ titel: 'Melding', status: 'nieuw' });
 
     fake.softDelete(uuid, { by: 'jan' });
-    await waitFor(() => handledOf(handled, 'object.deleted', uuid).length === 1, 20_000, 'the soft delete');
+    await waitFor(() => handledOf(handled, 'object.deleted', uuid).length === 1, { timeoutInMs: 20_000, what: 'the soft delete' });
     expect(handledOf(handled, 'object.deleted', uuid)[0]).toMatchObject({ format: 'audit-trail', deletion: { deletedBy: 'jan' } });
 
     fake.purge(uuid);
     const next = await fake.createObject(or.register, or.schema, { titel: 'Volgende' });
-    await waitFor(() => handledOf(handled, 'object.created', next).length === 1, 20_000, 'the next creation');
+    await waitFor(() => handledOf(handled, 'object.created', next).length === 1, { timeoutInMs: 20_000, what: 'the next creation' });
     expect(handledChanges(handled)).toEqual([`object.created ${uuid}`, `object.updated ${uuid}`, `object.deleted ${uuid}`, `object.created ${next}`]);
     // Every object catch-up fetched wrote a `read` entry to the audit trail; none of them became an event.
     expect(fake.auditEntries().some((entry) => entry.action === 'read')).toBe(true);
@@ -55,7 +55,7 @@ describe('catch-up from the audit trail', () => {
     expect(fake.feedEvents()).toEqual([]);
 
     const { t, handled } = await h.app(env, { clock: new TestClock(Date.now() + 8 * DAY_IN_MS) });
-    await waitFor(() => handled.received.length === 2, 20_000, 'the gap read from the audit trail');
+    await waitFor(() => handled.received.length === 2, { timeoutInMs: 20_000, what: 'the gap read from the audit trail' });
     expect(t.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('longer ago than OpenRegister keeps it') }));
     expect(handledChanges(handled)).toEqual([`object.created ${lost}`, `object.updated ${lost}`]);
     expect(handled.received.map(({ event }) => event.format)).toEqual(['audit-trail', 'audit-trail']);
@@ -64,8 +64,8 @@ describe('catch-up from the audit trail', () => {
     expect(handled.received[1].event.changes).toEqual([{ path: '/titel', op: 'replace', oldValue: 'Tijdens', newValue: 'Tijdens, bijgewerkt' }]);
 
     const after = await fake.createObject(or.register, or.schema, { titel: 'Daarna' });
-    await waitFor(async () => (await catchupRead(t, 'object.created')) === 2, 20_000, 'the feed again');
-    await waitFor(() => handledOf(handled, 'object.created', after).length === 1);
+    await waitFor(async () => (await catchupRead(t, 'object.created')) === 2, { timeoutInMs: 20_000, what: 'the feed again' });
+    await waitFor(() => handledOf(handled, 'object.created', after).length === 1, { timeoutInMs: 20_000 });
     expect(handledOf(handled, 'object.created', after)[0].format).toBe('feed');
     expect(t.logs.filter((line) => String(line.msg).includes('longer ago than OpenRegister keeps it'))).toHaveLength(1);
   });

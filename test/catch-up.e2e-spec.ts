@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { CatchupHarness, catchupRead, handledChanges, handledOf, pushTo } from './support/catch-up.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { metricValue } from './support/test-app.js';
 
 jest.setTimeout(60_000);
@@ -18,10 +18,10 @@ describe('catch-up from the change feed', () => {
 
     const uuid = await fake.createObject(or.register, or.schema, { titel: 'Melding', status: 'nieuw' });
     expect(fake.webhookDeliveries.map((delivery) => delivery.status)).toEqual([202]);
-    await waitFor(async () => (await catchupRead(t, 'object.created')) === 1, 20_000, 'catch-up to read the creation');
+    await waitFor(async () => (await catchupRead(t, 'object.created')) === 1, { timeoutInMs: 20_000, what: 'catch-up to read the creation' });
 
     fake.updateObject(uuid, { status: 'in behandeling' });
-    await waitFor(() => handledOf(handled, 'object.updated', uuid).length === 1, 20_000, 'the update');
+    await waitFor(() => handledOf(handled, 'object.updated', uuid).length === 1, { timeoutInMs: 20_000, what: 'the update' });
     const [updated] = handledOf(handled, 'object.updated', uuid);
     expect(updated).toMatchObject({ source: 'catch-up', format: 'feed', register: String(or.register), schema: String(or.schema) });
     expect(updated.object?.data).toEqual({ titel: 'Melding', status: 'in behandeling' });
@@ -29,13 +29,13 @@ describe('catch-up from the change feed', () => {
     expect(updated.changes).toEqual([{ path: '/status', op: 'replace', oldValue: 'nieuw', newValue: 'in behandeling' }]);
 
     const deletion = fake.softDelete(uuid, { by: 'jan' });
-    await waitFor(() => handledOf(handled, 'object.deleted', uuid).length === 1, 20_000, 'the soft delete');
+    await waitFor(() => handledOf(handled, 'object.deleted', uuid).length === 1, { timeoutInMs: 20_000, what: 'the soft delete' });
     expect(handledOf(handled, 'object.deleted', uuid)[0]).toMatchObject({ source: 'catch-up', deletion: { deletedBy: 'jan' }, object: { data: { status: 'in behandeling' } } });
     expect(deletion).toMatchObject({ deletedBy: 'jan' });
 
     fake.purge(uuid);
-    await waitFor(async () => (await catchupRead(t, 'object.deleted')) === 2, 20_000, 'catch-up to read the purge');
-    await waitFor(async () => metricValue(await t.metrics(), 'webhook_queue_depth', { status: 'queued' }) === 0);
+    await waitFor(async () => (await catchupRead(t, 'object.deleted')) === 2, { timeoutInMs: 20_000, what: 'catch-up to read the purge' });
+    await waitFor(async () => metricValue(await t.metrics(), 'webhook_queue_depth', { status: 'queued' }) === 0, { timeoutInMs: 20_000 });
     expect(handledChanges(handled)).toEqual([`object.created ${uuid}`, `object.updated ${uuid}`, `object.deleted ${uuid}`]);
     expect(handledOf(handled, 'object.created', uuid)[0].source).toBeUndefined();
 
@@ -56,8 +56,8 @@ describe('catch-up from the change feed', () => {
     const first = await h.app(env);
     pushTo(fake, first.t);
     const before = await fake.createObject(or.register, or.schema, { titel: 'Voor' });
-    await waitFor(() => first.handled.received.length === 1 && fake.feedEvents().length === 1);
-    await waitFor(async () => (await catchupRead(first.t, 'object.created')) === 1, 20_000, 'the first creation read');
+    await waitFor(() => first.handled.received.length === 1 && fake.feedEvents().length === 1, { timeoutInMs: 20_000 });
+    await waitFor(async () => (await catchupRead(first.t, 'object.created')) === 1, { timeoutInMs: 20_000, what: 'the first creation read' });
     await h.stop(first.t);
 
     // The service is down: OpenRegister's webhook finds nobody and never tries again.
@@ -68,10 +68,10 @@ describe('catch-up from the change feed', () => {
     expect(fake.webhookDeliveries.slice(1).every((delivery) => delivery.error !== undefined)).toBe(true);
 
     const second = await h.app(env);
-    await waitFor(() => second.handled.received.length === 4, 20_000, 'the changes made while down');
+    await waitFor(() => second.handled.received.length === 4, { timeoutInMs: 20_000, what: 'the changes made while down' });
     expect(handledChanges(second.handled).sort()).toEqual([`object.created ${created}`, `object.created ${doomed}`, `object.deleted ${doomed}`, `object.updated ${before}`].sort());
     expect(handledOf(second.handled, 'object.updated', before)[0].previous?.data).toEqual({ titel: 'Voor' });
-    await waitFor(async () => metricValue(await second.t.metrics(), 'webhook_queue_depth', { status: 'queued' }) === 0);
+    await waitFor(async () => metricValue(await second.t.metrics(), 'webhook_queue_depth', { status: 'queued' }) === 0, { timeoutInMs: 20_000 });
     expect(second.handled.received).toHaveLength(4);
   });
 
@@ -79,7 +79,7 @@ describe('catch-up from the change feed', () => {
     const or = await h.openRegister();
     const fake = or.fake;
     const { t } = await h.app({ OPENREGISTER_PASSWORD: 'revoked' }, { firstRead: false });
-    await waitFor(() => t.logs.some((line) => String(line.msg).startsWith('Catch-up could not read OpenRegister')), 20_000, 'the error line');
+    await waitFor(() => t.logs.some((line) => String(line.msg).startsWith('Catch-up could not read OpenRegister')), { timeoutInMs: 20_000, what: 'the error line' });
     const line = t.logs.find((entry) => String(entry.msg).startsWith('Catch-up could not read OpenRegister'))!;
     expect(line).toMatchObject({ level: 'error', failure: 'unauthorized', status: 401 });
     expect(line.msg).toMatch(/answered 401.*check OPENREGISTER_USERNAME and OPENREGISTER_PASSWORD/);
@@ -96,10 +96,10 @@ describe('catch-up from the change feed', () => {
     const fake = or.fake;
     fake.failNext(2, { status: 429, retryAfter: 1, path: /realtime/ });
     const { t, handled } = await h.app({}, { firstRead: false });
-    await waitFor(() => t.logs.some((line) => line.msg === 'Catch-up reads OpenRegister again'), 20_000, 'the recovery line');
+    await waitFor(() => t.logs.some((line) => line.msg === 'Catch-up reads OpenRegister again'), { timeoutInMs: 20_000, what: 'the recovery line' });
     expect(t.logs.filter((line) => String(line.msg).startsWith('Catch-up could not read'))).toHaveLength(1);
     const uuid = await fake.createObject(or.register, or.schema, { titel: 'Later' });
-    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1);
+    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1, { timeoutInMs: 20_000 });
     const throttled = fake.requests.filter((request) => request.status === 429);
     expect(throttled).toHaveLength(2);
   });
@@ -111,11 +111,11 @@ describe('catch-up from the change feed', () => {
     const { handled } = await h.app({ CATCHUP_REGISTERS: 'meldingen' });
     const skipped = await fake.createObject(other, or.schema, { titel: 'Vergunning' });
     const taken = await fake.createObject(or.register, or.schema, { titel: 'Melding' });
-    await waitFor(() => handledOf(handled, 'object.created', taken).length === 1);
+    await waitFor(() => handledOf(handled, 'object.created', taken).length === 1, { timeoutInMs: 20_000 });
     expect(handledOf(handled, 'object.created', skipped)).toEqual([]);
 
     const wrong = await h.app({ CATCHUP_SCHEMAS: 'bestaat-niet' }, { firstRead: false });
-    await waitFor(() => wrong.t.logs.some((line) => /CATCHUP_SCHEMAS names "bestaat-niet"/.test(String(line.msg))), 20_000, 'the error naming CATCHUP_SCHEMAS');
+    await waitFor(() => wrong.t.logs.some((line) => /CATCHUP_SCHEMAS names "bestaat-niet"/.test(String(line.msg))), { timeoutInMs: 20_000, what: 'the error naming CATCHUP_SCHEMAS' });
   });
 
   it('stops at once when shut down while OpenRegister does not answer', async () => {
@@ -123,7 +123,7 @@ describe('catch-up from the change feed', () => {
     const { t } = await h.app({ OPENREGISTER_TIMEOUT_MS: '600000' });
     or.fake.hang(/realtime\/events/);
     const asked = or.fake.requests.length;
-    await waitFor(() => or.fake.requests.slice(asked).some((request) => request.url.includes('/realtime/events')), 20_000, 'a read that hangs');
+    await waitFor(() => or.fake.requests.slice(asked).some((request) => request.url.includes('/realtime/events')), { timeoutInMs: 20_000, what: 'a read that hangs' });
     // Bounded by the test's own time limit: without the abort, close() would wait ten minutes for the answer.
     await h.stop(t);
     expect(t.logs.some((line) => String(line.msg).startsWith('Catch-up could not'))).toBe(false);
@@ -134,11 +134,11 @@ describe('catch-up from the change feed', () => {
     const { t, handled } = await h.app({ DELIVERY_MODE: 'inline' });
     handled.failWith = 'GIS is down';
     const uuid = await or.fake.createObject(or.register, or.schema, { titel: 'Inline' });
-    await waitFor(() => t.logs.some((line) => String(line.msg).startsWith('Catch-up could not hand its changes over')), 20_000, 'the failed hand-over');
+    await waitFor(() => t.logs.some((line) => String(line.msg).startsWith('Catch-up could not hand its changes over')), { timeoutInMs: 20_000, what: 'the failed hand-over' });
     expect(handled.received).toEqual([]);
     handled.failWith = undefined;
-    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1, 20_000, 'the creation once the handler works');
-    await waitFor(() => t.logs.some((line) => line.msg === 'Catch-up reads OpenRegister again'));
+    await waitFor(() => handledOf(handled, 'object.created', uuid).length === 1, { timeoutInMs: 20_000, what: 'the creation once the handler works' });
+    await waitFor(() => t.logs.some((line) => line.msg === 'Catch-up reads OpenRegister again'), { timeoutInMs: 20_000 });
     expect(handledOf(handled, 'object.created', uuid)).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { catchupEnv, startOpenRegister } from './support/catch-up.js';
 import type { FakeOpenRegister } from './support/fake-openregister.js';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { Replica, startReplica, stopAll } from './support/replicas.js';
 import { metricValue } from './support/test-app.js';
@@ -51,16 +52,16 @@ describe('catch-up on two replicas sharing PostgreSQL', () => {
     const env = { ...catchupEnv(fake, { CATCHUP_LEASE_SECONDS: '3' }), LOG_LEVEL: 'info' };
     delete (env as Record<string, string>).DELIVERY_MODE;
     replicas = await Promise.all(['r1', 'r2'].map((name) => startReplica(name, db.url, target.url, env)));
-    await waitFor(async () => (await Promise.all(replicas.map(hasRead))).some(Boolean), 20_000, "a reader's first read");
+    await waitFor(async () => (await Promise.all(replicas.map(hasRead))).some(Boolean), { timeoutInMs: 20_000, what: "a reader's first read" });
 
     // Each step once the one before was read: between two reads the feed tells only that an object
     // changed, and catch-up fetches its state then (docs/catch-up.md, "What catch-up cannot see").
     const uuids = [];
     for (let i = 0; i < 5; i++) uuids.push(await fake.createObject(ids.register, ids.schema, { titel: `Melding ${i}` }));
-    await waitFor(() => target.received.length >= 5, 30_000, 'five creations forwarded');
+    await waitFor(() => target.received.length >= 5, { timeoutInMs: 30_000, what: 'five creations forwarded' });
     for (const uuid of uuids.slice(0, 3)) fake.updateObject(uuid, { status: 'klaar' });
     for (const uuid of uuids.slice(3)) fake.softDelete(uuid);
-    await waitFor(() => target.received.length >= 10, 30_000, 'ten changes forwarded');
+    await waitFor(() => target.received.length >= 10, { timeoutInMs: 30_000, what: 'ten changes forwarded' });
 
     const leaders = (await Promise.all(replicas.map(isLeader))).filter(Boolean);
     expect(leaders).toHaveLength(1);
@@ -71,7 +72,7 @@ describe('catch-up on two replicas sharing PostgreSQL', () => {
     await leader.service.exit();
     const later = await fake.createObject(ids.register, ids.schema, { titel: 'Na de overdracht' });
     fake.updateObject(uuids[0], { status: 'heropend' });
-    await waitFor(() => target.received.length >= 12, 30_000, 'the changes after the hand-over');
+    await waitFor(() => target.received.length >= 12, { timeoutInMs: 30_000, what: 'the changes after the hand-over' });
     expect(await isLeader(other)).toBe(true);
 
     // Each change exactly once (the second update of uuids[0] is a change of its own).

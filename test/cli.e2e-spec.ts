@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ANY_EVENT, OnWebhookEvent } from '../src/handlers/index.js';
 import { startFakeOpenRegister, type FakeOpenRegister } from './support/fake-openregister.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { freePort, ServiceProcess } from './support/service-process.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -155,7 +155,7 @@ describe('operator CLI', () => {
       const response = await t.post(body, signedHeaders(body));
       expect(response.status).toBe(202);
       const id = response.body.deliveryId as string;
-      await waitFor(async () => (await t.http.get(`/admin/deliveries/${id}`).set({ Authorization: `Bearer ${TOKEN}` })).body.status === 'dead', 10_000, 'a dead letter');
+      await waitFor(async () => (await t.http.get(`/admin/deliveries/${id}`).set({ Authorization: `Bearer ${TOKEN}` })).body.status === 'dead', { timeoutInMs: 10_000, what: 'a dead letter' });
       return { t, id };
     };
 
@@ -178,7 +178,7 @@ describe('operator CLI', () => {
 
       const replayed = await cli(['deliveries', 'replay', id], env);
       expect(replayed).toEqual({ code: 0, stdout: `Delivery ${id} is queued again.\n`, stderr: '' });
-      await waitFor(async () => JSON.parse((await cli(['deliveries', 'list', '--status', 'dead', '--json'], env)).stdout).length === 1, 10_000, 'dead again');
+      await waitFor(async () => JSON.parse((await cli(['deliveries', 'list', '--status', 'dead', '--json'], env)).stdout).length === 1, { timeoutInMs: 10_000, what: 'dead again' });
       const all = await cli(['deliveries', 'replay', '--all-dead'], env);
       expect(all).toEqual({ code: 0, stdout: 'Replayed 1 dead letter(s).\n', stderr: '' });
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE } from '../src/store/sqlite/sqlite-database.js';
 import { loadFixture } from './support/fixtures.js';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { ServiceProcess, startForwardingService } from './support/service-process.js';
 import { createdBodyFor, FIXTURE_OBJECT_UUID, inPool, signedHeaders } from './support/signed-deliveries.js';
 
@@ -58,7 +59,7 @@ describe('queued delivery through the built service', () => {
     expect(answers.every((answer) => answer.status === 202 && answer.body.status === 'accepted')).toBe(true);
     const acknowledged = new Set(answers.map((answer) => answer.body.deliveryId));
 
-    await waitFor(() => target.received.length >= 40, 20_000, 'some deliveries to be forwarded');
+    await waitFor(() => target.received.length >= 40, { timeoutInMs: 20_000, what: 'some deliveries to be forwarded' });
     first.kill('SIGKILL');
     await first.exit();
     const receivedBeforeCrash = target.received.length;
@@ -72,7 +73,7 @@ describe('queued delivery through the built service', () => {
 
     target.behaviour = () => ({ status: 200 });
     await start();
-    await waitFor(() => [...acknowledged].every((id) => target.ids().has(id)), 30_000, 'every acknowledged delivery to arrive');
+    await waitFor(() => [...acknowledged].every((id) => target.ids().has(id)), { timeoutInMs: 30_000, what: 'every acknowledged delivery to arrive' });
 
     const afterRestart = target.received.slice(receivedBeforeCrash).map((request) => request.webhookId);
     expect(afterRestart.filter((id) => completed.has(id))).toEqual([]);
@@ -86,7 +87,7 @@ describe('queued delivery through the built service', () => {
     const second = await ServiceProcess.start({ WEBHOOK_SECRETS: 'x', DELIVERY_MODE: 'queued', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
     expect((await second.exit()).code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`^DATA_DIR=${dataDir}: another openregister-webhooks process is using this directory.*\\n$`));
-    await waitFor(() => target.received.length === 1);
+    await waitFor(() => target.received.length === 1, { timeoutInMs: 20_000 });
     expect((await post(first, createdBodyFor(randomUUID()))).status).toBe(202);
   }, 60_000);
 
@@ -95,7 +96,7 @@ describe('queued delivery through the built service', () => {
     const body = createdBodyFor(randomUUID());
     const accepted = await post(first, body);
     expect(accepted.status).toBe(202);
-    await waitFor(() => target.received.length === 1);
+    await waitFor(() => target.received.length === 1, { timeoutInMs: 20_000 });
     first.kill('SIGTERM');
     await first.exit();
 
@@ -123,7 +124,7 @@ describe('queued delivery through the built service', () => {
       expect((await post(service, createdBodyFor(uuid))).status).toBe(202);
       for (let n = 4; n <= 6; n++) expect((await post(service, updatedBodyFor(uuid, n))).status).toBe(202);
     }
-    await waitFor(() => target.received.filter((request) => request.body.event.type === 'object.updated').length === objects.length * 3, 30_000, 'all updates');
+    await waitFor(() => target.received.filter((request) => request.body.event.type === 'object.updated').length === objects.length * 3, { timeoutInMs: 30_000, what: 'all updates' });
 
     for (const uuid of objects) {
       const sequence = target.received

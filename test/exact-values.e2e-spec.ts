@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { loadFixture } from './support/fixtures.js';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -86,9 +87,9 @@ describe('exact values and bounded depth, through the booted app', () => {
     const response = await t.send(BIG);
     expect(response.status).toBe(202);
     const id = response.body.deliveryId as string;
-    await waitFor(async () => ((await detail(id)).body.history?.length ?? 0) >= 1, 10_000, 'the first attempt');
+    await waitFor(async () => ((await detail(id)).body.history?.length ?? 0) >= 1, { timeoutInMs: 10_000, what: 'the first attempt' });
     handled.failWith = undefined;
-    await waitFor(async () => (await detail(id)).body.status === 'succeeded', 10_000, 'the retry');
+    await waitFor(async () => (await detail(id)).body.status === 'succeeded', { timeoutInMs: 10_000, what: 'the retry' });
 
     expect(handled.received).toHaveLength(1);
     expect(handled.received[0].context.attempt).toBeGreaterThanOrEqual(2);
@@ -99,7 +100,7 @@ describe('exact values and bounded depth, through the booted app', () => {
     expect(adminText).toContain('"kadastraalId":9223372036854775807,"grootboek":[-9223372036854775808,-9007199254740993,9007199254740992,9007199254740991,12]');
     expect(adminText).toContain('"description":9223372036854775806');
 
-    await waitFor(() => target!.received.length >= 2, 10_000, 'two forwards');
+    await waitFor(() => target!.received.length >= 2, { timeoutInMs: 10_000, what: 'two forwards' });
     for (const forwarded of target.received) {
       expect(forwarded.rawBody).toContain('"kadastraalId":9223372036854775807,"grootboek":[-9223372036854775808,');
     }
@@ -113,7 +114,7 @@ describe('exact values and bounded depth, through the booted app', () => {
 
     expect(response.status).toBe(mode === 'inline' ? 200 : 202);
     const handled = t.app.get(HandledEvents);
-    await waitFor(() => handled.received.length === 1, 10_000, 'the handler');
+    await waitFor(() => handled.received.length === 1, { timeoutInMs: 10_000, what: 'the handler' });
     let level: unknown = handled.received[0].event.object?.data.deep;
     let depth = 0;
     while (Array.isArray(level)) [level, depth] = [level[0], depth + 1];

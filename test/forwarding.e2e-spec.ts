@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyStandardWebhook } from '../src/auth/standard-webhooks.js';
 import { FIXTURE_TOKEN, fixtureNames, loadFixture, type Fixture } from './support/fixtures.js';
-import { ForwardTarget, waitFor, type ForwardedRequest } from './support/forward-target.js';
+import { ForwardTarget, type ForwardedRequest } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { type ServiceProcess, startForwardingService } from './support/service-process.js';
 import { FIXTURE_OBJECT_UUID } from './support/signed-deliveries.js';
 
@@ -42,7 +43,7 @@ describe('forwarding through the built service', () => {
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   const waitForStatus = (id: string, status: string) =>
-    waitFor(async () => (await admin('GET', `/admin/deliveries/${id}`)).body.status === status, 20_000, `delivery ${id} ${status}`);
+    waitFor(async () => (await admin('GET', `/admin/deliveries/${id}`)).body.status === status, { timeoutInMs: 20_000, what: `delivery ${id} ${status}` });
   const requestsFor = (id: string) => target.received.filter((request) => request.webhookId === id);
 
   let endTest: () => void;
@@ -76,7 +77,7 @@ describe('forwarding through the built service', () => {
     expect(accepted.length).toBeGreaterThanOrEqual(5);
     expect(accepted.map((answer) => answer.status)).toEqual(accepted.map(() => 202));
 
-    await waitFor(() => accepted.every((answer) => requestsFor(answer.body.deliveryId).length > 0), 20_000, 'every accepted delivery forwarded');
+    await waitFor(() => accepted.every((answer) => requestsFor(answer.body.deliveryId).length > 0), { timeoutInMs: 20_000, what: 'every accepted delivery forwarded' });
     expect(target.ids()).toEqual(new Set(accepted.map((answer) => answer.body.deliveryId)));
     expect(target.received).toHaveLength(accepted.length);
     for (const request of target.received) {
@@ -151,7 +152,7 @@ describe('forwarding through the built service', () => {
   it('forwards unsigned without FORWARD_SECRET, and says so at start', async () => {
     await start({ FORWARD_SECRET: '' });
     const { body } = await send(loadFixture('openregister-object-created'));
-    await waitFor(() => requestsFor(body.deliveryId).length === 1, 20_000, 'the forward');
+    await waitFor(() => requestsFor(body.deliveryId).length === 1, { timeoutInMs: 20_000, what: 'the forward' });
     const [request] = requestsFor(body.deliveryId);
     expect(request.headers['webhook-signature']).toBeUndefined();
     expect(request.headers['webhook-id']).toBe(body.deliveryId);

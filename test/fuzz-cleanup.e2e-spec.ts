@@ -10,16 +10,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from './support/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-async function until(condition: () => boolean, timeoutInMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutInMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Everything under `dir`, as paths relative to it. */
 function contents(dir: string): string[] {
@@ -72,7 +65,7 @@ describe('the fuzzer cleans up after itself', () => {
   it('after SIGINT in the middle of a run, with the service it started stopped', async () => {
     const child = startFuzzer(120);
     // The service is up and under load once its memory hook has written a sample (every 2 s).
-    await until(() => contents(tmp).some((file) => file.endsWith('memory-queued.jsonl')), 20_000, 'the service to run');
+    await waitFor(() => contents(tmp).some((file) => file.endsWith('memory-queued.jsonl')), { timeoutInMs: 20_000, what: 'the service to run' });
     const workDir = path.join(tmp, contents(tmp).find((file) => file.startsWith('fuzz-'))!);
     expect(contents(workDir).length).toBeGreaterThan(0);
     const servicePids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { PINO_LOGGER } from '../src/logging/logger.js';
 import { loadFixture } from './support/fixtures.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -77,7 +77,7 @@ describe('each handler run is one log line', () => {
     t = await startTestApp({ LOG_LEVEL: 'debug', DELIVERY_MODE: 'queued', DELIVERY_BACKOFF_BASE_MS: '10', DELIVERY_BACKOFF_MAX_MS: '40' }, { extensions: [Handlers] });
     const response = await t.send(loadFixture('openregister-object-created'));
     expect(response.status).toBe(202);
-    await waitFor(() => runLines(t!, 'FailsOnce').length === 2);
+    await waitFor(() => runLines(t!, 'FailsOnce').length === 2, { timeoutInMs: 20_000 });
     expect(runLines(t, 'FailsOnce').map(({ level, attempt, outcome, deliveryId }) => ({ level, attempt, outcome, deliveryId }))).toEqual([
       { level: 'warn', attempt: 1, outcome: 'failure', deliveryId: response.body.deliveryId },
       { level: 'debug', attempt: 2, outcome: 'success', deliveryId: response.body.deliveryId },

@@ -5,7 +5,7 @@ import { signHmac } from '../src/auth/hmac-signature.js';
 import { FIXTURE_SECRET, loadFixture, type Fixture } from './support/fixtures.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { signedHeaders } from './support/signed-deliveries.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
 
 /** A fixture with some bytes replaced and re-signed, as the real sender would sign it. */
@@ -122,7 +122,7 @@ describe('idempotency: a handler runs once per change', () => {
     const fixture = loadFixture('openregister-object-updated');
     const first = t.send(fixture);
     try {
-      await waitFor(() => gate.started.length === 1, 10_000, 'the first copy to reach its handler');
+      await waitFor(() => gate.started.length === 1, { timeoutInMs: 10_000, what: 'the first copy to reach its handler' });
       const resend = await t.send(fixture);
       expect(resend.status).toBe(200);
       expect(resend.body).toMatchObject({ status: 'duplicate' });

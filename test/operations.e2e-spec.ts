@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { OnWebhookEvent } from '../src/handlers/index.js';
 import { ShutdownState } from '../src/health/shutdown.state.js';
 import { FIXTURE_SECRET, loadFixture } from './support/fixtures.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { ServiceProcess } from './support/service-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -56,7 +56,7 @@ describe('operations', () => {
     const closing = app.app.close();
     // The drain has begun once ShutdownState says so: waited for, not guessed with a sleep.
     const shutdown = app.app.get(ShutdownState);
-    await waitFor(() => shutdown.draining, 10_000, 'the drain to begin');
+    await waitFor(() => shutdown.draining, { timeoutInMs: 10_000, what: 'the drain to begin' });
 
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(503);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { loadFixture } from './support/fixtures.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, terminateConnections, TestDatabase, testServerUrl } from './support/postgres-database.js';
 import { sql } from './support/postgres-store.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
@@ -31,12 +31,12 @@ describe('STORE_DRIVER=postgres', () => {
     t = await startTestApp({ ...env(), DELIVERY_MODE: 'queued' }, { extensions: [RecordingModule] });
     const first = await t.send(loadFixture('openregister-object-created'));
     expect(first.status).toBe(202);
-    await waitFor(() => t!.app.get(HandledEvents).received.length === 1);
+    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, { timeoutInMs: 20_000 });
     const again = await t.send(loadFixture('openregister-object-created'));
     expect(again.body).toMatchObject({ status: 'duplicate', originalDeliveryId: first.body.deliveryId });
     // The attempt is written after the handler returned: wait for it rather than race it.
     const status = async () => (await sql<{ status: string }>(db.url, 'SELECT status FROM deliveries WHERE id = $1', [first.body.deliveryId]))[0]?.status;
-    await waitFor(async () => (await status()) !== 'processing', 10_000, 'the attempt to be written');
+    await waitFor(async () => (await status()) !== 'processing', { timeoutInMs: 10_000, what: 'the attempt to be written' });
     expect(await status()).toBe('succeeded');
   });
 
@@ -59,8 +59,8 @@ describe('STORE_DRIVER=postgres', () => {
     expect((await t.send(loadFixture('openregister-cloudevent-created'))).status).toBe(503);
 
     await allowConnections(true);
-    await waitFor(async () => (await t!.http.get('/health/ready')).status === 200, 10_000, 'readiness');
+    await waitFor(async () => (await t!.http.get('/health/ready')).status === 200, { timeoutInMs: 10_000, what: 'readiness' });
     expect((await t.send(loadFixture('openregister-cloudevent-created'))).status).toBe(202);
-    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, 10_000, 'the handler');
+    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, { timeoutInMs: 10_000, what: 'the handler' });
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 import { loadFixture } from './support/fixtures.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
 import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
@@ -29,7 +29,7 @@ describe('queued delivery (the default)', () => {
     const response = await t.send(loadFixture('openregister-object-created'));
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ status: 'accepted', deliveryId: expect.any(String) });
-    await waitFor(() => handled.received.length === 1);
+    await waitFor(() => handled.received.length === 1, { timeoutInMs: 20_000 });
     expect(handled.received[0].context).toMatchObject({ deliveryId: response.body.deliveryId, attempt: 1 });
     // Fires only when this replica gives the delivery up (its lease lost).
     expect(handled.received[0].context.signal?.aborted).toBe(false);
@@ -48,7 +48,7 @@ describe('queued delivery (the default)', () => {
     expect(again.body).toEqual({ status: 'duplicate', deliveryId: expect.any(String), originalDeliveryId: first.body.deliveryId });
     expect(t.logs).toContainEqual(expect.objectContaining({ deliveryId: again.body.deliveryId, outcome: 'duplicate', originalDeliveryId: first.body.deliveryId }));
     expect((await t.send(loadFixture('openregister-test'))).body.status).toBe('ignored');
-    await waitFor(() => t!.app.get(HandledEvents).received.length === 1);
+    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, { timeoutInMs: 20_000 });
   });
 
   it('retries a failing handler with the attempt number, then dead-letters it with every error', async () => {
@@ -66,7 +66,7 @@ describe('queued delivery (the default)', () => {
     t = await startTestApp({ ...QUEUED, DELIVERY_MAX_ATTEMPTS: '3' }, { extensions: [Handlers] });
     const { deliveryId } = (await t.send(loadFixture('openregister-object-created'))).body;
     const store = t.app.get<DeliveryStore>(DeliveryStore);
-    await waitFor(async () => (await store.get(deliveryId))?.status === 'dead');
+    await waitFor(async () => (await store.get(deliveryId))?.status === 'dead', { timeoutInMs: 20_000 });
 
     expect(attempts).toEqual([1, 2, 3]);
     const dead = (await store.get(deliveryId))!;
@@ -127,7 +127,7 @@ describe('queued delivery (the default)', () => {
       const body = createdBodyFor(randomUUID());
       ids.push((await t.post(body, signedHeaders(body))).body.deliveryId);
     }
-    await waitFor(() => started.length === 1);
+    await waitFor(() => started.length === 1, { timeoutInMs: 20_000 });
     const closing = t.app.close();
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Still taking deliveries while draining: they are durable and the next start runs them.
@@ -143,7 +143,7 @@ describe('queued delivery (the default)', () => {
     const store = recorder.app.get<DeliveryStore>(DeliveryStore);
     expect((await store.get(ids[0]))?.status).toBe('succeeded');
     const handled = recorder.app.get(HandledEvents);
-    await waitFor(() => handled.received.length === 3);
+    await waitFor(() => handled.received.length === 3, { timeoutInMs: 20_000 });
     expect(handled.received.map(({ context }) => context.deliveryId).sort()).toEqual([ids[1], ids[2], lateAnswer.body.deliveryId].sort());
   });
 });

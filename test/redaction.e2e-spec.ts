@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { OpenRegisterEvent } from '../src/events/openregister-event.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 import { loadFixture } from './support/fixtures.js';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -67,7 +68,7 @@ describe('credentials inside payloads never leave the service (real payload shap
       const response = await app.send(loadFixture(fixture));
       expect(response.status).toBe(202);
       const id = response.body.deliveryId as string;
-      await waitFor(async () => (await statusOf(app, id)) === 'succeeded', 20_000, 'the delivery to succeed');
+      await waitFor(async () => (await statusOf(app, id)) === 'succeeded', { timeoutInMs: 20_000, what: 'the delivery to succeed' });
 
       const handled = app.app.get(HandledEvents).received;
       expect(handled).toHaveLength(1);
@@ -95,7 +96,7 @@ describe('credentials inside payloads never leave the service (real payload shap
       const app = await start({ FORWARD_URLS: plain.url, FORWARD_UNREDACTED_URLS: '' });
       app.app.get(HandledEvents).failWith = 'callback refused';
       const id = (await app.send(loadFixture(fixture))).body.deliveryId as string;
-      await waitFor(async () => (await statusOf(app, id)) === 'dead', 20_000, 'the dead letter');
+      await waitFor(async () => (await statusOf(app, id)) === 'dead', { timeoutInMs: 20_000, what: 'the dead letter' });
 
       const admin = await adminText(app, id);
       const stored = await app.app.get<DeliveryStore>(DeliveryStore).get(id);
@@ -109,7 +110,7 @@ describe('credentials inside payloads never leave the service (real payload shap
       app.app.get(HandledEvents).failWith = undefined;
       const replay = await fetch(`${app.url}/admin/deliveries/${id}/replay`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(replay.status).toBe(202);
-      await waitFor(async () => (await statusOf(app, id)) === 'succeeded', 20_000, 'the replay to succeed');
+      await waitFor(async () => (await statusOf(app, id)) === 'succeeded', { timeoutInMs: 20_000, what: 'the replay to succeed' });
       const [replayed] = app.app.get(HandledEvents).received;
       expect(inHandler(replayed.event) ?? '[REDACTED]').toBe('[REDACTED]');
       expect(JSON.stringify(replayed.event)).toContain('[REDACTED]');

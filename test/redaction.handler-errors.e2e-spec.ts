@@ -10,7 +10,7 @@ import type { OpenRegisterEvent } from '../src/events/openregister-event.js';
 import { ANY_EVENT, OnWebhookEvent } from '../src/handlers/on-webhook-event.decorator.js';
 import type { WebhookEventHandler } from '../src/handlers/webhook-event-handler.js';
 import { loadFixture } from './support/fixtures.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ADMIN_TOKEN = 'redaction-admin-token';
@@ -53,7 +53,7 @@ describe("a handler's error message that quotes a credential it was given", () =
     const response = await app.send(loadFixture(FIXTURE));
     expect(response.status).toBe(202);
     const id = response.body.deliveryId as string;
-    await waitFor(async () => (JSON.parse(await admin(app, `/deliveries/${id}`)) as { status: string }).status === 'dead', 20_000, 'the dead letter');
+    await waitFor(async () => (JSON.parse(await admin(app, `/deliveries/${id}`)) as { status: string }).status === 'dead', { timeoutInMs: 20_000, what: 'the dead letter' });
 
     const detail = JSON.parse(await admin(app, `/deliveries/${id}`)) as { lastError: string; history: { error?: string }[] };
     const list = await admin(app, '/deliveries');

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './support/embedded-postgres.mjs';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { sql } from './support/postgres-store.js';
 import { Replica, startReplica, stopAll, Stream } from './support/replicas.js';
@@ -46,24 +47,24 @@ describe('three replicas across a restart of the PostgreSQL server', () => {
     target.behaviour = () => ({ status: 200, delayInMs: 20 });
     load = new Stream([...replicas], () => createdBodyFor(randomUUID()), 4).start();
     const answers = load.answers;
-    await waitFor(() => answers.filter((answer) => answer.status === 202).length >= 40, 20_000, 'deliveries before the restart');
+    await waitFor(() => answers.filter((answer) => answer.status === 202).length >= 40, { timeoutInMs: 20_000, what: 'deliveries before the restart' });
 
     await server.halt();
     const haltedAt = answers.length;
-    await waitFor(() => answers.slice(haltedAt).filter((answer) => answer.status === 503).length >= 10, 20_000, 'deliveries refused during the outage');
+    await waitFor(() => answers.slice(haltedAt).filter((answer) => answer.status === 503).length >= 10, { timeoutInMs: 20_000, what: 'deliveries refused during the outage' });
     expect(await Promise.all(replicas.map(readiness))).toEqual([503, 503, 503]);
     await server.resume();
     const resumedAt = answers.length;
 
-    await waitFor(async () => (await Promise.all(replicas.map(readiness))).every((status) => status === 200), 20_000, 'every replica to be ready again');
-    await waitFor(() => answers.slice(resumedAt).filter((answer) => answer.status === 202).length >= 40, 20_000, 'deliveries after the restart');
+    await waitFor(async () => (await Promise.all(replicas.map(readiness))).every((status) => status === 200), { timeoutInMs: 20_000, what: 'every replica to be ready again' });
+    await waitFor(() => answers.slice(resumedAt).filter((answer) => answer.status === 202).length >= 40, { timeoutInMs: 20_000, what: 'deliveries after the restart' });
     await load.stop();
 
     // Refused (503) while it could not be made durable, acknowledged (202) otherwise: nothing else.
     expect(answers.filter((answer) => answer.status !== 202 && answer.status !== 503)).toEqual([]);
     const acknowledged = answers.filter((answer) => answer.status === 202).map((answer) => answer.body.deliveryId);
     const succeeded = async () => (await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM deliveries WHERE id = ANY($1) AND status = 'succeeded'`, [acknowledged]))[0].n;
-    await waitFor(async () => (await succeeded()) === acknowledged.length, 30_000, 'every acknowledged delivery to succeed');
+    await waitFor(async () => (await succeeded()) === acknowledged.length, { timeoutInMs: 30_000, what: 'every acknowledged delivery to succeed' });
     // Handled at least once each (a handler that finished during the outage may have run twice).
     const handled = target.ids();
     expect(acknowledged.filter((id) => !handled.has(id))).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { admin, deliver, LEASE_SECONDS, Replica, startReplica, stopAll } from './support/replicas.js';
 import { createdBodyFor } from './support/signed-deliveries.js';
@@ -38,21 +39,21 @@ describe('a delivery taken over from a replica that died running it', () => {
     const answer = await deliver(a, createdBodyFor('33333333-3333-4333-8333-333333333333'));
     expect(answer.status).toBe(202);
     const id = answer.body.deliveryId;
-    await waitFor(() => target.received.some((request) => request.webhookId === id), 20_000, 'replica a to run the delivery');
+    await waitFor(() => target.received.some((request) => request.webhookId === id), { timeoutInMs: 20_000, what: 'replica a to run the delivery' });
     // b starts while a holds the lease: it must not take the delivery before a dies.
     const b = await startReplica('b', db.url, target.url, env);
     replicas.push(b);
     a.service.kill('SIGKILL');
     await a.service.exit();
 
-    await waitFor(() => target.received.some((request) => request.webhookId === id && request.path.endsWith('/b')), LEASE_SECONDS * 1000 + 10_000, 'replica b to take it over');
+    await waitFor(() => target.received.some((request) => request.webhookId === id && request.path.endsWith('/b')), { timeoutInMs: LEASE_SECONDS * 1000 + 10_000, what: 'replica b to take it over' });
     const rerun = target.received.find((request) => request.webhookId === id && request.path.endsWith('/b'))!;
     expect(rerun.body.attempt).toBe(2);
 
     const line = b.service.logLines().find((entry) => String(entry.msg).startsWith('Delivery taken over'));
     expect(line).toMatchObject({ deliveryId: id, attempt: 2, level: 'warn' });
 
-    await waitFor(async () => (await admin(b, 'GET', `/${id}`)).body.status === 'succeeded', 10_000, 'the delivery to succeed');
+    await waitFor(async () => (await admin(b, 'GET', `/${id}`)).body.status === 'succeeded', { timeoutInMs: 10_000, what: 'the delivery to succeed' });
     const { body } = await admin(b, 'GET', `/${id}`);
     expect(body.attempts).toBe(2);
     expect(body.history.map(({ attempt, outcome }: { attempt: number; outcome: string }) => ({ attempt, outcome }))).toEqual([

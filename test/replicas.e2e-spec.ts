@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFixture } from './support/fixtures.js';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { sql } from './support/postgres-store.js';
 import { admin, deliver, LEASE_SECONDS, Replica, startReplica, stopAll, Stream } from './support/replicas.js';
@@ -73,7 +74,7 @@ describe('three replicas on one PostgreSQL database', () => {
     const [victim, ...survivors] = replicas;
     const load = stream(6);
     const pendingOn = (name: string) => target.received.filter((request) => sender(request.path) === name && request.answeredAt === undefined);
-    await waitFor(() => target.received.filter((request) => sender(request.path) === victim.name).length >= 30 && pendingOn(victim.name).length >= 3, 20_000, 'the victim to be running deliveries');
+    await waitFor(() => target.received.filter((request) => sender(request.path) === victim.name).length >= 30 && pendingOn(victim.name).length >= 3, { timeoutInMs: 20_000, what: 'the victim to be running deliveries' });
 
     // Its handlers had not been answered: the victim cannot have finished these.
     const runningAtKill = new Set(pendingOn(victim.name).map((request) => request.webhookId));
@@ -83,14 +84,14 @@ describe('three replicas on one PostgreSQL database', () => {
     load.live = survivors;
     await victim.service.exit();
     const answeredBefore = load.answers.length;
-    await waitFor(() => load.answers.length >= answeredBefore + 60, 20_000, 'more deliveries after the crash');
+    await waitFor(() => load.answers.length >= answeredBefore + 60, { timeoutInMs: 20_000, what: 'more deliveries after the crash' });
     const answers = await load.stop();
 
     // Every delivery got a 202, except those the victim was answering when it died (no answer at all).
     expect(answers.filter((answer) => answer.status !== 202 && !(answer.status === 0 && answer.replica === victim.name))).toEqual([]);
     const acknowledged = answers.filter((answer) => answer.status === 202).map((answer) => answer.body.deliveryId);
     expect(acknowledged.length).toBeGreaterThan(100);
-    await waitFor(async () => (await succeeded(acknowledged)) === acknowledged.length, 30_000, 'every acknowledged delivery to succeed');
+    await waitFor(async () => (await succeeded(acknowledged)) === acknowledged.length, { timeoutInMs: 30_000, what: 'every acknowledged delivery to succeed' });
     expect(acknowledged.every((id) => target.received.some((request) => request.webhookId === id && request.answeredAt !== undefined))).toBe(true);
 
     // What the victim was running ran again on a survivor, once its lease lapsed (plus a margin for the machine).
@@ -114,7 +115,7 @@ describe('three replicas on one PostgreSQL database', () => {
       expect(second.body).toEqual({ status: 'duplicate', deliveryId: expect.any(String), originalDeliveryId: first.body.deliveryId });
       accepted.push(first.body.deliveryId);
     }
-    await waitFor(async () => (await succeeded(accepted)) === accepted.length, 20_000, 'the accepted deliveries to succeed');
+    await waitFor(async () => (await succeeded(accepted)) === accepted.length, { timeoutInMs: 20_000, what: 'the accepted deliveries to succeed' });
     // One stored delivery per change, so nothing is left to run a second time.
     expect(await sql(db.url, 'SELECT count(*)::int AS n FROM deliveries WHERE object_key = ANY($1)', [uuids])).toEqual([{ n: uuids.length }]);
     for (const uuid of uuids) expect(target.received.filter((request) => request.body.event.object.uuid === uuid)).toHaveLength(1);
@@ -140,7 +141,7 @@ describe('three replicas on one PostgreSQL database', () => {
       }),
     );
     const updates = () => target.received.filter((request) => objects.includes(request.body.event.object.uuid) && request.body.event.type === 'object.updated');
-    await waitFor(() => updates().length === objects.length * 2, 20_000, 'all updates');
+    await waitFor(() => updates().length === objects.length * 2, { timeoutInMs: 20_000, what: 'all updates' });
 
     for (const uuid of objects) {
       const sequence = target.received
@@ -154,11 +155,11 @@ describe('three replicas on one PostgreSQL database', () => {
     target.behaviour = () => ({ status: 200, delayInMs: 20 });
     const [old, ...others] = replicas;
     const load = stream(4);
-    await waitFor(() => load.answers.filter((answer) => answer.replica === old.name).length >= 20, 20_000, 'the old replica to take deliveries');
+    await waitFor(() => load.answers.filter((answer) => answer.replica === old.name).length >= 20, { timeoutInMs: 20_000, what: 'the old replica to take deliveries' });
 
     // As Kubernetes does: the pod leaves the endpoints, its preStop pause lets what it was sent be answered, then SIGTERM.
     load.live = others;
-    await waitFor(() => (load.inFlight.get(old.name) ?? 0) === 0, 10_000, 'the old replica to answer what it was sent');
+    await waitFor(() => (load.inFlight.get(old.name) ?? 0) === 0, { timeoutInMs: 10_000, what: 'the old replica to answer what it was sent' });
     old.service.kill('SIGTERM');
     const [exit, replacement] = await Promise.all([old.service.exit(), startOne()]);
     // Nest re-raises the signal once its shutdown hooks are done, so the exit is by SIGTERM.
@@ -166,12 +167,12 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(old.service.stderr).toBe('');
     replicas = [replacement, ...others];
     load.live = replicas;
-    await waitFor(() => load.answers.filter((answer) => answer.replica === replacement.name).length >= 20, 20_000, 'the new replica to take deliveries');
+    await waitFor(() => load.answers.filter((answer) => answer.replica === replacement.name).length >= 20, { timeoutInMs: 20_000, what: 'the new replica to take deliveries' });
     const answers = await load.stop();
 
     expect(answers.filter((answer) => answer.status !== 202)).toEqual([]);
     const acknowledged = answers.map((answer) => answer.body.deliveryId);
-    await waitFor(async () => (await succeeded(acknowledged)) === acknowledged.length, 20_000, 'every delivery to succeed');
+    await waitFor(async () => (await succeeded(acknowledged)) === acknowledged.length, { timeoutInMs: 20_000, what: 'every delivery to succeed' });
     expect(acknowledged.every((id) => target.ids().has(id))).toBe(true);
   });
 
@@ -183,14 +184,14 @@ describe('three replicas on one PostgreSQL database', () => {
     const { body } = await deliver(maker, createdBodyFor(uuid));
     const id = body.deliveryId;
 
-    await waitFor(async () => (await admin(lister, 'GET', '?status=dead')).body.items.some((item: { id: string }) => item.id === id), 20_000, 'the dead letter to be listed');
+    await waitFor(async () => (await admin(lister, 'GET', '?status=dead')).body.items.some((item: { id: string }) => item.id === id), { timeoutInMs: 20_000, what: 'the dead letter to be listed' });
     const dead = (await admin(lister, 'GET', `/${id}`)).body;
     expect(dead).toMatchObject({ id, status: 'dead', attempts: 8, objectUuid: uuid });
     expect(dead.history.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(Array(8).fill('failed'));
 
     failing = false;
     expect(await admin(replayer, 'POST', `/${id}/replay`)).toEqual({ status: 202, body: { status: 'queued', id } });
-    await waitFor(async () => (await admin(lister, 'GET', `/${id}`)).body.status === 'succeeded', 20_000, 'the replay to succeed');
+    await waitFor(async () => (await admin(lister, 'GET', `/${id}`)).body.status === 'succeeded', { timeoutInMs: 20_000, what: 'the replay to succeed' });
     const replayed = (await admin(maker, 'GET', `/${id}`)).body;
     expect(replayed.history.map((attempt: { outcome: string }) => attempt.outcome)).toEqual([...Array(8).fill('failed'), 'succeeded']);
     expect(target.received.filter((request) => request.webhookId === id)).toHaveLength(9);

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { SHUTDOWN_MARGIN_IN_MS } from '../src/health/shutdown-deadline.js';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { deliver, Replica, startReplica, stopAll } from './support/replicas.js';
 import { createdBodyFor } from './support/signed-deliveries.js';
@@ -58,12 +59,12 @@ describe('shutdown during a database hang (built service, STORE_DRIVER=postgres)
     const running = await deliver(replica, createdBodyFor('11111111-1111-4111-8111-111111111111'));
     expect(running.status).toBe(202);
     const runningId = running.body.deliveryId;
-    await waitFor(() => target.ids().has(runningId), 20_000, 'the handler to start');
+    await waitFor(() => target.ids().has(runningId), { timeoutInMs: 20_000, what: 'the handler to start' });
 
     proxy.set('blackhole');
     const held = proxy.heldBytes();
     const inFlight = deliver(replica, createdBodyFor('22222222-2222-4222-8222-222222222222'));
-    await waitFor(() => proxy.heldBytes() > held, 5_000, 'the in-flight delivery to reach the hung database');
+    await waitFor(() => proxy.heldBytes() > held, { timeoutInMs: 5_000, what: 'the in-flight delivery to reach the hung database' });
 
     const signalledAt = Date.now();
     replica.service.kill('SIGTERM');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { sql } from './support/postgres-store.js';
 import { Probes } from './support/probes.js';
@@ -77,7 +78,7 @@ describe('two replicas on PostgreSQL under load through network faults', () => {
   /** Applies `fault` once deliveries flow, holds it until `heldUntil`, and says when it began and ended. */
   async function through(fault: ProxyMode, heldUntil: (since: number) => Promise<void>): Promise<{ since: number; passedAt: number }> {
     const before = Date.now();
-    await waitFor(() => acknowledgedSince(before).length >= 20, 20_000, 'deliveries to flow before the fault');
+    await waitFor(() => acknowledgedSince(before).length >= 20, { timeoutInMs: 20_000, what: 'deliveries to flow before the fault' });
     const since = Date.now();
     proxy.set(fault);
     try {
@@ -87,8 +88,8 @@ describe('two replicas on PostgreSQL under load through network faults', () => {
       proxy.set('pass');
     }
     const passedAt = Date.now();
-    await waitFor(() => replicas.every((replica) => probes!.since(passedAt, '/health/ready', replica.name).some((answer) => answer.status === 200)), 10_000, 'readiness 200 again on every replica');
-    await waitFor(() => acknowledgedSince(passedAt).length >= 20, 20_000, 'deliveries to flow after the fault');
+    await waitFor(() => replicas.every((replica) => probes!.since(passedAt, '/health/ready', replica.name).some((answer) => answer.status === 200)), { timeoutInMs: 10_000, what: 'readiness 200 again on every replica' });
+    await waitFor(() => acknowledgedSince(passedAt).length >= 20, { timeoutInMs: 20_000, what: 'deliveries to flow after the fault' });
     return { since, passedAt };
   }
 
@@ -110,7 +111,7 @@ describe('two replicas on PostgreSQL under load through network faults', () => {
 
     const acknowledged = answers.filter((answer) => answer.status === 202).map((answer) => answer.body.deliveryId);
     const succeeded = async () => (await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM deliveries WHERE id = ANY($1) AND status = 'succeeded'`, [acknowledged]))[0].n;
-    await waitFor(async () => (await succeeded()) === acknowledged.length, 20_000, 'every acknowledged delivery to succeed');
+    await waitFor(async () => (await succeeded()) === acknowledged.length, { timeoutInMs: 20_000, what: 'every acknowledged delivery to succeed' });
     const forwarded = new Set(target.received.map((request) => request.webhookId));
     expect(acknowledged.filter((id) => !forwarded.has(id))).toEqual([]);
     // A handler runs again only as a new attempt (a retry or a take-over), never twice as one.
@@ -120,7 +121,7 @@ describe('two replicas on PostgreSQL under load through network faults', () => {
 
   it('a slow network (300 ms each way per chunk): answers within the bound, nothing lost', async () => {
     const { since, passedAt } = await through({ delayInMs: 300 }, async (from) => {
-      await waitFor(() => load!.answers.filter((answer) => answer.sentAt >= from).length >= 16, 30_000, 'deliveries answered through the delay');
+      await waitFor(() => load!.answers.filter((answer) => answer.sentAt >= from).length >= 16, { timeoutInMs: 30_000, what: 'deliveries answered through the delay' });
     });
     // Slow, not down: deliveries are still acknowledged through it.
     expect(acknowledgedSince(since).filter((answer) => answer.sentAt < passedAt).length).toBeGreaterThan(0);
@@ -129,16 +130,16 @@ describe('two replicas on PostgreSQL under load through network faults', () => {
 
   it('a blackhole: readiness 503 during it, 200 within seconds after; answers within the bound, nothing lost', async () => {
     const { since } = await through('blackhole', async (from) => {
-      await waitFor(() => replicas.every((replica) => ready(replica) === 503), 10_000, 'readiness 503 on every replica');
-      await waitFor(() => load!.answers.filter((answer) => answer.sentAt >= from && answer.status === 503).length >= 20, 20_000, 'deliveries refused during the blackhole');
+      await waitFor(() => replicas.every((replica) => ready(replica) === 503), { timeoutInMs: 10_000, what: 'readiness 503 on every replica' });
+      await waitFor(() => load!.answers.filter((answer) => answer.sentAt >= from && answer.status === 503).length >= 20, { timeoutInMs: 20_000, what: 'deliveries refused during the blackhole' });
     });
     await expectNothingLostNorDoubled(since);
   });
 
   it('reset connections: readiness 503 during it, 200 within seconds after; answers within the bound, nothing lost', async () => {
     const { since } = await through('reset', async (from) => {
-      await waitFor(() => replicas.every((replica) => ready(replica) === 503), 10_000, 'readiness 503 on every replica');
-      await waitFor(() => load!.answers.filter((answer) => answer.sentAt >= from && answer.status === 503).length >= 20, 20_000, 'deliveries refused while the connections are reset');
+      await waitFor(() => replicas.every((replica) => ready(replica) === 503), { timeoutInMs: 10_000, what: 'readiness 503 on every replica' });
+      await waitFor(() => load!.answers.filter((answer) => answer.sentAt >= from && answer.status === 503).length >= 20, { timeoutInMs: 20_000, what: 'deliveries refused while the connections are reset' });
     });
     await expectNothingLostNorDoubled(since);
   });

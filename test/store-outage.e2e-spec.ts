@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { loadFixture } from './support/fixtures.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { sql } from './support/postgres-store.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
@@ -82,8 +82,8 @@ describe('an outage of the database (STORE_DRIVER=postgres behind a faulty netwo
   it.each(['blackhole', 'reset'] as const)('%s: metrics 200 with webhook_store_up 0, readiness/deliveries/admin 503 in bounded time; then everything recovers', async (fault) => {
     t = await start();
     expect((await t.send(loadFixture('openregister-object-created'))).status).toBe(202);
-    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, 10_000, 'the first delivery to run');
-    await waitFor(async () => sample(await scrape(), 'webhook_queue_depth{status="succeeded"}') === 1, 10_000, 'the queue gauges to show it');
+    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, { timeoutInMs: 10_000, what: 'the first delivery to run' });
+    await waitFor(async () => sample(await scrape(), 'webhook_queue_depth{status="succeeded"}') === 1, { timeoutInMs: 10_000, what: 'the queue gauges to show it' });
     expect(sample(await scrape(), 'webhook_store_up')).toBe(1);
     const before = t.logs.length;
 
@@ -94,7 +94,7 @@ describe('an outage of the database (STORE_DRIVER=postgres behind a faulty netwo
       const { result, ms } = await timed(() => t!.http.get('/health/ready'));
       expect(ms).toBeLessThan(ANSWER_BOUND_IN_MS);
       return result.status === 503;
-    }, 15_000, 'readiness to turn 503');
+    }, { timeoutInMs: 15_000, what: 'readiness to turn 503' });
     const ready = await timed(() => t!.http.get('/health/ready'));
     expect(ready.result.status).toBe(503);
     expect(ready.ms).toBeLessThan(ANSWER_BOUND_IN_MS);
@@ -123,16 +123,16 @@ describe('an outage of the database (STORE_DRIVER=postgres behind a faulty netwo
 
     // Long enough for the background work (worker claims, lease renewals, the wakeup connection)
     // to run into its time limits: the values served keep aging past their normal 5 s refresh.
-    await waitFor(async () => (sample(await scrape(), 'webhook_queue_stats_age_seconds') ?? 0) > 6, 15_000, 'the queue stats to age past their refresh');
+    await waitFor(async () => (sample(await scrape(), 'webhook_queue_stats_age_seconds') ?? 0) > 6, { timeoutInMs: 15_000, what: 'the queue stats to age past their refresh' });
     expect(sample(await scrape(), 'webhook_queue_depth{status="succeeded"}')).toBe(1);
 
     proxy.set('pass');
 
-    await waitFor(async () => (await t!.http.get('/health/ready')).status === 200, 15_000, 'readiness to turn 200');
-    await waitFor(async () => sample(await scrape(), 'webhook_store_up') === 1, 10_000, 'webhook_store_up to be 1');
+    await waitFor(async () => (await t!.http.get('/health/ready')).status === 200, { timeoutInMs: 15_000, what: 'readiness to turn 200' });
+    await waitFor(async () => sample(await scrape(), 'webhook_store_up') === 1, { timeoutInMs: 10_000, what: 'webhook_store_up to be 1' });
     // The refused delivery was never stored: sent again, it is taken and runs.
     expect((await t.send(loadFixture('openregister-object-updated'))).status).toBe(202);
-    await waitFor(() => t!.app.get(HandledEvents).received.length === 2, 15_000, 'the second delivery to run');
+    await waitFor(() => t!.app.get(HandledEvents).received.length === 2, { timeoutInMs: 15_000, what: 'the second delivery to run' });
     expect((await t.http.get('/admin/deliveries').set('Authorization', `Bearer ${ADMIN_TOKEN}`)).status).toBe(200);
 
     const outage = t.logs.slice(before);

@@ -5,7 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_TOKEN, loadFixture } from './support/fixtures.js';
-import { waitFor } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { ServiceProcess } from './support/service-process.js';
 
 /** An OTLP/HTTP collector reduced to what it received. */
@@ -61,7 +61,7 @@ describe('tracing in the built service (npm start)', () => {
     const collector = await startCollector();
     server = collector.server;
     const running = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=collector-key', OTEL_BSP_SCHEDULE_DELAY: '50' });
-    await waitFor(() => collector.received.length > 0, 10_000, 'an OTLP export');
+    await waitFor(() => collector.received.length > 0, { timeoutInMs: 10_000, what: 'an OTLP export' });
     expect(collector.received[0]).toMatchObject({ path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf', 'x-api-key': 'collector-key' } });
     expect(collector.received[0].bytes).toBeGreaterThan(100);
     expect(loadedPackages(running.stderr)).toContain('@opentelemetry/sdk-trace-node');

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { loadFixture } from './support/fixtures.js';
-import { ForwardTarget, waitFor } from './support/forward-target.js';
+import { ForwardTarget } from './support/forward-target.js';
+import { waitFor } from './support/wait-for.js';
 import { deliveryLines, startTestApp, type TestApp } from './support/test-app.js';
 
 /** The sender's own span, as a W3C traceparent it sends along (OpenRegister does not, a proxy may). */
@@ -40,7 +41,7 @@ describe('tracing: a delivery through the real app, into an in-memory exporter',
     t = await start('queued');
     const response = await t.send(loadFixture('openregister-object-created'), { traceparent: SENDER_TRACEPARENT });
     expect(response.status).toBe(202);
-    await waitFor(() => named('handler ForwardHandler').length === 1 && named('webhook.attempt').length === 1, 10_000, 'the attempt span');
+    await waitFor(() => named('handler ForwardHandler').length === 1 && named('webhook.attempt').length === 1, { timeoutInMs: 10_000, what: 'the attempt span' });
 
     // The request: a child of the sender's span, in the sender's trace.
     const request = one('POST /webhooks/openregister');
@@ -90,7 +91,7 @@ describe('tracing: a delivery through the real app, into an in-memory exporter',
     t = await start('inline');
     const response = await t.send(loadFixture('openregister-object-created'));
     expect(response.body.status).toBe('processed');
-    await waitFor(() => named('POST /webhooks/openregister').length === 1, 5_000, 'the request span');
+    await waitFor(() => named('POST /webhooks/openregister').length === 1, { timeoutInMs: 5_000, what: 'the request span' });
 
     const request = one('POST /webhooks/openregister');
     expect(request.parentSpanContext).toBeUndefined();
@@ -114,7 +115,7 @@ describe('tracing: a delivery through the real app, into an in-memory exporter',
     expect((await t.send(loadFixture('openregister-object-created'))).status).toBe(500);
     const unsigned = loadFixture('openregister-object-created');
     expect((await t.post(unsigned.body, { 'content-type': 'application/json' })).status).toBe(401);
-    await waitFor(() => named('POST /webhooks/openregister').length === 2, 5_000, 'both request spans');
+    await waitFor(() => named('POST /webhooks/openregister').length === 2, { timeoutInMs: 5_000, what: 'both request spans' });
 
     expect(one('POST 127.0.0.1').status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'HTTP 503' });
     expect(one('handler ForwardHandler').status.code).toBe(SpanStatusCode.ERROR);

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { systemClock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -15,6 +14,7 @@ import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 import type { DeliveryMetrics } from './delivery.metrics.js';
+import { waitFor } from '../../test/support/wait-for.js';
 
 const event: OpenRegisterEvent = {
   type: 'object.updated',
@@ -23,13 +23,6 @@ const event: OpenRegisterEvent = {
   occurredAt: new Date(0).toISOString(),
   object: { uuid: 'obj', data: {}, meta: {} },
 };
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** A lease the store says is lost: the run is aborted, nothing is recorded for it, one line says so. */
 describe('DeliveryWorker: a lost lease', () => {
@@ -67,7 +60,7 @@ describe('DeliveryWorker: a lost lease', () => {
   it('aborts the run, records no attempt over the lost delivery, and names it in one line', async () => {
     await store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event, acceptedAt: Date.now() });
     await worker.onApplicationBootstrap();
-    await until(() => signals.length === 1, 'the run to start');
+    await waitFor(() => signals.length === 1, { timeoutInMs: 5_000, what: 'the run to start' });
     lose(['d-1'], 'renewal failed');
     expect(signals[0].aborted).toBe(true);
     await worker.beforeApplicationShutdown();

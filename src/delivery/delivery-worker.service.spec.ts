@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { FAKE_CLOCK_START, FakeClock } from '../../test/support/fake-clock.js';
 import { type Clock, systemClock } from '../common/clock.js';
@@ -17,6 +16,7 @@ import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryWorker } from './delivery-worker.service.js';
 import type { DeliveryMetrics } from './delivery.metrics.js';
+import { waitFor } from '../../test/support/wait-for.js';
 
 type Handle = (event: OpenRegisterEvent, context: DeliveryContext) => Promise<string | undefined>;
 
@@ -27,13 +27,6 @@ const event = (uuid: string, version: number): OpenRegisterEvent => ({
   occurredAt: new Date(0).toISOString(),
   object: { uuid, data: {}, meta: { version } },
 });
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let waited = 0; !(await condition()); waited += 5) {
-    if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 describe('DeliveryWorker', () => {
   let dir: string;
@@ -86,7 +79,7 @@ describe('DeliveryWorker', () => {
     let claims = 0;
     store.claimDue = (limit, now) => (claims++, claimDue(limit, now));
     start();
-    await until(async () => (await store.counts()).succeeded === ids.length, 'every delivery to succeed');
+    await waitFor(async () => (await store.counts()).succeeded === ids.length, { timeoutInMs: 5_000, what: 'every delivery to succeed' });
     expect(claims).toBeLessThanOrEqual(10);
   });
 
@@ -103,7 +96,7 @@ describe('DeliveryWorker', () => {
       await enqueue(`other-${version}`);
     }
     start();
-    await until(async () => (await store.counts()).succeeded === 6, 'every delivery to succeed');
+    await waitFor(async () => (await store.counts()).succeeded === 6, { timeoutInMs: 5_000, what: 'every delivery to succeed' });
     expect(handled.filter((line) => line.startsWith('a@'))).toEqual(['a@1#1', 'a@1#2', 'a@2#1', 'a@3#1']);
   });
 
@@ -119,7 +112,7 @@ describe('DeliveryWorker', () => {
       return claimed;
     };
     start(8, clock, { backoffBaseInMs: 60_000, backoffMaxInMs: 60_000 });
-    await until(async () => (await store.get(id))?.attempts === 1, 'the first attempt to be recorded');
+    await waitFor(async () => (await store.get(id))?.attempts === 1, { timeoutInMs: 5_000, what: 'the first attempt to be recorded' });
     const failed = (await store.get(id))!;
     expect(failed.status).toBe('queued');
     // Equal jitter: at least half the delay, at most all of it, from when the attempt finished.
@@ -128,12 +121,12 @@ describe('DeliveryWorker', () => {
 
     clock.set(failed.nextAttemptAt - 1);
     worker.wake();
-    await until(() => claims.some(({ at }) => at === clock.now()), 'a claim a millisecond before the retry is due');
+    await waitFor(() => claims.some(({ at }) => at === clock.now()), { timeoutInMs: 5_000, what: 'a claim a millisecond before the retry is due' });
     expect(claims.filter(({ at }) => at === clock.now()).flatMap(({ claimed }) => claimed)).toEqual([]);
 
     clock.advance(1);
     worker.wake();
-    await until(async () => (await store.get(id))?.status === 'succeeded', 'the retry to succeed');
+    await waitFor(async () => (await store.get(id))?.status === 'succeeded', { timeoutInMs: 5_000, what: 'the retry to succeed' });
     expect((await store.get(id))!.history.map(({ attempt, startedAt }) => ({ attempt, startedAt }))).toEqual([
       { attempt: 1, startedAt: FAKE_CLOCK_START },
       { attempt: 2, startedAt: failed.nextAttemptAt },
@@ -155,9 +148,9 @@ describe('DeliveryWorker', () => {
       if (++recorded === ids.length) closed = worker.beforeApplicationShutdown().then(() => store.close());
     };
     start(ids.length);
-    await until(() => started === ids.length, 'every handler to start');
+    await waitFor(() => started === ids.length, { timeoutInMs: 5_000, what: 'every handler to start' });
     open();
-    await until(() => closed !== undefined, 'the last attempt to finish');
+    await waitFor(() => closed !== undefined, { timeoutInMs: 5_000, what: 'the last attempt to finish' });
     await closed;
     expect(await reopen().counts()).toMatchObject({ succeeded: ids.length, processing: 0 });
   });
@@ -173,7 +166,7 @@ describe('DeliveryWorker', () => {
     };
     for (let index = 0; index < 5; index++) await enqueue(`object-${index}`);
     start(1);
-    await until(() => started === 1, 'the first handler to start');
+    await waitFor(() => started === 1, { timeoutInMs: 5_000, what: 'the first handler to start' });
     const shutdown = worker.beforeApplicationShutdown();
     expect(await store.counts()).toMatchObject({ processing: 1, queued: 4 });
     release();
@@ -194,7 +187,7 @@ describe('DeliveryWorker', () => {
     const withSecret = { ...event('secret-object', 1), payload: { headers: { Authorization: secret } } };
     await store.enqueue({ id, idempotencyKey: id, event: withSecret, acceptedAt: Date.now() });
     worker.wake();
-    await until(async () => (await store.get(id))?.status === 'succeeded', 'the retried delivery to succeed');
+    await waitFor(async () => (await store.get(id))?.status === 'succeeded', { timeoutInMs: 5_000, what: 'the retried delivery to succeed' });
     expect(seen).toHaveLength(2);
     for (const run of seen) expect(run).toContain(secret);
     const stored = await store.get(id);

@@ -4,6 +4,7 @@ import type { AttemptVerdict, ClaimedDelivery, DeliveryAttempt, DeliveryStore } 
 import { describeTakeoverContract } from './delivery-store-takeover.contract.js';
 import { describeScrubbedEventContract } from './delivery-store-scrub.contract.js';
 import { describeTraceparentContract } from './delivery-store-trace.contract.js';
+import { waitFor } from '../../test/support/wait-for.js';
 
 /** What an adapter's spec hands the contract: a fresh, empty store and ways to restart it. */
 export interface DeliveryStoreHarness {
@@ -44,14 +45,6 @@ export function event(uuid: string, type = 'object.updated', fields: Record<stri
 const attempt = (number: number, at: number, error?: string): DeliveryAttempt =>
   error ? { attempt: number, startedAt: at, finishedAt: at + 1, outcome: 'failed', error } : { attempt: number, startedAt: at, finishedAt: at + 1, outcome: 'succeeded' };
 const SUCCEEDED: AttemptVerdict = { status: 'succeeded' };
-
-async function waitFor(condition: () => Promise<boolean>, timeoutInMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutInMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * The behaviour every DeliveryStore adapter promises, whatever it is built on. Each adapter's
@@ -270,9 +263,7 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
           await store.requeueInterrupted(Date.now());
           resumed.push(...(await store.claimDue(10, Math.max(NOW, Date.now()))));
           return resumed.length === 2;
-        },
-        options.crashResumeWithinMs ?? 5_000,
-        'the crashed claims to come due again',
+        }, { timeoutInMs: options.crashResumeWithinMs ?? 5_000, what: 'the crashed claims to come due again' },
       );
       expect(uuids(resumed).sort()).toEqual(['a', 'b']);
     }, 60_000);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { DeliveryStore } from './delivery-store.js';
 import { StoreMonitor, type MonitorLog } from './store-monitor.js';
+import { waitFor } from '../../test/support/wait-for.js';
 
 /** A store whose writability and counts the test decides: it works, fails, or hangs. */
 function fakeStore() {
@@ -22,14 +23,6 @@ function recordingLog() {
   const at = (level: string) => (fields: object, msg: string) => void lines.push({ level, msg, fields: fields as Record<string, unknown> });
   const log: MonitorLog = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
   return { log, lines, loud: () => lines.filter((line) => line.level !== 'debug') };
-}
-
-async function until(condition: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('StoreMonitor', () => {
@@ -97,7 +90,7 @@ describe('StoreMonitor', () => {
     const { log, loud } = recordingLog();
     const watched = monitor(log, store);
     watched.backgroundError(new Error('deadlock detected'), 'Could not renew delivery leases');
-    await until(() => loud().length > 0);
+    await waitFor(() => loud().length > 0, { timeoutInMs: 3000 });
     expect(loud()).toEqual([expect.objectContaining({ level: 'warn', msg: 'Could not renew delivery leases' })]);
   });
 

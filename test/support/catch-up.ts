@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { OpenRegisterEvent } from '../../src/events/openregister-event.js';
 import { startFakeOpenRegister, type FakeOpenRegister, type FakeOpenRegisterOptions } from './fake-openregister.js';
 import { FIXTURE_SECRET } from './fixtures.js';
-import { waitFor } from './forward-target.js';
+import { waitFor } from './wait-for.js';
 import { HandledEvents, RecordingModule } from './recording.handler.js';
 import { metricValue, startTestApp, TestClock, type TestApp } from './test-app.js';
 
@@ -37,7 +37,7 @@ export async function startOpenRegister(options: FakeOpenRegisterOptions = {}) {
  */
 export async function startCatchupApp(fake: FakeOpenRegister, env: Record<string, string> = {}, options: { clock?: TestClock; firstRead?: boolean } = {}) {
   const t = await startTestApp(catchupEnv(fake, env), { extensions: [RecordingModule], clock: options.clock ?? new TestClock(Date.now()) });
-  if (options.firstRead !== false) await waitFor(async () => metricValue(await t.metrics(), 'webhook_catchup_up', {}) === 1, 20_000, "catch-up's first read");
+  if (options.firstRead !== false) await waitFor(async () => metricValue(await t.metrics(), 'webhook_catchup_up', {}) === 1, { timeoutInMs: 20_000, what: "catch-up's first read" });
   return { t, handled: t.app.get(HandledEvents) };
 }
 

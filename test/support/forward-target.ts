@@ -65,11 +65,3 @@ export class ForwardTarget {
   }
 }
 
-/** Polls until `check` is true or the deadline passes; no timing assertion, just a bound. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutInMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutInMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

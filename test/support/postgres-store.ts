@@ -44,15 +44,6 @@ export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(url: 
   }
 }
 
-/** Polls `check` until it holds, for `timeoutInMs` at most. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutInMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutInMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /**
  * Stops `store` as a crash would: no more renewals, finishes or wakeups, and its leases left
  * to lapse (a close would give them up). Its pool is ended without a word to the database.

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createTestDatabase, TestDatabase } from '../../../test/support/postgres-database.js';
-import { NOW, newDelivery, openStore, sql, until } from '../../../test/support/postgres-store.js';
+import { NOW, newDelivery, openStore, sql } from '../../../test/support/postgres-store.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 import { TcpProxy } from '../../../test/support/tcp-proxy.js';
 import { LEASE_LOSS_REASONS } from './lease-keeper.js';
 import { migrate } from './migrate.js';
@@ -42,7 +43,7 @@ describe('LeaseKeeper', () => {
     // The store's pool is busy for 2 s: 3 leases long. Renewals queued behind it would let the lease lapse.
     let stalled = true;
     const stall = pool.query('SELECT pg_sleep(2)').finally(() => (stalled = false));
-    await until(async () => (await leaseOf(claim.id)).lease_expires_at > first + 900, 5000, 'renewals during the stall');
+    await waitFor(async () => (await leaseOf(claim.id)).lease_expires_at > first + 900, { timeoutInMs: 5000, what: 'renewals during the stall' });
     expect(await b.claimDue(10, NOW)).toEqual([]);
     // Renewed, and nothing taken over, while the stall still held the connection.
     expect(stalled).toBe(true);
@@ -60,7 +61,7 @@ describe('LeaseKeeper', () => {
     await a.enqueue(newDelivery('obj'));
     const [claim] = await a.claimDue(10, NOW);
     proxy.set('blackhole');
-    await until(() => lost.length > 0, 5000, 'the claim to be given up');
+    await waitFor(() => lost.length > 0, { timeoutInMs: 5000, what: 'the claim to be given up' });
     expect(lost).toEqual([{ leases: [claim.lease], reason: LEASE_LOSS_REASONS.unrenewed }]);
     proxy.set('pass');
   });
@@ -76,7 +77,7 @@ describe('LeaseKeeper', () => {
     // a froze for a moment: its lease lapsed and b took the delivery over.
     await sql(db.url, 'UPDATE deliveries SET lease_expires_at = 0 WHERE id = $1', [delivery.id]);
     expect(await b.claimDue(10, NOW + 100)).toHaveLength(1);
-    await until(() => lost.length > 0, 5000, 'the renewal to find the lease gone');
+    await waitFor(() => lost.length > 0, { timeoutInMs: 5000, what: 'the renewal to find the lease gone' });
     expect(lost).toEqual([{ leases: [claim.lease], reason: LEASE_LOSS_REASONS.takenOver }]);
   });
 });

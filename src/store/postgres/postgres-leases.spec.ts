@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createTestDatabase, TestDatabase } from '../../../test/support/postgres-database.js';
-import { NOW, newDelivery, openStore, sql, until } from '../../../test/support/postgres-store.js';
+import { NOW, newDelivery, openStore, sql } from '../../../test/support/postgres-store.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 import { migrate } from './migrate.js';
 import type { PostgresDeliveryStore } from './postgres-delivery.store.js';
 import { createPool } from './postgres-pool.js';
@@ -42,7 +43,7 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
     const [claim] = await a.claimDue(10, NOW);
     const first = (await leaseOf(claim.id)).lease_expires_at!;
     // Three leases' worth of renewals, or a loss: renewing only once a lease has passed loses it.
-    await until(async () => lost.length > 0 || (await leaseOf(claim.id)).lease_expires_at! > first + 1800, 5000, 'renewals over three leases');
+    await waitFor(async () => lost.length > 0 || (await leaseOf(claim.id)).lease_expires_at! > first + 1800, { timeoutInMs: 5000, what: 'renewals over three leases' });
     expect(lost).toEqual([]);
     expect(await b.claimDue(10, NOW)).toEqual([]);
     expect(await b.requeueInterrupted(NOW)).toBe(0);
@@ -92,7 +93,7 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
     const [claim] = await doomed.claimDue(10, NOW);
     // Freezes without a word: no release, no lapse at close, its renewals stop.
     (doomed as unknown as { leases: { stop(): void } }).leases.stop();
-    await until(async () => (await survivor.claimDue(10, NOW)).some((taken) => taken.id === claim.id), 5000, 'the takeover');
+    await waitFor(async () => (await survivor.claimDue(10, NOW)).some((taken) => taken.id === claim.id), { timeoutInMs: 5000, what: 'the takeover' });
     expect((await leaseOf(claim.id)).lease_owner).toBe(survivor.owner);
   });
 
@@ -122,13 +123,13 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
     b.onWake(() => wokenB++);
     await a.enqueue(newDelivery('obj'));
     expect(wokenA).toBe(1);
-    await until(() => wokenB === 1, 5000, 'the wakeup');
+    await waitFor(() => wokenB === 1, { timeoutInMs: 5000, what: 'the wakeup' });
     const [claim] = await b.claimDue(10, NOW);
     await b.finishAttempt(claim, succeeded, { status: 'dead' });
     expect(await b.replay(claim.id, NOW + 1)).toBe(true);
     expect(wokenB).toBe(2);
     // Notifications arrive in order: had A heard its own enqueue's, it would be at 3 once B's replay reached it.
-    await until(() => wokenA >= 2, 5000, 'the replay wakeup');
+    await waitFor(() => wokenA >= 2, { timeoutInMs: 5000, what: 'the replay wakeup' });
     expect(wokenA).toBe(2);
     expect(wokenB).toBe(2);
   });
@@ -139,13 +140,13 @@ describe('PostgresDeliveryStore: leases and wakeups', () => {
     b.onWake(() => woken++);
     const listenerPids = async () =>
       (await sql<{ pid: number }>(db.url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`)).map((row) => row.pid);
-    await until(async () => (await listenerPids()).length === 2, 5000, 'both listeners');
+    await waitFor(async () => (await listenerPids()).length === 2, { timeoutInMs: 5000, what: 'both listeners' });
     await sql(db.url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY ($1)', [await listenerPids()]);
-    await until(() => woken >= 1, 5000, 'the wakeup after reconnecting');
-    await until(async () => (await listenerPids()).length === 2, 5000, 'both listening again');
+    await waitFor(() => woken >= 1, { timeoutInMs: 5000, what: 'the wakeup after reconnecting' });
+    await waitFor(async () => (await listenerPids()).length === 2, { timeoutInMs: 5000, what: 'both listening again' });
     const before = woken;
     await a.enqueue(newDelivery('obj'));
-    await until(() => woken === before + 1, 5000, 'a wakeup on the new connection');
+    await waitFor(() => woken === before + 1, { timeoutInMs: 5000, what: 'a wakeup on the new connection' });
   });
 
   it('prunes on one replica at a time', async () => {

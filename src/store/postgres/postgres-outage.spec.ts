@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createTestDatabase, terminateConnections, TestDatabase, testServerUrl } from '../../../test/support/postgres-database.js';
-import { NOW, newDelivery, openStore, sql, until } from '../../../test/support/postgres-store.js';
+import { NOW, newDelivery, openStore, sql } from '../../../test/support/postgres-store.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 import type { PostgresDeliveryStore } from './postgres-delivery.store.js';
 
 jest.setTimeout(30_000);
@@ -40,14 +41,14 @@ describe('PostgresDeliveryStore: database outage', () => {
     await expect(store.enqueue(newDelivery('obj'))).rejects.toThrow();
     await expect(store.claimDue(10, NOW)).rejects.toThrow();
     // Lease renewals and the listener fail in the background, reported and not thrown.
-    await until(() => backgroundErrors.some((line) => line.startsWith('Could not renew delivery leases')), 5000, 'a failed renewal');
+    await waitFor(() => backgroundErrors.some((line) => line.startsWith('Could not renew delivery leases')), { timeoutInMs: 5000, what: 'a failed renewal' });
 
     const wokenBefore = woken;
     await comeBack();
-    await until(() => store.checkWritable().then(() => true, () => false), 10_000, 'the store to be writable again');
+    await waitFor(() => store.checkWritable().then(() => true, () => false), { timeoutInMs: 10_000, what: 'the store to be writable again' });
     expect(await store.enqueue(newDelivery('obj', 'after-outage'))).toEqual({ status: 'accepted' });
     // The listener reconnected, and woke the worker for what it may have missed meanwhile.
-    await until(() => woken > wokenBefore, 10_000, 'the listener to reconnect');
+    await waitFor(() => woken > wokenBefore, { timeoutInMs: 10_000, what: 'the listener to reconnect' });
     // The claim made before the outage is still this process's (nobody took it meanwhile): its finish counts.
     await store.finishAttempt(claim, { attempt: 1, startedAt: NOW, finishedAt: NOW + 1, outcome: 'succeeded' }, { status: 'succeeded' });
     expect(await store.get(claim.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
