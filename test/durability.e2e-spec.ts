@@ -103,7 +103,11 @@ describe('queued delivery through the built service', () => {
     const second = await start();
     const resend = await post(second, body.replace('"attempt":1', '"attempt":2'));
     expect(resend).toEqual({ status: 200, body: { status: 'duplicate', deliveryId: expect.any(String), originalDeliveryId: accepted.body.deliveryId } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Nothing was stored for the resend, so no run of it can come: the store, not a sleep, says so.
+    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    const stored = db.prepare(`SELECT id, status FROM deliveries`).all();
+    db.close();
+    expect(stored).toEqual([{ id: accepted.body.deliveryId, status: 'succeeded' }]);
     expect(target.received).toHaveLength(1);
   }, 60_000);
 

@@ -7,6 +7,7 @@ import { loadFixture } from './support/fixtures.js';
 import { signedHeaders } from './support/signed-deliveries.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
+import { waitFor } from './support/wait-for.js';
 
 const UUID = '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f';
 
@@ -88,7 +89,8 @@ describe('handlers', () => {
     @OnWebhookEvent('object.created')
     class Succeeding {
       async handle(event: OpenRegisterEvent) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        // Finishes only after both others have failed: the failures must not end the dispatch early.
+        await waitFor(() => ran.includes('A') && ran.includes('B'), { timeoutInMs: 5_000, what: 'the failing handlers to run' });
         ran.push(`C:${event.type}`);
       }
     }

@@ -48,8 +48,8 @@ describe('operations', () => {
       class Handlers {}
       void startTestApp({}, { extensions: [Handlers] }).then((app) => (t = app));
     });
-    while (!t) await new Promise((resolve) => setTimeout(resolve, 10));
-    const app = t;
+    await waitFor(() => t !== undefined, { timeoutInMs: 20_000, what: 'the app to boot' });
+    const app = t!;
 
     const inFlight = app.send(loadFixture('openregister-object-created'));
     await started;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 import { loadFixture } from './support/fixtures.js';
+import { ShutdownState } from '../src/health/shutdown.state.js';
 import { waitFor } from './support/wait-for.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
@@ -129,7 +130,8 @@ describe('queued delivery (the default)', () => {
     }
     await waitFor(() => started.length === 1, { timeoutInMs: 20_000 });
     const closing = t.app.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const shutdown = t.app.get(ShutdownState);
+    await waitFor(() => shutdown.draining, { timeoutInMs: 10_000, what: 'the drain to begin' });
     // Still taking deliveries while draining: they are durable and the next start runs them.
     const late = createdBodyFor(randomUUID());
     const lateAnswer = await t.post(late, signedHeaders(late));

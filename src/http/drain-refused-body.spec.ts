@@ -2,19 +2,22 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { waitFor } from '../../test/support/wait-for.js';
 import { drainRefusedBody } from './drain-refused-body.js';
 
 const ANSWER = '{"statusCode":413}';
 
 /** A server that refuses every body at once with `Connection: close`, as both platforms do, then drains. */
-async function refusingServer(maxBytes?: number): Promise<Server> {
+async function refusingServer(maxBytes?: number): Promise<Server & { bodyBytesRead: () => number }> {
+  let read = 0;
   const server = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => (read += chunk.length));
     drainRefusedBody(request, maxBytes);
     response.writeHead(413, { Connection: 'close', 'Content-Length': ANSWER.length }).end(ANSWER);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return server;
+  return Object.assign(server, { bodyBytesRead: () => read });
 }
 
 /** A raw client: headers announcing `length` bytes and the first bytes of the body. */
@@ -25,7 +28,7 @@ async function startSending(server: Server, length: number): Promise<{ socket: S
   socket.on('error', () => undefined);
   const closed = once(socket, 'close');
   socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n${'x'.repeat(10)}`);
-  while (!text.includes(ANSWER)) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitFor(() => text.includes(ANSWER), { timeoutInMs: 5_000, what: 'the 413 answer' });
   return { socket, received: () => text, closed };
 }
 
@@ -34,12 +37,14 @@ describe('drainRefusedBody', () => {
   afterEach(() => void server?.close());
 
   it('keeps the connection open after the answer until the sender has sent the whole body', async () => {
-    server = await refusingServer();
-    const { socket, received, closed } = await startSending(server, 100_010);
-    // The answer is out; the socket must still take the rest of the body without a reset.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(socket.destroyed).toBe(false);
-    socket.write('x'.repeat(100_000));
+    const refusing = await refusingServer();
+    server = refusing;
+    const { socket, received, closed } = await startSending(refusing, 100_010);
+    // The answer is out; the server must still read what follows, and not end the connection.
+    socket.write('x'.repeat(1000));
+    await waitFor(() => refusing.bodyBytesRead() >= 1010, { timeoutInMs: 5_000, what: 'the server to read past its answer' });
+    expect(socket.readableEnded || socket.destroyed).toBe(false);
+    socket.write('x'.repeat(99_000));
     await closed;
     expect(received()).toMatch(/^HTTP\/1\.1 413/);
     expect(socket.writableFinished || socket.destroyed).toBe(true);

@@ -1,6 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { DeliveryStoreHarness } from './delivery-store.contract.js';
 import { INTERRUPTED_ATTEMPT_ERROR, type ClaimedDelivery, type DeliveryStore } from './delivery-store.js';
+import { waitFor } from '../../test/support/wait-for.js';
 
 const NOW = 1_780_000_000_000;
 
@@ -19,13 +20,15 @@ export function describeTakeoverContract(harness: () => DeliveryStoreHarness, re
     expect(second.attempts).toBe(1);
     store = await harness().crash!();
     let resumed: ClaimedDelivery | undefined;
-    const deadline = Date.now() + resumeWithinMs;
-    while (resumed === undefined) {
-      if (Date.now() > deadline) throw new Error('Timed out waiting for the crashed claim to come due again');
-      await store.requeueInterrupted(Math.max(NOW + 20, Date.now()));
-      [resumed] = await store.claimDue(10, Math.max(NOW + 20, Date.now()));
-      if (resumed === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      async () => {
+        await store.requeueInterrupted(Math.max(NOW + 20, Date.now()));
+        [resumed] = await store.claimDue(10, Math.max(NOW + 20, Date.now()));
+        return resumed !== undefined;
+      },
+      { timeoutInMs: resumeWithinMs, what: 'the crashed claim to come due again', intervalInMs: 50 },
+    );
+    if (resumed === undefined) throw new Error('unreachable: waitFor returned without a claim');
     // Attempt 1 failed, attempt 2 was interrupted: the run now is attempt 3.
     expect(resumed.attempts).toBe(2);
     await store.finishAttempt(resumed, { attempt: 3, startedAt: NOW + 30, finishedAt: NOW + 31, outcome: 'succeeded' }, { status: 'succeeded' });

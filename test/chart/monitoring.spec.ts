@@ -13,6 +13,7 @@ import { loadFixture } from '../support/fixtures.js';
 import { RecordingModule } from '../support/recording.handler.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CHART_DIR, FULLNAME, findAll, findOne, helmTemplate, type Manifest, ROOT, SCENARIO_OPTIONS } from './helm.js';
+import { waitFor } from '../support/wait-for.js';
 
 const SCENARIO = 'prometheus-rule-dashboard-values.yaml';
 const API = SCENARIO_OPTIONS[SCENARIO];
@@ -250,11 +251,8 @@ describe('every metric the alerts and the dashboard use exists in the service', 
     t = await startTestApp({ DELIVERY_MODE: 'queued' }, { extensions: [RecordingModule] });
     // One delivery, so the labelled series (deliveries, handler runs, acknowledgement latency) exist.
     expect((await t.send(loadFixture('openregister-object-created'))).status).toBe(202);
-    let text = await t.metrics();
-    for (const deadline = Date.now() + 10_000; !text.includes('webhook_handler_runs_total{'); text = await t.metrics()) {
-      if (Date.now() > deadline) throw new Error(`the handler never ran:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    let text = '';
+    await waitFor(async () => (text = await t.metrics()).includes('webhook_handler_runs_total{'), { timeoutInMs: 10_000, what: 'the handler to run (its series on /metrics)' });
     exposed = new Set(text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0] ?? ''));
   });
   afterAll(() => t.close());

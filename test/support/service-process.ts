@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FIXTURE_SECRET } from './fixtures.js';
 import { TEST_HTTP_ADAPTER } from './http-adapter.js';
+import { waitFor } from './wait-for.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -44,17 +45,17 @@ export class ServiceProcess {
 
   /** Polls readiness until 200 (or the process dies). */
   async ready(timeoutInMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutInMs;
-    while (Date.now() < deadline) {
+    const isReady = async () => {
       if (this.child.exitCode !== null) throw new Error(`service exited with ${this.child.exitCode}: ${this.stderr}`);
       try {
-        if ((await fetch(`${this.url}/health/ready`)).status === 200) return;
+        return (await fetch(`${this.url}/health/ready`)).status === 200;
       } catch {
-        // not listening yet
+        return false; // not listening yet
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`service not ready after ${timeoutInMs} ms: ${this.stderr}`);
+    };
+    await waitFor(isReady, { timeoutInMs, what: 'the service to be ready', intervalInMs: 50 }).catch((error: Error) => {
+      throw error.message.startsWith('timed out') ? new Error(`${error.message}; its stderr: ${this.stderr}`) : error;
+    });
   }
 
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

@@ -7,6 +7,7 @@ import type { OpenRegisterEvent } from '../../events/openregister-event.js';
 import { openDatabase } from './sqlite-database.js';
 import { SqliteDeliveryStore } from './sqlite-delivery.store.js';
 import { WalSync } from './wal-sync.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 const EVENT: OpenRegisterEvent = {
   type: 'object.created',
@@ -85,14 +86,16 @@ describe('WalSync', () => {
   });
 
   it('holds the inbox acknowledgement until the log is synced', async () => {
-    let release!: () => void;
+    let release: (() => void) | undefined;
     jest.spyOn(WalSync.prototype, 'sync').mockImplementation(() => new Promise<void>((resolve) => (release = resolve)));
     const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 60 });
     let answered = false;
     const accepted = store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event: EVENT, acceptedAt: 1 }).then((result) => ((answered = true), result));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The write reached the sync, which is held: the acknowledgement must wait for it.
+    await waitFor(() => release !== undefined, { timeoutInMs: 5_000, what: 'the write to ask for a sync' });
+    await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(false);
-    release();
+    release!();
     await expect(accepted).resolves.toEqual({ status: 'accepted' });
     await store.close();
   });
