@@ -22,6 +22,8 @@ const common = {
     '^@nestjs/throttler$': '<rootDir>/.tools/jest-esm/nestjs-throttler.mjs',
   },
   testEnvironment: 'node',
+  // A time limit per spec file, beside testTimeout's per test (docs/development.md, "A suite that never hangs").
+  setupFilesAfterEnv: ['<rootDir>/test/support/file-watchdog.ts'],
 };
 
 /**
@@ -41,6 +43,10 @@ export default {
   // Jest's 5 s default turned that into failures that were only slowness. Conditions inside the
   // specs are still waited for with their own bounds. A global option: Jest ignores it in a project.
   testTimeout: 30_000,
+  // Once every spec has run, exit even if something (a socket, a timer, a child) still holds the
+  // event loop: a leak must not turn a finished run, red or green, into a hang until CI's limit.
+  // Find such a leak with `--detectOpenHandles` (slower, so not on by default).
+  forceExit: true,
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   projects: [
