@@ -217,6 +217,29 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
       expect(await store.counts()).toMatchObject({ queued: 1, succeeded: 1, dead: 0 });
     });
 
+    it('counts every status exactly through claims, retries, finishes, replays and pruning', async () => {
+      const counts = (queued: number, processing: number, succeeded: number, dead: number) => ({ queued, processing, succeeded, dead });
+      expect(await store.counts()).toEqual(counts(0, 0, 0, 0));
+      for (const uuid of ['a', 'b', 'c', 'd']) await enqueue(uuid);
+      expect(await store.counts()).toEqual(counts(4, 0, 0, 0));
+      const [a, b, c] = await store.claimDue(3, NOW);
+      expect(await store.counts()).toEqual(counts(1, 3, 0, 0));
+      await finish(a);
+      await finish(b, { status: 'dead' });
+      await finish(c, { status: 'queued', nextAttemptAt: NOW });
+      expect(await store.counts()).toEqual(counts(2, 0, 1, 1));
+      expect(await store.replay(a.id, NOW + 1)).toBe(true);
+      expect(await store.counts()).toEqual(counts(3, 0, 0, 1));
+      expect(await store.replayDead(NOW + 1)).toBe(1);
+      expect(await store.counts()).toEqual(counts(4, 0, 0, 0));
+      const all = await store.claimDue(10, NOW + 1);
+      expect(all).toHaveLength(4);
+      await Promise.all(all.map((claim, index) => finish(claim, index === 0 ? { status: 'dead' } : SUCCEEDED, NOW + 1)));
+      expect(await store.counts()).toEqual(counts(0, 0, 3, 1));
+      expect(await store.deleteFinishedBefore(NOW + 3)).toBe(4);
+      expect(await store.counts()).toEqual(counts(0, 0, 0, 0));
+    });
+
     it('keeps the event exactly, user fields and __proto__ included', async () => {
       const data = JSON.parse('{"title":"t","__proto__":{"polluted":true},"café":"é"}') as Record<string, unknown>;
       await store.enqueue({ id: 'p', idempotencyKey: 'p', event: { ...event('p'), object: { uuid: 'p', data, meta: {} } }, acceptedAt: NOW });
@@ -250,6 +273,15 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
       expect((await store.counts()).queued).toBe(1);
       expect(await enqueue('a', 'k1')).toEqual({ status: 'duplicate', originalDeliveryId: `d-${seq - 1}` });
       expect(uuids(await store.claimDue(10, NOW))).toEqual(['a']);
+    });
+
+    it('counts its finished deliveries the same after a restart', async () => {
+      for (const uuid of ['a', 'b', 'c']) await enqueue(uuid);
+      const [a, b] = await store.claimDue(2, NOW);
+      await finish(a);
+      await finish(b, { status: 'dead' });
+      store = await harness.reopen!();
+      expect(await store.counts()).toEqual({ queued: 1, processing: 0, succeeded: 1, dead: 1 });
     });
 
     it('makes what a crashed process was running due again in the next one', async () => {

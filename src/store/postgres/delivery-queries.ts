@@ -166,10 +166,20 @@ export const QUERIES = {
       SELECT count(*) AS n FROM gone`,
   },
   deleteExpiredKeys: { name: 'delete-expired-keys', text: `DELETE FROM idempotency_keys WHERE expires_at <= $1` },
+  // Unfinished ones from their rows (deliveries_unfinished: as many as the backlog), finished ones
+  // from delivery_totals, kept as they change (schema V5): never a read of the finished rows.
   counts: {
     name: 'counts',
-    text: `SELECT status, count(*) AS n FROM deliveries WHERE completed_at IS NULL GROUP BY status
-      UNION ALL SELECT status, count(*) FROM deliveries WHERE status IN ('succeeded', 'dead') GROUP BY status`,
+    text: `SELECT status, count(*)::bigint AS n FROM deliveries WHERE completed_at IS NULL GROUP BY status
+      UNION ALL SELECT 'succeeded', coalesce(sum(succeeded), 0)::bigint FROM delivery_totals
+      UNION ALL SELECT 'dead', coalesce(sum(dead), 0)::bigint FROM delivery_totals`,
+  },
+  // Retention's last step: every connection's row of delivery_totals added to shard 0.
+  foldTotals: {
+    name: 'fold-totals',
+    text: `WITH folded AS (DELETE FROM delivery_totals WHERE shard <> 0 RETURNING succeeded, dead)
+      INSERT INTO delivery_totals AS t (shard, succeeded, dead) SELECT 0, coalesce(sum(succeeded), 0), coalesce(sum(dead), 0) FROM folded
+      ON CONFLICT (shard) DO UPDATE SET succeeded = t.succeeded + excluded.succeeded, dead = t.dead + excluded.dead`,
   },
   health: {
     name: 'health',

@@ -199,6 +199,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
         await client.query(`SET LOCAL statement_timeout = ${PRUNE_TIMEOUT_MS}`);
         const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
         await client.query({ ...QUERIES.deleteExpiredKeys, values: [(this.options.now ?? systemClock.now)()], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
+        // Last: it holds the other connections' rows of delivery_totals until the commit.
+        await client.query(QUERIES.foldTotals);
         await client.query('COMMIT');
         return removed.rows[0].n;
       } catch (error) {

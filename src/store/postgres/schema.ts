@@ -12,6 +12,7 @@
  *   unfinished?). `completed_at IS NULL` holds exactly while queued or processing.
  * - deliveries_finished_by_age: retention, replay of dead letters.
  * - deliveries_leases: lease renewal and the leases a closing process gives up.
+ * The finished ones are not counted from their rows: see delivery_totals (V5).
  */
 const V1 = `
 CREATE TABLE deliveries (
@@ -196,8 +197,56 @@ BEGIN
 END $$;
 `;
 
+/**
+ * Finished deliveries counted as they change, so the queue gauges never read the finished rows
+ * (a count of them grows with retention: docs/operations.md, "Metrics"). Statement triggers add
+ * each statement's change to the row of its connection (`shard`: the backend's pid), so writers
+ * never wait on one another; retention folds the rows into shard 0. They count the writes of any
+ * client, a replica of an earlier version during a rolling upgrade included. The triggers come
+ * before the first count: they lock out writers until this migration commits.
+ */
+const V5 = `
+CREATE TABLE delivery_totals (shard integer PRIMARY KEY, succeeded bigint NOT NULL DEFAULT 0, dead bigint NOT NULL DEFAULT 0);
+CREATE FUNCTION add_delivery_totals(more_succeeded bigint, more_dead bigint) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO delivery_totals AS t (shard, succeeded, dead)
+  SELECT pg_backend_pid(), more_succeeded, more_dead WHERE more_succeeded <> 0 OR more_dead <> 0
+  ON CONFLICT (shard) DO UPDATE SET succeeded = t.succeeded + excluded.succeeded, dead = t.dead + excluded.dead
+$$;
+CREATE FUNCTION delivery_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM add_delivery_totals(count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'dead')) FROM new_rows;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION delivery_totals_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM add_delivery_totals(coalesce(sum(s), 0)::bigint, coalesce(sum(d), 0)::bigint) FROM (
+    SELECT (status = 'succeeded')::int AS s, (status = 'dead')::int AS d FROM new_rows
+    UNION ALL SELECT -(status = 'succeeded')::int, -(status = 'dead')::int FROM old_rows) change;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION delivery_totals_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM add_delivery_totals(-count(*) FILTER (WHERE status = 'succeeded'), -count(*) FILTER (WHERE status = 'dead')) FROM old_rows;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER delivery_totals_inserted AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_inserted();
+CREATE TRIGGER delivery_totals_updated AFTER UPDATE ON deliveries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_updated();
+CREATE TRIGGER delivery_totals_deleted AFTER DELETE ON deliveries REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_deleted();
+CREATE FUNCTION delivery_totals_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM delivery_totals;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER delivery_totals_truncated AFTER TRUNCATE ON deliveries FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_truncated();
+INSERT INTO delivery_totals (shard, succeeded, dead)
+SELECT 0, count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'dead') FROM deliveries WHERE status IN ('succeeded', 'dead');
+`;
+
 /** The migrations, in order; the version of each is its position, counted from 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
 
 /** The channel on which replicas wake each other (payload: the waking process's owner id). */
 export const WAKE_CHANNEL = 'openregister_webhooks_wake';
