@@ -6,8 +6,8 @@ import { StoreMonitor } from '../store/store-monitor.js';
 
 /**
  * Metrics of the durable inbox: depth by status, dead letters, attempts, time to completion.
- * The depths are a cached read (StoreMonitor.counts): a scrape neither waits on the store nor
- * fails with it, and during an outage serves the last known values with their age.
+ * The depths are read in the background (StoreMonitor.counts): a scrape neither waits on the store
+ * nor fails with it, and during an outage serves the last known values with their age.
  */
 @Injectable()
 export class DeliveryMetrics {
@@ -16,19 +16,13 @@ export class DeliveryMetrics {
 
   constructor(metrics: MetricsService, @Inject(StoreMonitor) monitor: StoreMonitor) {
     const registers = [metrics.registry];
-    // One read serves the three gauges of a scrape.
-    let scrape: ReturnType<StoreMonitor['counts']> | undefined;
-    const counts = () => {
-      scrape ??= monitor.counts().finally(() => setImmediate(() => (scrape = undefined)));
-      return scrape;
-    };
     new Gauge({
       name: 'webhook_queue_depth',
       help: 'Stored deliveries by status (queued, processing, succeeded, dead), as last read (see webhook_queue_stats_age_seconds).',
       labelNames: ['status'] as const,
       registers,
-      async collect() {
-        const known = (await counts()).counts;
+      collect() {
+        const known = monitor.counts().counts;
         if (known) for (const status of DELIVERY_STATUSES) this.set({ status }, known[status]);
       },
     });
@@ -36,17 +30,17 @@ export class DeliveryMetrics {
       name: 'webhook_dead_letters',
       help: 'Deliveries whose every attempt failed, waiting for a replay (as last read).',
       registers,
-      async collect() {
-        const known = (await counts()).counts;
+      collect() {
+        const known = monitor.counts().counts;
         if (known) this.set(known.dead);
       },
     });
     new Gauge({
       name: 'webhook_queue_stats_age_seconds',
-      help: 'Age of the values of webhook_queue_depth and webhook_dead_letters: read at most every 5 s, older while the store is unreachable.',
+      help: 'Age of the values of webhook_queue_depth and webhook_dead_letters: read every 5 s in the background, older while the store is unreachable.',
       registers,
-      async collect() {
-        const { ageInSeconds } = await counts();
+      collect() {
+        const { ageInSeconds } = monitor.counts();
         if (ageInSeconds !== undefined) this.set(ageInSeconds);
       },
     });

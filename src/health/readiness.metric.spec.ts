@@ -13,10 +13,9 @@ const throwing: HealthIndicatorFunction = () => {
 };
 
 /** A registry with webhook_ready over these checks, and a way to read it as a scrape would. */
-async function gauge(checks: HealthIndicatorFunction[], shutdown: { draining: boolean } = { draining: false }) {
+async function gauge(checks: HealthIndicatorFunction[], shutdown: { draining: boolean } = { draining: false }, readiness = new ReadinessIndicators()) {
   const module = await Test.createTestingModule({ imports: [TerminusModule.forRoot({ logger: false })] }).compile();
   const metrics = new MetricsService();
-  const readiness = new ReadinessIndicators();
   for (const check of checks) readiness.register(check);
   new ReadinessMetric(metrics, module.get(HealthCheckService), shutdown as ShutdownState, readiness);
   return async (): Promise<number> => {
@@ -52,5 +51,23 @@ describe('webhook_ready', () => {
     expect(await scrape()).toBe(1);
     shutdown.draining = true;
     expect(await scrape()).toBe(0);
+  });
+
+  it("answers from a check's last known result when it has one: a scrape does not run the check itself", async () => {
+    let liveChecks = 0;
+    let lastKnownUp = true;
+    const readiness = new ReadinessIndicators();
+    readiness.register(
+      () => {
+        liveChecks++;
+        return { store: { status: 'up' } };
+      },
+      () => ({ store: { status: lastKnownUp ? 'up' : 'down' } }),
+    );
+    const scrape = await gauge([], { draining: false }, readiness);
+    expect(await scrape()).toBe(1);
+    lastKnownUp = false;
+    expect(await scrape()).toBe(0);
+    expect(liveChecks).toBe(0);
   });
 });

@@ -6,9 +6,10 @@ import { ReadinessIndicators } from './readiness-indicators.js';
 import { ShutdownState } from './shutdown.state.js';
 
 /**
- * `webhook_ready`: 1 when /health/ready would answer 200, else 0. Computed on each scrape with the
- * same checks through Terminus (which throws when one is down), so an alert sees what the kubelet's
- * probe sees, also on a pod the Service has dropped.
+ * `webhook_ready`: 1 when /health/ready would answer 200, else 0. Computed on each scrape through
+ * Terminus (which throws when one check is down) from the checks' last known results, so an alert
+ * sees what the kubelet's probe sees, also on a pod the Service has dropped, and a scrape never
+ * writes to the store (its check's own interval does).
  */
 @Injectable()
 export class ReadinessMetric {
@@ -16,7 +17,7 @@ export class ReadinessMetric {
     const ready = async (): Promise<boolean> => {
       if (shutdown.draining) return false;
       try {
-        await health.check(readiness.checks);
+        await health.check(readiness.lastKnownChecks);
         return true;
       } catch {
         return false;

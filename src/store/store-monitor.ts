@@ -16,10 +16,8 @@ export interface StoreMonitorOptions {
   checkReuseInMs?: number;
   /** Checks in the background this often when nothing else checked meanwhile (0: never). */
   probeIntervalInMs?: number;
-  /** Queue counts are read at most this often. */
+  /** Queue counts are read in the background this often, and by a call that finds them older (0: by every call). */
   countsMaxAgeInMs?: number;
-  /** How long a scrape waits at most for fresh counts before it serves the last known ones. */
-  countsWaitInMs?: number;
   /** Reminder while the store stays unreachable. */
   reminderInMs?: number;
   /**
@@ -33,7 +31,8 @@ export type QueueCounts = Record<StoredDeliveryStatus, number>;
 
 /**
  * Whether the delivery store can be written, said in bounded time whatever the database does,
- * and the queue counts as a cached read (the metrics never wait on, nor fail with, the store).
+ * and the queue counts as a read in the background (the metrics never wait on, nor fail with, the
+ * store).
  * It also tells the outage in the log: one warning when the store becomes unreachable, a reminder
  * a minute while it lasts (with the deliveries refused meanwhile), one line when it is back.
  * Errors of the store's background work are passed here: while the outage is known they are
@@ -50,6 +49,7 @@ export class StoreMonitor {
   private refusedDuringOutage = 0;
   private reminderTimer?: NodeJS.Timeout;
   private probeTimer?: NodeJS.Timeout;
+  private countsTimer?: NodeJS.Timeout;
   private countsRead?: Promise<void>;
   private lastCounts?: QueueCounts;
   private countsAt?: number;
@@ -63,16 +63,20 @@ export class StoreMonitor {
       checkReuseInMs: 0,
       probeIntervalInMs: 2000,
       countsMaxAgeInMs: 5000,
-      countsWaitInMs: 250,
       reminderInMs: 60_000,
       now: () => performance.now(),
       ...options,
     };
   }
 
-  /** Starts watching `store` (and probing it in the background). */
+  /** Starts watching `store` (probing it and reading its counts in the background). */
   watch(store: DeliveryStore): void {
     this.store = store;
+    this.readCounts();
+    if (this.options.countsMaxAgeInMs > 0) {
+      this.countsTimer = setInterval(() => this.readCounts(), this.options.countsMaxAgeInMs);
+      this.countsTimer.unref();
+    }
     if (this.options.probeIntervalInMs > 0) {
       this.probeTimer = setInterval(() => {
         if (this.options.now() - this.checkedAt >= this.options.probeIntervalInMs) void this.check();
@@ -83,6 +87,7 @@ export class StoreMonitor {
 
   stop(): void {
     clearInterval(this.probeTimer);
+    clearInterval(this.countsTimer);
     clearInterval(this.reminderTimer);
   }
 
@@ -153,28 +158,30 @@ export class StoreMonitor {
   }
 
   /**
-   * The queue counts, read at most every `countsMaxAgeInMs` and waited for at most
-   * `countsWaitInMs`: otherwise the last known ones (undefined before the first read).
+   * The queue counts as last read, and their age (both undefined before the first read succeeded).
+   * Never waits: the counts are read in the background every `countsMaxAgeInMs`, one read at a
+   * time (a hung read is not started again), and older ones start a read for the next call.
    */
-  async counts(): Promise<{ counts?: QueueCounts; ageInSeconds?: number }> {
-    const stale = this.countsAt === undefined || this.options.now() - this.countsAt >= this.options.countsMaxAgeInMs;
-    if (stale && this.store && !this.countsRead) {
-      this.countsRead = this.store
-        .counts()
-        .then(
-          (counts) => {
-            this.lastCounts = counts;
-            this.countsAt = this.options.now();
-          },
-          () => undefined,
-        )
-        .finally(() => (this.countsRead = undefined));
-    }
-    if (this.countsRead) await settleWithin([this.countsRead], this.options.countsWaitInMs);
+  counts(): { counts?: QueueCounts; ageInSeconds?: number } {
+    if (this.countsAt === undefined || this.options.now() - this.countsAt >= this.options.countsMaxAgeInMs) this.readCounts();
     return {
       counts: this.lastCounts,
       ageInSeconds: this.countsAt === undefined ? undefined : Math.max(0, this.options.now() - this.countsAt) / 1000,
     };
+  }
+
+  private readCounts(): void {
+    if (!this.store || this.countsRead) return;
+    this.countsRead = this.store
+      .counts()
+      .then(
+        (counts) => {
+          this.lastCounts = counts;
+          this.countsAt = this.options.now();
+        },
+        () => undefined,
+      )
+      .finally(() => (this.countsRead = undefined));
   }
 
   private record(ok: boolean): void {

@@ -42,12 +42,16 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.monitor.watch(this.store);
-    // Bounded by the monitor: answers within a second whatever the database does.
-    this.readiness.register(async () => {
+    // Bounded by the monitor: answers within a second whatever the database does. The metric's
+    // variant reads the latest check's result (the monitor checks every 2 s in the background).
+    const answer = (ok: boolean) => {
       const session = this.indicators.check('store');
-      if (await this.monitor.check()) return session.up();
-      return session.down({ message: `store cannot be written: ${this.monitor.reason ?? 'unreachable'}` });
-    });
+      return ok ? session.up() : session.down({ message: `store cannot be written: ${this.monitor.reason ?? 'unreachable'}` });
+    };
+    this.readiness.register(
+      async () => answer(await this.monitor.check()),
+      () => answer(this.monitor.up),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
