@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SHUTDOWN_MARGIN_IN_MS } from '../../src/health/shutdown-deadline.js';
 import { FULLNAME, findAll, findOne, helmTemplate, type Manifest, mainContainer, serviceEnvOf } from './helm.js';
 
 const deploymentOf = (docs: Manifest[]) => findOne(docs, 'Deployment');
@@ -296,12 +297,12 @@ describe('shutdown', () => {
   it.each([
     ['default values', [] as string[]],
     ['inline mode with a longer drain', ['inline-mode-values.yaml']],
-  ])('terminationGracePeriodSeconds is longer than SHUTDOWN_GRACE_MS with %s', (_label, files) => {
+  ])('terminationGracePeriodSeconds covers SHUTDOWN_GRACE_MS and the shutdown margin with %s', (_label, files) => {
     const docs = helmTemplate(files);
     const drainMs = Number(findOne(docs, 'ConfigMap').data.SHUTDOWN_GRACE_MS);
     const graceSeconds = podSpecOf(docs).terminationGracePeriodSeconds as number;
     expect(drainMs).toBeGreaterThan(0);
-    expect(graceSeconds * 1000).toBeGreaterThan(drainMs);
+    expect(graceSeconds * 1000).toBeGreaterThanOrEqual(drainMs + SHUTDOWN_MARGIN_IN_MS);
   });
 
   it('renders a preStop hook from lifecycle', () => {
@@ -312,9 +313,9 @@ describe('shutdown', () => {
   it('pauses a stopping postgres pod 10 s (preStop sleep) so it leaves the endpoints before the server closes', () => {
     const docs = helmTemplate(['postgres-hpa-existing-secret-values.yaml']);
     expect(mainContainer(docs).lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
-    // The grace period covers the pause and the drain.
+    // The grace period covers the pause, the drain and the service's margin after it.
     const drainMs = Number(findOne(docs, 'ConfigMap').data.SHUTDOWN_GRACE_MS);
-    expect((podSpecOf(docs).terminationGracePeriodSeconds as number) * 1000).toBeGreaterThan(10_000 + drainMs);
+    expect((podSpecOf(docs).terminationGracePeriodSeconds as number) * 1000).toBeGreaterThanOrEqual(10_000 + drainMs + SHUTDOWN_MARGIN_IN_MS);
   });
 
   it('takes preStopSleepSeconds, none at 0, and no pause by default for sqlite and memory', () => {

@@ -3,6 +3,7 @@
  * why and what to do.
  */
 import { describe, expect, it } from '@jest/globals';
+import { SHUTDOWN_MARGIN_IN_MS } from '../../src/health/shutdown-deadline.js';
 import { findOne, helmTemplate, helmTemplateRaw } from './helm.js';
 
 const POSTGRES = { 'store.driver': 'postgres', 'store.postgres.url': 'postgres://orw:pw@db:5432/orw' };
@@ -78,36 +79,37 @@ describe('several replicas need the shared PostgreSQL store', () => {
   });
 });
 
-describe('the termination grace period outlasts the drain', () => {
+describe('the termination grace period outlasts the drain and the shutdown margin', () => {
+  // SHUTDOWN_MARGIN_IN_MS: the service exits at most this long after its drain.
+  const MARGIN_S = SHUTDOWN_MARGIN_IN_MS / 1000;
+  const message = (termination: number, pause: number, drain: number) =>
+    `terminationGracePeriodSeconds (${termination} s) must be at least the preStop pause (preStopSleepSeconds, ${pause} s) plus the service's drain, config.shutdownGraceMs (${drain} ms), plus the ${MARGIN_S} s the service may take after the drain`;
+
   it.each([
-    ['equal to the drain', { terminationGracePeriodSeconds: 10 }],
-    ['shorter than the default drain', { terminationGracePeriodSeconds: 5 }],
-    ['shorter than a raised drain', { 'config.shutdownGraceMs': 40000 }],
-  ])('refuses a grace period %s', (_label, set) => {
-    const result = helmTemplateRaw([], set);
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(
-      /terminationGracePeriodSeconds \(\d+ s\) must be longer than the preStop pause \(preStopSleepSeconds, 0 s\) plus the service's drain, config\.shutdownGraceMs \(\d+ ms\)/,
-    );
+    ['equal to the drain', { terminationGracePeriodSeconds: 10 }, 10],
+    ['shorter than the default drain', { terminationGracePeriodSeconds: 5 }, 5],
+    ['covering the drain but not the margin', { terminationGracePeriodSeconds: 10 + MARGIN_S - 1 }, 10 + MARGIN_S - 1],
+    ['shorter than a raised drain', { 'config.shutdownGraceMs': 40000 }, 30],
+  ])('refuses a grace period %s', (_label, set, termination) => {
+    const drain = (set as Record<string, number>)['config.shutdownGraceMs'] ?? 10000;
+    expect(refused(set)).toContain(message(termination, 0, drain));
   });
 
   it.each([
-    ['the default 10 s pause with postgres', { ...POSTGRES, terminationGracePeriodSeconds: 20 }, 10, 10000],
+    ['the default 10 s pause with postgres', { ...POSTGRES, terminationGracePeriodSeconds: 10 + 10 + MARGIN_S - 1 }, 10, 10000],
     ['an explicit pause', { preStopSleepSeconds: 25, terminationGracePeriodSeconds: 30 }, 25, 10000],
-  ])('counts the preStop pause in: refuses %s when pause + drain fill the grace period', (_label, set, pause, drain) => {
-    expect(refused(set)).toContain(
-      `terminationGracePeriodSeconds (${set.terminationGracePeriodSeconds} s) must be longer than the preStop pause (preStopSleepSeconds, ${pause} s) plus the service's drain, config.shutdownGraceMs (${drain} ms)`,
-    );
+  ])('counts the preStop pause in: refuses %s when pause + drain + margin do not fit the grace period', (_label, set, pause, drain) => {
+    expect(refused(set)).toContain(message(set.terminationGracePeriodSeconds, pause, drain));
   });
 
-  it('accepts a grace period just longer than pause + drain', () => {
-    const docs = helmTemplate([], { ...POSTGRES, terminationGracePeriodSeconds: 21 });
-    expect(findOne(docs, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(21);
+  it('accepts a grace period of exactly pause + drain + margin', () => {
+    const docs = helmTemplate([], { ...POSTGRES, terminationGracePeriodSeconds: 10 + 10 + MARGIN_S });
+    expect(findOne(docs, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(10 + 10 + MARGIN_S);
   });
 
-  it('accepts a grace period just longer than the drain', () => {
-    const docs = helmTemplate([], { terminationGracePeriodSeconds: 11 });
-    expect(findOne(docs, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(11);
+  it('accepts a grace period of exactly drain + margin without a pause', () => {
+    const docs = helmTemplate([], { terminationGracePeriodSeconds: 10 + MARGIN_S });
+    expect(findOne(docs, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(10 + MARGIN_S);
   });
 });
 

@@ -194,8 +194,10 @@ Included from the Deployment, so `helm template`, `helm lint` and `helm install`
 {{- $graceMs := int64 .Values.config.shutdownGraceMs }}
 {{- $pauseS := include "openregister-webhooks.preStopSleepSeconds" . | int64 }}
 {{- $terminationMs := mul (int64 .Values.terminationGracePeriodSeconds) 1000 }}
-{{- if le $terminationMs (add $graceMs (mul $pauseS 1000)) }}
-{{- fail (printf "\n\nterminationGracePeriodSeconds (%d s) must be longer than the preStop pause (preStopSleepSeconds, %d s) plus the service's drain, config.shutdownGraceMs (%d ms): Kubernetes would kill the pod with SIGKILL before in-flight deliveries finish." (int64 .Values.terminationGracePeriodSeconds) $pauseS $graceMs) }}
+{{- /* The service exits at most SHUTDOWN_MARGIN_IN_MS (src/health/shutdown-deadline.ts) after its drain. */}}
+{{- $marginMs := 5000 }}
+{{- if lt $terminationMs (add $graceMs (mul $pauseS 1000) $marginMs) }}
+{{- fail (printf "\n\nterminationGracePeriodSeconds (%d s) must be at least the preStop pause (preStopSleepSeconds, %d s) plus the service's drain, config.shutdownGraceMs (%d ms), plus the %d s the service may take after the drain to close its store and write its last log lines: Kubernetes would kill the pod with SIGKILL before in-flight deliveries finish." (int64 .Values.terminationGracePeriodSeconds) $pauseS $graceMs (div $marginMs 1000)) }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "\n\nautoscaling.minReplicas must not be above autoscaling.maxReplicas." }}
