@@ -75,11 +75,13 @@ export function prepareDeliveryStatements(db: Database.Database) {
     ),
     deleteFinished: db.prepare(`DELETE FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?`),
     deleteExpiredKeys: db.prepare(`DELETE FROM idempotency_keys WHERE expires_at <= ?`),
-    // One count per partial index instead of a GROUP BY over the whole table.
+    // One count per partial index for the unfinished ones; the finished ones from delivery_totals,
+    // kept by triggers (delivery-totals-migration.ts): never a read of the finished rows.
     counts: db.prepare(
       `SELECT 'queued' AS status, COUNT(*) AS count FROM deliveries WHERE ${STATUS_FILTERS.queued}
        UNION ALL SELECT 'processing', COUNT(*) FROM deliveries WHERE ${STATUS_FILTERS.processing}
-       UNION ALL SELECT status, COUNT(*) FROM deliveries WHERE status IN ('succeeded', 'dead') GROUP BY status`,
+       UNION ALL SELECT 'succeeded', succeeded FROM delivery_totals
+       UNION ALL SELECT 'dead', dead FROM delivery_totals`,
     ),
     health: db.prepare(`INSERT OR REPLACE INTO store_health (id, checked_at) VALUES (1, ?)`),
   };

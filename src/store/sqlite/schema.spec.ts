@@ -135,7 +135,8 @@ describe('schema', () => {
     expect(plan(`SELECT seq FROM deliveries d WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND ${claimable} ORDER BY d.seq LIMIT ?`, NOW, 64)).toBe(
       'SCAN d USING INDEX deliveries_queued; CORRELATED SCALAR SUBQUERY 1; SEARCH e USING INDEX deliveries_unfinished_by_object (object_key=? AND seq<?)',
     );
-    expect(plan(`DELETE FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?`, NOW)).toContain('USING INDEX deliveries_finished_by_age');
+    // Covering: the index holds the status its trigger (delivery_totals) needs.
+    expect(plan(`DELETE FROM deliveries WHERE status IN ('succeeded', 'dead') AND updated_at < ?`, NOW)).toMatch(/USING (COVERING )?INDEX deliveries_finished_by_age/);
     expect(plan(`SELECT COUNT(*) FROM deliveries WHERE completed_at IS NULL AND status = 'processing'`)).toContain(
       'USING INDEX deliveries_unfinished_by_object',
     );

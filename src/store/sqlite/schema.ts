@@ -12,7 +12,8 @@
  *   unfinished?). Keyed on `completed_at IS NULL`, which holds exactly while a delivery is queued
  *   or processing, so claiming (queued -> processing) does not touch it; and it holds only
  *   unfinished rows, so the check never walks an object's finished history.
- * - deliveries_finished_by_age: retention, replay of dead letters, counts of finished ones.
+ * - deliveries_finished_by_age: retention, replay of dead letters (finished ones are counted in
+ *   delivery_totals: delivery-totals-migration.ts).
  * - deliveries_event_inline: rows whose event is still in `deliveries.event` (written before
  *   `delivery_events` existed), for the upgrade at open (`moveInlineEvents`). Empty once that
  *   has run, and new rows store '' there, so it costs an insert only its WHERE check.

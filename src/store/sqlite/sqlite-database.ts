@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { prepareDataDir } from './data-dir.js';
 import { moveInlineEvents } from './inline-event-migration.js';
 import { addKeyDeliveryIds } from './key-delivery-id-migration.js';
+import { addDeliveryTotals } from './delivery-totals-migration.js';
 import { addTraceparents } from './traceparent-migration.js';
 import { SCHEMA } from './schema.js';
 
@@ -30,6 +31,7 @@ export function openDatabase(dataDir: string | ':memory:'): Database.Database {
   moveInlineEvents(db);
   addKeyDeliveryIds(db);
   addTraceparents(db);
+  addDeliveryTotals(db);
   db.exec('CREATE TABLE IF NOT EXISTS store_health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)');
   return db;
 }
