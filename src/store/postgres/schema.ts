@@ -207,11 +207,14 @@ END $$;
  */
 const V5 = `
 CREATE TABLE delivery_totals (shard integer PRIMARY KEY, succeeded bigint NOT NULL DEFAULT 0, dead bigint NOT NULL DEFAULT 0);
-CREATE FUNCTION add_delivery_totals(more_succeeded bigint, more_dead bigint) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO delivery_totals AS t (shard, succeeded, dead)
-  SELECT pg_backend_pid(), more_succeeded, more_dead WHERE more_succeeded <> 0 OR more_dead <> 0
-  ON CONFLICT (shard) DO UPDATE SET succeeded = t.succeeded + excluded.succeeded, dead = t.dead + excluded.dead
-$$;
+-- PL/pgSQL, not SQL: its statement is planned once per connection, not at every call.
+CREATE FUNCTION add_delivery_totals(more_succeeded bigint, more_dead bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF more_succeeded <> 0 OR more_dead <> 0 THEN
+    INSERT INTO delivery_totals AS t (shard, succeeded, dead) VALUES (pg_backend_pid(), more_succeeded, more_dead)
+    ON CONFLICT (shard) DO UPDATE SET succeeded = t.succeeded + excluded.succeeded, dead = t.dead + excluded.dead;
+  END IF;
+END $$;
 CREATE FUNCTION delivery_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM add_delivery_totals(count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'dead')) FROM new_rows;
