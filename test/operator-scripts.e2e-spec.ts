@@ -19,6 +19,7 @@ const SCRIPTS = [
   'bench/memory.mjs',
   'bench/parse.mjs',
   'bench/profile.mjs',
+  'bench/scrape.mjs',
   'bench/store.mjs',
   'scripts/fuzz/run.mjs',
   'scripts/install-helm.mjs',
@@ -71,6 +72,7 @@ describe('the scripts an operator runs', () => {
     ['bench/compare.mjs', ['--old', '/tmp/x', '--old-args', '--max-semi-space-size=16'], /^bench\/compare\.mjs: Option '--old-args' argument is ambiguous\. .*'--old-args=-XYZ'\.$/m],
     ['bench/run.mjs', ['--sizes', '3kb'], /^bench\/run\.mjs: unknown size '3kb'/m],
     ['bench/burst.mjs', ['--stores', 'redis'], /^bench\/burst\.mjs: unknown store 'redis'/m],
+    ['bench/scrape.mjs', ['--rows', 'many'], /^bench\/scrape\.mjs: --rows takes an integer of at least 0, not 'many'$/m],
     ['bench/memory.mjs', ['--mode', 'fast'], /^bench\/memory\.mjs: --mode takes queued or inline, not 'fast'$/m],
   ])('%s %j: a bad value is a usage error too', (script, args, message) => {
     const answer = run(script, args);
