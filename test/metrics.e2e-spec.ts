@@ -2,7 +2,9 @@
  * The two metrics the chart's alerts and dashboard need besides the delivery counters:
  * acknowledgement latency by outcome and readiness, read from the booted app's /metrics.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { DeliveryStore } from '../src/store/delivery-store.js';
+import { StoreMonitor } from '../src/store/store-monitor.js';
 import { loadFixture } from './support/fixtures.js';
 import { RecordingModule } from './support/recording.handler.js';
 import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
@@ -35,5 +37,16 @@ describe('/metrics', () => {
   it('says the app is ready with webhook_ready 1, as /health/ready does', async () => {
     expect((await t.http.get('/health/ready')).status).toBe(200);
     expect(await t.metrics()).toMatch(/^webhook_ready 1$/m);
+  });
+
+  it("writes nothing to the store on a scrape: webhook_ready comes from the store check's last result", async () => {
+    // The monitor's own timers stopped: only a scrape could check the store now.
+    t.app.get(StoreMonitor).stop();
+    const checkWritable = jest.spyOn(t.app.get<DeliveryStore>(DeliveryStore), 'checkWritable');
+    for (let i = 0; i < 5; i++) expect(await t.metrics()).toMatch(/^webhook_ready 1$/m);
+    expect(checkWritable).not.toHaveBeenCalled();
+    // /health/ready still checks for real.
+    expect((await t.http.get('/health/ready')).status).toBe(200);
+    expect(checkWritable).toHaveBeenCalled();
   });
 });

@@ -107,6 +107,8 @@ describe('an outage of the database (STORE_DRIVER=postgres behind a faulty netwo
     expect(sample(during.result, 'webhook_store_up')).toBe(0);
     expect(sample(during.result, 'webhook_ready')).toBe(0);
     expect(sample(during.result, 'webhook_queue_depth{status="succeeded"}')).toBe(1);
+    for (const status of ['queued', 'processing', 'dead']) expect(sample(during.result, `webhook_queue_depth{status="${status}"}`)).toBe(0);
+    expect(sample(during.result, 'webhook_dead_letters')).toBe(0);
     expect(sample(during.result, 'webhook_queue_stats_age_seconds')).toBeGreaterThanOrEqual(0);
 
     // A sender gets 503 (nothing acknowledged), not a hang.
