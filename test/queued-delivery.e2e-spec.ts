@@ -38,7 +38,7 @@ describe('queued delivery (the default)', () => {
     expect(metricValue(metrics, 'webhook_deliveries_total', { event: 'object.created', outcome: 'accepted' })).toBe(1);
     expect(metricValue(metrics, 'webhook_delivery_attempts_total', { outcome: 'success' })).toBe(1);
     // The depths are read in the background, every 5 s.
-    await waitFor(async () => metricValue(await t!.metrics(), 'webhook_queue_depth', { status: 'succeeded' }) === 1, 10_000, 'the queue depth to show it');
+    await waitFor(async () => metricValue(await t!.metrics(), 'webhook_queue_depth', { status: 'succeeded' }) === 1, { timeoutInMs: 10_000, what: 'the queue depth to show it' });
     expect(metrics).toContain('webhook_delivery_completion_seconds_count{status="succeeded"} 1');
   });
 
@@ -78,7 +78,7 @@ describe('queued delivery (the default)', () => {
       { attempt: 3, outcome: 'failed', error: 'AlwaysFailing: refused #3' },
     ]);
     const metrics = await t.metrics();
-    await waitFor(async () => metricValue(await t!.metrics(), 'webhook_dead_letters', {}) === 1, 10_000, 'webhook_dead_letters to show it');
+    await waitFor(async () => metricValue(await t!.metrics(), 'webhook_dead_letters', {}) === 1, { timeoutInMs: 10_000, what: 'webhook_dead_letters to show it' });
     expect(metricValue(metrics, 'webhook_delivery_attempts_total', { outcome: 'failure' })).toBe(3);
     expect(t.logs.some((line) => line.deliveryId === deliveryId && line.msg === 'Delivery dead-lettered after its last attempt')).toBe(true);
   });

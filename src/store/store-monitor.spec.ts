@@ -100,7 +100,7 @@ describe('StoreMonitor', () => {
     let now = 1_000_000;
     const watched = monitor(log, store, { countsMaxAgeInMs: 5000, now: () => now });
     // Read when the watch starts.
-    await until(() => watched.counts().counts !== undefined);
+    await waitFor(() => watched.counts().counts !== undefined, { timeoutInMs: 5_000 });
     expect(watched.counts()).toEqual({ counts: { queued: 3, processing: 1, succeeded: 10, dead: 2 }, ageInSeconds: 0 });
     expect(state.countReads).toBe(1);
 
@@ -117,14 +117,14 @@ describe('StoreMonitor', () => {
   it('reads the counts again every countsMaxAgeInMs without being asked', async () => {
     const { store, state } = fakeStore();
     monitor(recordingLog().log, store, { countsMaxAgeInMs: 20 });
-    await until(() => state.countReads >= 3);
+    await waitFor(() => state.countReads >= 3, { timeoutInMs: 5_000 });
   });
 
   it('knows no counts before the first read succeeds', async () => {
     const { store, state } = fakeStore();
     state.mode = 'down';
     const watched = monitor(recordingLog().log, store);
-    await until(() => state.countReads >= 1);
+    await waitFor(() => state.countReads >= 1, { timeoutInMs: 5_000 });
     await new Promise((resolve) => setImmediate(resolve));
     expect(watched.counts()).toEqual({ counts: undefined, ageInSeconds: undefined });
   });
