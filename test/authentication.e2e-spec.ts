@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { signHmac } from '../src/auth/hmac-signature.js';
 import { signStandardWebhook } from '../src/auth/standard-webhooks.js';
@@ -7,6 +7,7 @@ import { FIXTURE_SECRET, FIXTURE_SENT_AT, FIXTURE_TOKEN, loadFixture } from './s
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { expectAnswered, expectRefused } from './support/expectations.js';
 import { createdBodyFor, FIXTURE_OBJECT_UUID, signedHeaders } from './support/signed-deliveries.js';
+import { useRecordingApp } from './support/recording-app.js';
 import { deliveryLines, startTestApp, type TestApp } from './support/test-app.js';
 
 const created = loadFixture('openregister-object-created');
@@ -23,14 +24,7 @@ async function withApp(env: Record<string, string>, body: (t: TestApp, handled: 
 }
 
 describe('HMAC signatures are checked on the exact bytes', () => {
-  let t: TestApp;
-  let handled: HandledEvents;
-
-  beforeAll(async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp();
 
   it('refuses a body with one byte changed, keeping its signature, and runs no handler', async () => {
     const tampered = Buffer.from(created.body);
@@ -38,14 +32,14 @@ describe('HMAC signatures are checked on the exact bytes', () => {
     tampered[at] = 'u'.charCodeAt(0);
     expect(tampered.equals(created.body)).toBe(false);
 
-    const response = await expectRefused(t, () => t.post(tampered, created.headers), {
+    const response = await expectRefused(app.t, () => app.t.post(tampered, created.headers), {
       status: 401,
       error: 'unauthorized',
       outcome: 'unauthorized',
       detail: 'X-Webhook-Signature does not match the body',
     });
     expect(response.body.details).toHaveLength(1);
-    expect(handled.received).toHaveLength(0);
+    expect(app.handled.received).toHaveLength(0);
   });
 
   it('refuses the same JSON re-serialised: the PHP escapes are part of what was signed', async () => {
@@ -55,39 +49,39 @@ describe('HMAC signatures are checked on the exact bytes', () => {
     expect(reserialised).not.toContain('\\u00e9');
     expect(JSON.parse(reserialised)).toEqual(JSON.parse(created.body.toString('utf8')));
 
-    await expectRefused(t, () => t.post(reserialised, created.headers), { status: 401, error: 'unauthorized', outcome: 'unauthorized' });
-    expect(handled.received).toHaveLength(0);
+    await expectRefused(app.t, () => app.t.post(reserialised, created.headers), { status: 401, error: 'unauthorized', outcome: 'unauthorized' });
+    expect(app.handled.received).toHaveLength(0);
   });
 
   it('accepts a `sha256=`-prefixed signature', async () => {
-    await expectAnswered(t, () => t.send(created, { 'X-Webhook-Signature': `sha256=${created.headers['X-Webhook-Signature']}` }));
-    expect(handled.received.map(({ event }) => event.object?.uuid)).toEqual([FIXTURE_OBJECT_UUID]);
+    await expectAnswered(app.t, () => app.t.send(created, { 'X-Webhook-Signature': `sha256=${created.headers['X-Webhook-Signature']}` }));
+    expect(app.handled.received.map(({ event }) => event.object?.uuid)).toEqual([FIXTURE_OBJECT_UUID]);
   });
 
   it('refuses a signature made with a secret it does not know', async () => {
     const body = createdBodyFor(randomUUID());
-    await expectRefused(t, () => t.post(body, signedHeaders(body, 'not-the-secret')), { status: 401, error: 'unauthorized', outcome: 'unauthorized' });
-    expect(handled.received).toHaveLength(1);
+    await expectRefused(app.t, () => app.t.post(body, signedHeaders(body, 'not-the-secret')), { status: 401, error: 'unauthorized', outcome: 'unauthorized' });
+    expect(app.handled.received).toHaveLength(1);
   });
 
   // OpenRegister's documentation shows the signature as `X-Signature: sha256=<hex>`; its code sends X-Webhook-Signature.
   it('accepts the signature as `X-Signature: sha256=<hex>`, as OpenRegister\'s documentation shows it', async () => {
     const body = createdBodyFor(randomUUID());
     const { 'X-Webhook-Signature': signature, ...rest } = signedHeaders(body);
-    await expectAnswered(t, () => t.post(body, { ...rest, 'X-Signature': `sha256=${signature}` }));
-    expect(handled.received).toHaveLength(2);
+    await expectAnswered(app.t, () => app.t.post(body, { ...rest, 'X-Signature': `sha256=${signature}` }));
+    expect(app.handled.received).toHaveLength(2);
   });
 
   it('refuses an X-Signature over other bytes, naming that header', async () => {
     const body = createdBodyFor(randomUUID());
     const { 'X-Webhook-Signature': signature, ...rest } = signedHeaders(body);
-    await expectRefused(t, () => t.post(`${body} `, { ...rest, 'X-Signature': `sha256=${signature}` }), {
+    await expectRefused(app.t, () => app.t.post(`${body} `, { ...rest, 'X-Signature': `sha256=${signature}` }), {
       status: 401,
       error: 'unauthorized',
       outcome: 'unauthorized',
       detail: 'X-Signature does not match the body',
     });
-    expect(handled.received).toHaveLength(2);
+    expect(app.handled.received).toHaveLength(2);
   });
 });
 
@@ -133,38 +127,31 @@ describe('the signed body timestamp limits replays', () => {
 });
 
 describe('secret rotation: WEBHOOK_SECRETS lists the new and the old secret', () => {
-  let t: TestApp;
-  let handled: HandledEvents;
-
-  beforeAll(async () => {
-    t = await startTestApp({ WEBHOOK_SECRETS: 'new-secret,fixture-secret' }, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp({ WEBHOOK_SECRETS: 'new-secret,fixture-secret' });
 
   it('accepts the fixture, signed with the old secret', async () => {
-    await expectAnswered(t, () => t.send(created));
-    expect(handled.received.at(-1)?.event.object?.uuid).toBe(FIXTURE_OBJECT_UUID);
+    await expectAnswered(app.t, () => app.t.send(created));
+    expect(app.handled.received.at(-1)?.event.object?.uuid).toBe(FIXTURE_OBJECT_UUID);
   });
 
   it('accepts a body signed with the new secret', async () => {
     const uuid = randomUUID();
     const body = createdBodyFor(uuid, 'Rotated');
     expect(signHmac('new-secret', body)).not.toBe(signHmac(FIXTURE_SECRET, body));
-    await expectAnswered(t, () => t.post(body, signedHeaders(body, 'new-secret')));
-    expect(handled.received.at(-1)?.event.object).toMatchObject({ uuid, data: expect.objectContaining({ title: 'Rotated' }) });
+    await expectAnswered(app.t, () => app.t.post(body, signedHeaders(body, 'new-secret')));
+    expect(app.handled.received.at(-1)?.event.object).toMatchObject({ uuid, data: expect.objectContaining({ title: 'Rotated' }) });
   });
 
   it('refuses a body signed with a third, unknown secret', async () => {
-    const count = handled.received.length;
+    const count = app.handled.received.length;
     const body = createdBodyFor(randomUUID());
-    await expectRefused(t, () => t.post(body, signedHeaders(body, 'third-secret')), {
+    await expectRefused(app.t, () => app.t.post(body, signedHeaders(body, 'third-secret')), {
       status: 401,
       error: 'unauthorized',
       outcome: 'unauthorized',
       detail: 'X-Webhook-Signature does not match the body',
     });
-    expect(handled.received).toHaveLength(count);
+    expect(app.handled.received).toHaveLength(count);
   });
 });
 
@@ -224,16 +211,9 @@ describe('static tokens (Nextcloud webhook_listeners)', () => {
 
 describe('Standard Webhooks signatures', () => {
   const WHSEC = 'whsec_' + Buffer.from('a standard-webhooks key, 32 byte').toString('base64');
-  let t: TestApp;
-  let handled: HandledEvents;
+  const app = useRecordingApp({ WEBHOOK_SECRETS: `${WHSEC},${FIXTURE_SECRET}` });
 
-  beforeAll(async () => {
-    t = await startTestApp({ WEBHOOK_SECRETS: `${WHSEC},${FIXTURE_SECRET}` }, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
-
-  const nowInSeconds = () => Math.floor(t.clock.now() / 1000);
+  const nowInSeconds = () => Math.floor(app.t.clock.now() / 1000);
   const standardHeaders = (secret: string, id: string, timestamp: number, body: string) => ({
     'Content-Type': 'application/json',
     'webhook-id': id,
@@ -247,8 +227,8 @@ describe('Standard Webhooks signatures', () => {
   ])('accepts a delivery signed with %s', async (_label, secret) => {
     const uuid = randomUUID();
     const body = createdBodyFor(uuid);
-    await expectAnswered(t, () => t.post(body, standardHeaders(secret, `msg_${uuid}`, nowInSeconds(), body)));
-    expect(handled.received.at(-1)?.event.object?.uuid).toBe(uuid);
+    await expectAnswered(app.t, () => app.t.post(body, standardHeaders(secret, `msg_${uuid}`, nowInSeconds(), body)));
+    expect(app.handled.received.at(-1)?.event.object?.uuid).toBe(uuid);
   });
 
   it('accepts a sender rotating its secret that lists the new signature first and the old one after', async () => {
@@ -257,33 +237,33 @@ describe('Standard Webhooks signatures', () => {
     const body = createdBodyFor(uuid);
     const headers = standardHeaders(WHSEC, id, nowInSeconds(), body);
     const retired = signStandardWebhook('whsec_' + Buffer.from('a retired key nobody here knows').toString('base64'), id, nowInSeconds(), body);
-    await expectAnswered(t, () => t.post(body, { ...headers, 'webhook-signature': `${headers['webhook-signature']} ${retired}` }));
-    expect(handled.received.at(-1)?.event.object?.uuid).toBe(uuid);
+    await expectAnswered(app.t, () => app.t.post(body, { ...headers, 'webhook-signature': `${headers['webhook-signature']} ${retired}` }));
+    expect(app.handled.received.at(-1)?.event.object?.uuid).toBe(uuid);
   });
 
   it('refuses a stale webhook-timestamp', async () => {
-    const count = handled.received.length;
+    const count = app.handled.received.length;
     const body = createdBodyFor(randomUUID());
-    await expectRefused(t, () => t.post(body, standardHeaders(WHSEC, `msg_${randomUUID()}`, nowInSeconds() - 301, body)), {
+    await expectRefused(app.t, () => app.t.post(body, standardHeaders(WHSEC, `msg_${randomUUID()}`, nowInSeconds() - 301, body)), {
       status: 401,
       error: 'unauthorized',
       outcome: 'unauthorized',
       detail: 'webhook-timestamp is outside the tolerance window',
     });
-    expect(handled.received).toHaveLength(count);
+    expect(app.handled.received).toHaveLength(count);
   });
 
   it('refuses a webhook-signature over other bytes', async () => {
-    const count = handled.received.length;
+    const count = app.handled.received.length;
     const body = createdBodyFor(randomUUID());
     const headers = standardHeaders(WHSEC, `msg_${randomUUID()}`, nowInSeconds(), body);
-    await expectRefused(t, () => t.post(body.replace('Stadhuis', 'Stadhuiz'), headers), {
+    await expectRefused(app.t, () => app.t.post(body.replace('Stadhuis', 'Stadhuiz'), headers), {
       status: 401,
       error: 'unauthorized',
       outcome: 'unauthorized',
       detail: 'webhook-signature does not match',
     });
-    expect(handled.received).toHaveLength(count);
+    expect(app.handled.received).toHaveLength(count);
   });
 
   it('uses webhook-id as the idempotency key: the same id with another body is a duplicate', async () => {
@@ -291,11 +271,11 @@ describe('Standard Webhooks signatures', () => {
     const first = randomUUID();
     const firstBody = createdBodyFor(first);
     const secondBody = createdBodyFor(randomUUID(), 'Another object entirely');
-    await expectAnswered(t, () => t.post(firstBody, standardHeaders(WHSEC, id, nowInSeconds(), firstBody)));
-    const count = handled.received.length;
-    await expectAnswered(t, () => t.post(secondBody, standardHeaders(WHSEC, id, nowInSeconds(), secondBody)), 'duplicate');
-    expect(handled.received).toHaveLength(count);
-    expect(handled.received.at(-1)?.event.object?.uuid).toBe(first);
+    await expectAnswered(app.t, () => app.t.post(firstBody, standardHeaders(WHSEC, id, nowInSeconds(), firstBody)));
+    const count = app.handled.received.length;
+    await expectAnswered(app.t, () => app.t.post(secondBody, standardHeaders(WHSEC, id, nowInSeconds(), secondBody)), 'duplicate');
+    expect(app.handled.received).toHaveLength(count);
+    expect(app.handled.received.at(-1)?.event.object?.uuid).toBe(first);
   });
 });
 

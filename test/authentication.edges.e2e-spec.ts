@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { signStandardWebhook } from '../src/auth/standard-webhooks.js';
 import { FIXTURE_SENT_AT, loadFixture } from './support/fixtures.js';
 import { expectAnswered, expectRefused } from './support/expectations.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useRecordingApp } from './support/recording-app.js';
+import { startTestApp } from './support/test-app.js';
 
 /**
  * The edges the broader specs in authentication.e2e-spec.ts step over: each of these let a
@@ -18,13 +19,7 @@ const otherDigit = (digit: string) => (digit === '0' ? '1' : '0');
 const withDigitChanged = (hex: string, at: number) => hex.slice(0, at) + otherDigit(hex[at]) + hex.slice(at + 1);
 
 describe('an HMAC signature with a single hex digit changed', () => {
-  let t: TestApp;
-  let handled: HandledEvents;
-  beforeAll(async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp();
 
   it.each([
     ['the first digit', 0],
@@ -42,62 +37,56 @@ describe('an HMAC signature with a single hex digit changed', () => {
     expect(changed).toHaveLength(64);
     expect([...changed].filter((digit, index) => digit !== signature[index])).toHaveLength(1);
 
-    await expectRefused(t, () => t.post(body, { ...headers, 'X-Webhook-Signature': changed }), {
+    await expectRefused(app.t, () => app.t.post(body, { ...headers, 'X-Webhook-Signature': changed }), {
       status: 401,
       error: 'unauthorized',
       outcome: 'unauthorized',
       detail: 'X-Webhook-Signature does not match the body',
-      handled,
+      handled: app.handled,
     });
   });
 
   it('while the same body with its signature unchanged is accepted', async () => {
     const body = createdBodyFor(randomUUID());
-    await expectAnswered(t, () => t.post(body, signedHeaders(body)));
+    await expectAnswered(app.t, () => app.t.post(body, signedHeaders(body)));
   });
 });
 
 describe('a WEBHOOK_TOLERANCE_SECONDS other than the default, at its edge', () => {
   const created = loadFixture('openregister-object-created');
   const TOLERANCE = 42;
-  let t: TestApp;
-  let handled: HandledEvents;
-  beforeAll(async () => {
-    t = await startTestApp({ WEBHOOK_TOLERANCE_SECONDS: String(TOLERANCE) }, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp({ WEBHOOK_TOLERANCE_SECONDS: String(TOLERANCE) });
 
   // Refusals first: the fixture is accepted once only (then it is a duplicate).
   it.each([
     ['old', FIXTURE_SENT_AT + (TOLERANCE + 1) * 1000],
     ['in the future', FIXTURE_SENT_AT - (TOLERANCE + 1) * 1000],
   ])(`refuses a signed body timestamp ${TOLERANCE + 1} s %s`, async (_label, now) => {
-    t.clock.time = now;
-    await expectRefused(t, () => t.send(created), {
+    app.t.clock.time = now;
+    await expectRefused(app.t, () => app.t.send(created), {
       status: 401,
       error: 'unauthorized',
       outcome: 'unauthorized',
       detail: `timestamp must be within ${TOLERANCE} s of the server time (WEBHOOK_TOLERANCE_SECONDS)`,
-      handled,
+      handled: app.handled,
     });
   });
 
   it(`accepts a signed body timestamp exactly ${TOLERANCE} s old`, async () => {
-    t.clock.time = FIXTURE_SENT_AT + TOLERANCE * 1000;
-    await expectAnswered(t, () => t.send(created));
-    expect(handled.received).toHaveLength(1);
+    app.t.clock.time = FIXTURE_SENT_AT + TOLERANCE * 1000;
+    await expectAnswered(app.t, () => app.t.send(created));
+    expect(app.handled.received).toHaveLength(1);
   });
 
   it(`applies it to webhook-timestamp as well: ${TOLERANCE} s accepted, ${TOLERANCE + 1} s refused`, async () => {
-    const nowInSeconds = Math.floor(t.clock.now() / 1000);
+    const nowInSeconds = Math.floor(app.t.clock.now() / 1000);
     const standard = (timestamp: number) => {
       const id = `msg_${randomUUID()}`;
       const body = createdBodyFor(randomUUID());
-      return t.post(body, { 'Content-Type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook('fixture-secret', id, timestamp, body) });
+      return app.t.post(body, { 'Content-Type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook('fixture-secret', id, timestamp, body) });
     };
-    await expectRefused(t, () => standard(nowInSeconds - TOLERANCE - 1), { status: 401, error: 'unauthorized', outcome: 'unauthorized', detail: 'webhook-timestamp is outside the tolerance window', handled });
-    await expectAnswered(t, () => standard(nowInSeconds - TOLERANCE));
+    await expectRefused(app.t, () => standard(nowInSeconds - TOLERANCE - 1), { status: 401, error: 'unauthorized', outcome: 'unauthorized', detail: 'webhook-timestamp is outside the tolerance window', handled: app.handled });
+    await expectAnswered(app.t, () => standard(nowInSeconds - TOLERANCE));
   });
 });
 

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fixtureNames, loadFixture } from './support/fixtures.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { deliveryLines, metricValue, startTestApp, type TestApp } from './support/test-app.js';
+import { useRecordingApp } from './support/recording-app.js';
+import { deliveryLines, metricValue, startTestApp } from './support/test-app.js';
 
 /** What each real sender's delivery must become. */
 const EXPECTED: Record<string, { format: string; event: string; status: string; objectUuid?: string; handled: boolean }> = {
@@ -26,14 +27,7 @@ const EXPECTED: Record<string, { format: string; event: string; status: string; 
 };
 
 describe('every real sender shape, byte-exact, through the booted app', () => {
-  let t: TestApp;
-  let handled: HandledEvents;
-
-  beforeAll(async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp();
 
   it('has an expectation for every fixture', () => {
     expect(fixtureNames().sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -70,9 +64,9 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
 
   it('takes all fixtures one after another in one app, the same change in two envelopes once', async () => {
     const statuses: Record<string, string> = {};
-    for (const name of Object.keys(EXPECTED)) statuses[name] = (await t.send(loadFixture(name))).body.status;
+    for (const name of Object.keys(EXPECTED)) statuses[name] = (await app.t.send(loadFixture(name))).body.status;
     expect(statuses['openregister-object-created']).toBe('processed');
-    // The CloudEvents delivery carries the very same creation: recognised as already handled.
+    // The CloudEvents delivery carries the very same creation: recognised as already app.handled.
     expect(statuses['openregister-cloudevent-created']).toBe('duplicate');
     expect(statuses['openregister-object-updated']).toBe('processed');
     // OpenRegister's resends of that creation, in either format, too.
@@ -80,7 +74,7 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
     expect(statuses['openregister-cloudevent-retry-created']).toBe('duplicate');
     // The same update through Nextcloud: the object in the same state, so the same change (ADR 0005).
     expect(statuses['nextcloud-openregister-object-updated']).toBe('duplicate');
-    expect(handled.received.map(({ event }) => `${event.format} ${event.type}`)).toEqual([
+    expect(app.handled.received.map(({ event }) => `${event.format} ${event.type}`)).toEqual([
       'openregister object.created',
       'openregister object.updated',
       'nextcloud OCP\\Files\\Events\\Node\\NodeCreatedEvent',
@@ -122,7 +116,7 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
     }
   });
 
-  it('writes an audit line with the changes for each handled event', async () => {
+  it('writes an audit line with the changes for each app.handled event', async () => {
     // An app of its own: what this test sees does not depend on which tests ran before it.
     const fresh = await startTestApp({}, { extensions: [RecordingModule] });
     try {

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { FIXTURE_SENT_AT, loadFixture } from './support/fixtures.js';
 import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { expectAnswered, expectRefused, type Refusal } from './support/expectations.js';
 import { createdBodyFor, deliveryLineOf, outcomeTotal, signedHeaders } from './support/signed-deliveries.js';
+import { useRecordingApp } from './support/recording-app.js';
 import { deliveryLines, type RawResponse, startTestApp, type TestApp } from './support/test-app.js';
 
 /** A small, valid, signed-able OpenRegister creation (well under 1 kB). */
@@ -32,22 +33,15 @@ function expectRefusedUnhandled(t: TestApp, handled: HandledEvents, send: () => 
 }
 
 describe('media types', () => {
-  let t: TestApp;
-  let handled: HandledEvents;
-
-  beforeAll(async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp();
 
   it('takes a delivery with no Content-Type at all, as Nextcloud sends it', async () => {
-    const seen = observeWebhookRequests(t);
+    const seen = observeWebhookRequests(app.t);
     for (const name of ['nextcloud-node-created', 'nextcloud-openregister-object-updated']) {
       const fixture = loadFixture(name);
       expect(Object.keys(fixture.headers).map((key) => key.toLowerCase())).not.toContain('content-type');
-      const response = await expectAnswered(t, () => t.send(fixture));
-      expect(deliveryLineOf(t, response)).toMatchObject({ format: 'nextcloud' });
+      const response = await expectAnswered(app.t, () => app.t.send(fixture));
+      expect(deliveryLineOf(app.t, response)).toMatchObject({ format: 'nextcloud' });
     }
     // What reached the server: really no Content-Type (fetch adds none to a Buffer body).
     expect(seen).toHaveLength(2);
@@ -55,7 +49,7 @@ describe('media types', () => {
       expect(headers['user-agent']).toMatch(/^Nextcloud/);
       expect(headers).not.toHaveProperty('content-type');
     }
-    expect(handled.received.map(({ event }) => event.format)).toEqual(['nextcloud', 'nextcloud']);
+    expect(app.handled.received.map(({ event }) => event.format)).toEqual(['nextcloud', 'nextcloud']);
   });
 
   it.each([
@@ -64,29 +58,29 @@ describe('media types', () => {
     ['application/json; charset=utf-8', 'openregister-object-created-big-numbers', 'openregister'],
     ['APPLICATION/JSON', 'documented-object-updated', 'documented'],
   ])('takes Content-Type %s', async (contentType, name, format) => {
-    const seen = observeWebhookRequests(t);
-    const count = handled.received.length;
-    const response = await expectAnswered(t, () => t.send(loadFixture(name), { 'Content-Type': contentType }));
+    const seen = observeWebhookRequests(app.t);
+    const count = app.handled.received.length;
+    const response = await expectAnswered(app.t, () => app.t.send(loadFixture(name), { 'Content-Type': contentType }));
     expect(seen.map((headers) => headers['content-type'])).toEqual([contentType]);
-    expect(deliveryLineOf(t, response)).toMatchObject({ format });
-    expect(handled.received).toHaveLength(count + 1);
+    expect(deliveryLineOf(app.t, response)).toMatchObject({ format });
+    expect(app.handled.received).toHaveLength(count + 1);
   });
 
   it('takes a blank Content-Type as none (Fastify alone would refuse it as an invalid media type)', async () => {
-    const seen = observeWebhookRequests(t);
-    const count = handled.received.length;
+    const seen = observeWebhookRequests(app.t);
+    const count = app.handled.received.length;
     const body = createdBodyFor(randomUUID());
-    const response = await expectAnswered(t, () => t.post(body, { ...signedHeaders(body), 'Content-Type': ' ' }));
+    const response = await expectAnswered(app.t, () => app.t.post(body, { ...signedHeaders(body), 'Content-Type': ' ' }));
     expect(seen.map((headers) => headers['content-type']?.trim())).toEqual(['']);
     expect(response.body.status).toBe('processed');
-    expect(handled.received).toHaveLength(count + 1);
+    expect(app.handled.received).toHaveLength(count + 1);
   });
 
   it.each([['application/x-www-form-urlencoded'], ['text/plain'], ['multipart/form-data; boundary=x'], ['application/']])(
     'refuses Content-Type %s with 415, though correctly signed',
     async (contentType) => {
       const body = createdBodyFor(randomUUID());
-      const response = await expectRefusedUnhandled(t, handled, () => t.post(body, { ...signedHeaders(body), 'Content-Type': contentType }), {
+      const response = await expectRefusedUnhandled(app.t, app.handled, () => app.t.post(body, { ...signedHeaders(body), 'Content-Type': contentType }), {
         status: 415,
         error: 'unsupported_media_type',
         outcome: 'invalid',
@@ -97,40 +91,33 @@ describe('media types', () => {
 });
 
 describe('bodies that are not a valid envelope', () => {
-  let t: TestApp;
-  let handled: HandledEvents;
-
-  beforeAll(async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp();
 
   it('answers 400 `malformed` with the reason to signed bytes that are not JSON', async () => {
     const body = createdBodyFor(randomUUID()).slice(0, 200);
-    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(app.t, app.handled, () => app.t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
     expect(response.body.message).toMatch(/not valid JSON/);
     expect(response.body.details).toEqual([expect.stringMatching(/JSON/)]);
-    expect(deliveryLineOf(t, response)?.details).toEqual(response.body.details);
+    expect(deliveryLineOf(app.t, response)?.details).toEqual(response.body.details);
   });
 
   it('answers 400 `malformed` to a signed JSON array', async () => {
     const body = `[${createdBodyFor(randomUUID())}]`;
-    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(app.t, app.handled, () => app.t.post(body, signedHeaders(body)), { status: 400, error: 'malformed', outcome: 'invalid' });
     expect(response.body.message).toMatch(/JSON object/);
   });
 
   it('answers 400 `invalid` naming data.object when the object is not an object', async () => {
     const body = '{"event":"OCA\\\\OpenRegister\\\\Event\\\\ObjectCreatedEvent","webhook":{"id":"x"},"data":{"objectType":"object","object":"not-an-object"},"attempt":1}';
     expect(JSON.parse(body).event).toBe('OCA\\OpenRegister\\Event\\ObjectCreatedEvent');
-    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(app.t, app.handled, () => app.t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
     expect(response.body.details).toEqual(expect.arrayContaining([expect.stringContaining('data.object')]));
-    expect(deliveryLineOf(t, response)?.details).toEqual(response.body.details);
+    expect(deliveryLineOf(app.t, response)?.details).toEqual(response.body.details);
   });
 
   it('answers 400 `invalid` with every broken rule of an envelope', async () => {
     const body = '{"event":"OCA\\\\OpenRegister\\\\Event\\\\ObjectCreatedEvent","webhook":{"id":""},"data":{"objectType":"object","object":[1]},"attempt":0}';
-    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(app.t, app.handled, () => app.t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
     expect(response.body.details).toEqual(
       expect.arrayContaining([expect.stringContaining('data.object'), expect.stringContaining('webhook.id'), expect.stringContaining('attempt')]),
     );
@@ -141,13 +128,13 @@ describe('bodies that are not a valid envelope', () => {
     ['an event that is a number', '{"event":42,"data":{}}'],
     ['an empty object', '{}'],
   ])('answers 400 `invalid` to %s', async (_label, body) => {
-    const response = await expectRefusedUnhandled(t, handled, () => t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
+    const response = await expectRefusedUnhandled(app.t, app.handled, () => app.t.post(body, signedHeaders(body)), { status: 400, error: 'invalid', outcome: 'invalid' });
     expect(response.body.details).toEqual([expect.any(String)]);
   });
 
   it('still takes a valid delivery afterwards', async () => {
-    await expectAnswered(t, () => t.send(loadFixture('openregister-object-created')));
-    expect(handled.received).toHaveLength(1);
+    await expectAnswered(app.t, () => app.t.send(loadFixture('openregister-object-created')));
+    expect(app.handled.received).toHaveLength(1);
   });
 });
 
