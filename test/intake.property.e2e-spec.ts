@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { phpEnvelope, phpValue, anyEnvelope, shuffled } from './support/php-arbitraries.js';
 import { phpJsonEncode, phpJsonMeaning } from './support/php-json.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { signedHeaders } from './support/signed-deliveries.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useRecordingApp } from './support/recording-app.js';
 
 // Properties of the intake over what PHP's json_encode writes (test/support/php-json.ts): one app
 // per property, booted once; run counts kept modest so each property takes a few seconds.
@@ -21,15 +20,9 @@ function expectSameValue(actual: unknown, expected: unknown): void {
 }
 
 describe('intake properties, over PHP-encoded bodies, through the booted app', () => {
-  let t: TestApp;
-  let handled: HandledEvents;
-  beforeAll(async () => {
-    // No replay window here: random bodies carry random timestamps, and that check has its own specs.
-    // Nor throttling: the refusal property sends hundreds of forged requests from one address.
-    t = await startTestApp({ WEBHOOK_TOLERANCE_SECONDS: '0', THROTTLE_UNAUTHENTICATED_LIMIT: '1000000' }, { extensions: [RecordingModule] });
-    handled = t.app.get(HandledEvents);
-  });
-  afterAll(() => t.close());
+  // No replay window here: random bodies carry random timestamps, and that check has its own specs.
+  // Nor throttling: the refusal property sends hundreds of forged requests from one address.
+  const app = useRecordingApp({ WEBHOOK_TOLERANCE_SECONDS: '0', THROTTLE_UNAUTHENTICATED_LIMIT: '1000000' });
 
   it("encodes as PHP 8.2's json_encode does (its output, recorded)", () => {
     const floats = [1.0, 0.1, 1e100, -0, 1e-7, 0.0001, 0.00001, 1.2345678901234568e17, 1.5e300, 1e15, 1e16, 1e17, 123456789012345.6, -1.25e-10, 5e-324, 1.7976931348623157e308];
@@ -40,7 +33,7 @@ describe('intake properties, over PHP-encoded bodies, through the booted app', (
     expect(phpJsonEncode(values)).toBe('["a\\/b","\\u00e9","\\ud83d\\ude00","\\u2028","\\u0001","\\t\\n\\"\\\\",{"x":1},[],[],{"1":2,"3":1},9223372036854775807]');
   });
 
-  const received = (uuid: string) => handled.received.filter(({ event }) => event.object?.uuid === uuid);
+  const received = (uuid: string) => app.handled.received.filter(({ event }) => event.object?.uuid === uuid);
 
   it('accepts any object PHP encodes and signs, and hands the handler what the sender meant, big integers exact', async () => {
     await fc.assert(
@@ -49,7 +42,7 @@ describe('intake properties, over PHP-encoded bodies, through the booted app', (
         const { '@self': _self, id: _id, ...userFields } = fields;
         const body = phpJsonEncode(phpEnvelope(uuid, userFields));
 
-        const response = await t.post(body, signedHeaders(body));
+        const response = await app.t.post(body, signedHeaders(body));
 
         expect(response.status).toBe(200);
         expect(response.body.status).toBe('processed');
@@ -77,8 +70,8 @@ describe('intake properties, over PHP-encoded bodies, through the booted app', (
           const otherDigit = ((parseInt(signature[digit], 16) + 1 + (delta % 15)) % 16).toString(16);
           const forged = signature.slice(0, digit) + otherDigit + signature.slice(digit + 1);
 
-          expect((await t.post(changed, headers)).status).toBe(401);
-          expect((await t.post(body, { ...headers, 'X-Webhook-Signature': forged })).status).toBe(401);
+          expect((await app.t.post(changed, headers)).status).toBe(401);
+          expect((await app.t.post(body, { ...headers, 'X-Webhook-Signature': forged })).status).toBe(401);
         },
       ),
       { numRuns: 100 },
@@ -94,8 +87,8 @@ describe('intake properties, over PHP-encoded bodies, through the booted app', (
         // JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE, every object's keys in another order.
         const other = phpJsonEncode(envelope, { unescaped: true, shuffle: shuffled(seed) });
 
-        expect((await t.post(php, signedHeaders(php))).body.status).toBe('processed');
-        expect((await t.post(other, signedHeaders(other))).body.status).toBe('duplicate');
+        expect((await app.t.post(php, signedHeaders(php))).body.status).toBe('processed');
+        expect((await app.t.post(other, signedHeaders(other))).body.status).toBe('duplicate');
         expect(received(uuid)).toHaveLength(1);
       }),
       { numRuns: 100 },
@@ -107,7 +100,7 @@ describe('intake properties, over PHP-encoded bodies, through the booted app', (
       fc.asyncProperty(anyEnvelope, async (value) => {
         const body = phpJsonEncode(value);
 
-        const response = await t.post(body, signedHeaders(body));
+        const response = await app.t.post(body, signedHeaders(body));
 
         expect([200, 400]).toContain(response.status);
         if (response.status === 400) expect(['malformed', 'invalid']).toContain(response.body.error);

@@ -2,27 +2,22 @@
  * The two metrics the chart's alerts and dashboard need besides the delivery counters:
  * acknowledgement latency by outcome and readiness, read from the booted app's /metrics.
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 import { StoreMonitor } from '../src/store/store-monitor.js';
 import { loadFixture } from './support/fixtures.js';
-import { RecordingModule } from './support/recording.handler.js';
-import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
+import { useRecordingApp } from './support/recording-app.js';
+import { metricValue } from './support/test-app.js';
 
 describe('/metrics', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-  });
-  afterAll(() => t.close());
+  const app = useRecordingApp();
 
   it('times every answer in webhook_ack_duration_seconds, by the same outcome as webhook_deliveries_total', async () => {
     const fixture = loadFixture('openregister-object-created');
-    expect((await t.send(fixture)).status).toBe(200);
-    expect((await t.send(fixture, { 'x-webhook-signature': '0'.repeat(64) })).status).toBe(401);
+    expect((await app.t.send(fixture)).status).toBe(200);
+    expect((await app.t.send(fixture, { 'x-webhook-signature': '0'.repeat(64) })).status).toBe(401);
 
-    const text = await t.metrics();
+    const text = await app.t.metrics();
     for (const outcome of ['processed', 'unauthorized']) {
       expect(metricValue(text, 'webhook_ack_duration_seconds_count', { outcome })).toBe(1);
       expect(metricValue(text, 'webhook_ack_duration_seconds_bucket', { outcome, le: '+Inf' })).toBe(1);
@@ -35,18 +30,18 @@ describe('/metrics', () => {
   });
 
   it('says the app is ready with webhook_ready 1, as /health/ready does', async () => {
-    expect((await t.http.get('/health/ready')).status).toBe(200);
-    expect(await t.metrics()).toMatch(/^webhook_ready 1$/m);
+    expect((await app.t.http.get('/health/ready')).status).toBe(200);
+    expect(await app.t.metrics()).toMatch(/^webhook_ready 1$/m);
   });
 
   it("writes nothing to the store on a scrape: webhook_ready comes from the store check's last result", async () => {
     // The monitor's own timers stopped: only a scrape could check the store now.
-    t.app.get(StoreMonitor).stop();
-    const checkWritable = jest.spyOn(t.app.get<DeliveryStore>(DeliveryStore), 'checkWritable');
-    for (let i = 0; i < 5; i++) expect(await t.metrics()).toMatch(/^webhook_ready 1$/m);
+    app.t.app.get(StoreMonitor).stop();
+    const checkWritable = jest.spyOn(app.t.app.get<DeliveryStore>(DeliveryStore), 'checkWritable');
+    for (let i = 0; i < 5; i++) expect(await app.t.metrics()).toMatch(/^webhook_ready 1$/m);
     expect(checkWritable).not.toHaveBeenCalled();
     // /health/ready still checks for real.
-    expect((await t.http.get('/health/ready')).status).toBe(200);
+    expect((await app.t.http.get('/health/ready')).status).toBe(200);
     expect(checkWritable).toHaveBeenCalled();
   });
 });

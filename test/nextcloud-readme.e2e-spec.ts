@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { marked, type Tokens } from 'marked';
 import { loadFixture } from './support/fixtures.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useRecordingApp } from './support/recording-app.js';
 
 // The README's Nextcloud example must work as a reader pastes it: its body is the real fixture,
 // byte for byte, and its `curl` (run here as written, against the booted app) is accepted.
@@ -24,16 +23,12 @@ function sectionBlocks(): Tokens.Code[] {
 }
 
 describe("the README's Nextcloud delivery", () => {
-  let t: TestApp;
   const [startBlock, httpBlock, curlBlock] = sectionBlocks();
 
-  beforeAll(async () => {
-    // The variables the README starts the service with.
-    const env = Object.fromEntries([...startBlock.text.matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1], match[2]]));
-    expect(env).toEqual({ WEBHOOK_SECRETS: 'dev-secret', WEBHOOK_TOKENS: 'dev-token' });
-    t = await startTestApp(env, { extensions: [RecordingModule] });
-  });
-  afterAll(() => t.close());
+  // The variables the README starts the service with, checked before the app boots with them.
+  const env = Object.fromEntries([...startBlock.text.matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1], match[2]]));
+  beforeAll(() => expect(env).toEqual({ WEBHOOK_SECRETS: 'dev-secret', WEBHOOK_TOKENS: 'dev-token' }));
+  const app = useRecordingApp(env);
 
   it('shows the fixture: its body byte for byte and its headers', () => {
     const fixture = loadFixture('nextcloud-node-created');
@@ -46,18 +41,18 @@ describe("the README's Nextcloud delivery", () => {
   });
 
   it('is accepted when its curl runs as written, and handled as the Nextcloud event', async () => {
-    const script = curlBlock.text.replace('http://localhost:3000', t.url).replace('curl -i', 'curl -sS -i');
+    const script = curlBlock.text.replace('http://localhost:3000', app.t.url).replace('curl -i', 'curl -sS -i');
     const answer = await run('bash', ['-c', script]);
     // The test app runs inline (200 processed); the README's queued default answers 202 accepted.
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(answer).toMatch(/"status":"processed"/);
-    const [{ event }] = t.app.get(HandledEvents).received;
+    const [{ event }] = app.handled.received;
     expect(event).toMatchObject({ type: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent', format: 'nextcloud', payload: { node: { id: 437 } } });
   });
 
   it('gets the 415 the README warns of with a plain curl -d', async () => {
     const body = loadFixture('nextcloud-node-created').body.toString('utf8');
-    const answer = await run('curl', ['-sS', '-i', `${t.url}/webhooks/openregister`, '-H', 'Authorization: Bearer dev-token', '-d', body]);
+    const answer = await run('curl', ['-sS', '-i', `${app.t.url}/webhooks/openregister`, '-H', 'Authorization: Bearer dev-token', '-d', body]);
     expect(answer).toMatch(/^HTTP\/1\.1 415/);
   });
 });
