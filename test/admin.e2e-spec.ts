@@ -8,7 +8,8 @@ import { ANY_EVENT, OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent
 import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres-database.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
+import type { TestApp } from './support/test-app.js';
 
 const TOKEN = 'admin-test-token';
 const ADMIN_ENV = {
@@ -46,16 +47,18 @@ class SwitchableModule {}
 
 describe('admin API', () => {
   let t: TestApp | undefined;
-  afterEach(async () => {
+  // Declared before the apps' closing: a run held at the gate would hold up the close.
+  afterEach(() => {
     const state = t?.app.get(HandlerSwitch);
     if (state) state.gate = undefined;
-    await t?.close();
     t = undefined;
   });
+  const apps = useAppsPerTest();
 
   const start = async (env: Record<string, string> = {}) => {
-    t = await startTestApp({ ...ADMIN_ENV, ...env }, { extensions: [SwitchableModule] });
-    return { app: t, state: t.app.get(HandlerSwitch) };
+    const started = (await apps.start({ ...ADMIN_ENV, ...env }, { recording: false, extensions: [SwitchableModule] })).t;
+    t = started;
+    return { app: started, state: started.app.get(HandlerSwitch) };
   };
   const auth = { Authorization: `Bearer ${TOKEN}` };
   const admin = {
@@ -337,25 +340,24 @@ describe('admin API', () => {
  * adapter, whose replay statements are their own.
  */
 describe.each(['sqlite', 'postgres'] as const)('admin API on STORE_DRIVER=%s: bulk replay', (driver) => {
-  let t: TestApp | undefined;
   let dataDir: string;
   let db: TestDatabase | undefined;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'orw-admin-replay-'));
     if (driver === 'postgres') db = await createTestDatabase();
   });
+  const apps = useAppsPerTest();
   afterAll(async () => {
-    await t?.close();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('gives every replayed dead letter a fresh retry series: it dies again only after DELIVERY_MAX_ATTEMPTS more failures', async () => {
     const storeEnv: Record<string, string> = driver === 'postgres' ? { STORE_DRIVER: 'postgres', DATABASE_URL: db!.url } : { STORE_DRIVER: 'sqlite', DATA_DIR: dataDir };
-    t = await startTestApp({ ...ADMIN_ENV, ...storeEnv }, { extensions: [SwitchableModule] });
+    const { t } = await apps.start({ ...ADMIN_ENV, ...storeEnv }, { recording: false, extensions: [SwitchableModule] });
     const state = t.app.get(HandlerSwitch);
     const auth = { Authorization: `Bearer ${TOKEN}` };
-    const statusOf = async (id: string) => (await t!.http.get(`/admin/deliveries/${id}`).set(auth)).body.status as string;
+    const statusOf = async (id: string) => (await t.http.get(`/admin/deliveries/${id}`).set(auth)).body.status as string;
     const runsOf = (id: string) => state.runs.filter((run) => run.deliveryId === id).map((run) => run.attempt);
     state.failWith = 'CRM still down';
     const body = createdBodyFor(randomUUID());
