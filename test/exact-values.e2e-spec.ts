@@ -4,9 +4,8 @@ import request from 'supertest';
 import { loadFixture } from './support/fixtures.js';
 import { ForwardTarget } from './support/forward-target.js';
 import { waitFor } from './support/wait-for.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
 
 // Written by PHP's json_encode (test/fixtures/generate-php-fixtures.php): PHP_INT_MAX, PHP_INT_MIN,
 // 2^53 ± 1, 1.0e+100, -0, [] for an empty list, integer-like keys, \/ and \uXXXX escapes.
@@ -34,17 +33,15 @@ function deepBody(levels: number): string {
 }
 
 describe('exact values and bounded depth, through the booted app', () => {
-  let t: TestApp | undefined;
+  const apps = useAppsPerTest();
   let target: ForwardTarget | undefined;
   afterEach(async () => {
-    await t?.close();
     await target?.close();
-    t = target = undefined;
+    target = undefined;
   });
 
   it('hands the handler every integer past 2^53 as a bigint with the sent digits, everything else as sent', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    const handled = t.app.get(HandledEvents);
+    const { t, handled } = await apps.start();
 
     const response = await t.send(BIG);
 
@@ -57,8 +54,7 @@ describe('exact values and bounded depth, through the booted app', () => {
   });
 
   it('tells apart two big integers that JSON.parse would round to the same number', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    const handled = t.app.get(HandledEvents);
+    const { t, handled } = await apps.start();
     // Two updates (a creation is keyed by the object's uuid alone), differing only in that integer.
     const update = BIG.body.toString('latin1').replace('ObjectCreatedEvent', 'ObjectUpdatedEvent');
     const other = update.replace('"kadastraalId":9223372036854775807', '"kadastraalId":9223372036854775806');
@@ -74,11 +70,7 @@ describe('exact values and bounded depth, through the booted app', () => {
 
   it('keeps the digits in the stored event, on a retry read back from the store, in the admin API and in forwarded JSON', async () => {
     target = await ForwardTarget.start();
-    t = await startTestApp(
-      { DELIVERY_MODE: 'queued', ADMIN_TOKEN, FORWARD_URLS: target.url, DELIVERY_BACKOFF_BASE_MS: '10', DELIVERY_BACKOFF_MAX_MS: '20' },
-      { extensions: [RecordingModule] },
-    );
-    const handled = t.app.get(HandledEvents);
+    const { t, handled } = await apps.start({ DELIVERY_MODE: 'queued', ADMIN_TOKEN, FORWARD_URLS: target.url, DELIVERY_BACKOFF_BASE_MS: '10', DELIVERY_BACKOFF_MAX_MS: '20' });
     // The first attempt fails, so the second runs on the event read back from the store.
     handled.failWith = 'not yet';
     const admin = request(t.app.getHttpServer());
@@ -107,13 +99,12 @@ describe('exact values and bounded depth, through the booted app', () => {
   });
 
   it.each(['inline', 'queued'])('%s: takes a body nested exactly 512 levels deep, as PHP may send it', async (mode) => {
-    t = await startTestApp({ DELIVERY_MODE: mode }, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start({ DELIVERY_MODE: mode });
     const body = deepBody(509);
 
     const response = await t.post(body, signedHeaders(body));
 
     expect(response.status).toBe(mode === 'inline' ? 200 : 202);
-    const handled = t.app.get(HandledEvents);
     await waitFor(() => handled.received.length === 1, { timeoutInMs: 10_000, what: 'the handler' });
     let level: unknown = handled.received[0].event.object?.data.deep;
     let depth = 0;
@@ -128,13 +119,13 @@ describe('exact values and bounded depth, through the booted app', () => {
     ['20,000 levels of objects in a Nextcloud event', `{"event":{"class":"C","x":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}},"time":1}`],
     ['20,000 levels around a big integer', `{"event":"x","webhook":{},"data":{"objectType":"object","object":{"id":"u","a":${'['.repeat(20_000)}9223372036854775807${']'.repeat(20_000)}}}}`],
   ])('refuses %s with a 400 that names the limit, never a 500', async (_name, body) => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start();
 
     const response = await t.post(body, signedHeaders(body));
 
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: 'malformed', message: 'Body is nested deeper than 512 levels' });
-    expect(t.app.get(HandledEvents).received).toHaveLength(0);
+    expect(handled.received).toHaveLength(0);
     // And the service goes on taking deliveries.
     const next = createdBodyFor(randomUUID());
     expect((await t.post(next, signedHeaders(next))).status).toBe(200);

@@ -1,25 +1,21 @@
 import { Injectable, Module } from '@nestjs/common';
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { Logger } from 'pino';
 import { OnWebhookEvent, type DeliveryContext, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { PINO_LOGGER } from '../src/logging/logger.js';
 import { loadFixture } from './support/fixtures.js';
 import { waitFor } from './support/wait-for.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
+import type { TestApp } from './support/test-app.js';
 
 /** The run lines of one handler: every line that names it and an outcome. */
 const runLines = (t: TestApp, handler: string) => t.logs.filter((line) => line.handler === handler && typeof line.outcome === 'string');
 
 describe('each handler run is one log line', () => {
-  let t: TestApp | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const apps = useAppsPerTest();
 
   it('at LOG_LEVEL=debug: a debug line per run with handler, event, delivery id, attempt and duration', async () => {
-    t = await startTestApp({ LOG_LEVEL: 'debug' }, { extensions: [RecordingModule] });
+    const { t } = await apps.start({ LOG_LEVEL: 'debug' });
     const response = await t.send(loadFixture('openregister-object-created'));
     expect(response.body.status).toBe('processed');
 
@@ -40,8 +36,8 @@ describe('each handler run is one log line', () => {
   });
 
   it('a failure is one warn line with the error, and no error line from the handler run', async () => {
-    t = await startTestApp({ LOG_LEVEL: 'debug' }, { extensions: [RecordingModule] });
-    t.app.get(HandledEvents).failWith = 'the index is down';
+    const { t, handled } = await apps.start({ LOG_LEVEL: 'debug' });
+    handled.failWith = 'the index is down';
     const response = await t.send(loadFixture('openregister-object-created'));
     expect(response.body).toMatchObject({ error: 'handler_failed' });
 
@@ -74,10 +70,10 @@ describe('each handler run is one log line', () => {
     }
     @Module({ providers: [FailsOnce] })
     class Handlers {}
-    t = await startTestApp({ LOG_LEVEL: 'debug', DELIVERY_MODE: 'queued', DELIVERY_BACKOFF_BASE_MS: '10', DELIVERY_BACKOFF_MAX_MS: '40' }, { extensions: [Handlers] });
+    const { t } = await apps.start({ LOG_LEVEL: 'debug', DELIVERY_MODE: 'queued', DELIVERY_BACKOFF_BASE_MS: '10', DELIVERY_BACKOFF_MAX_MS: '40' }, { recording: false, extensions: [Handlers] });
     const response = await t.send(loadFixture('openregister-object-created'));
     expect(response.status).toBe(202);
-    await waitFor(() => runLines(t!, 'FailsOnce').length === 2, { timeoutInMs: 20_000 });
+    await waitFor(() => runLines(t, 'FailsOnce').length === 2, { timeoutInMs: 20_000 });
     expect(runLines(t, 'FailsOnce').map(({ level, attempt, outcome, deliveryId }) => ({ level, attempt, outcome, deliveryId }))).toEqual([
       { level: 'warn', attempt: 1, outcome: 'failure', deliveryId: response.body.deliveryId },
       { level: 'debug', attempt: 2, outcome: 'success', deliveryId: response.body.deliveryId },
@@ -85,10 +81,10 @@ describe('each handler run is one log line', () => {
   });
 
   it('at LOG_LEVEL=info: no run line, and the debug line is not even built', async () => {
-    t = await startTestApp({ LOG_LEVEL: 'info' }, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start({ LOG_LEVEL: 'info' });
     const debug = jest.spyOn(t.app.get<Logger>(PINO_LOGGER), 'debug');
     expect((await t.send(loadFixture('openregister-object-created'))).body.status).toBe('processed');
-    expect(t.app.get(HandledEvents).received).toHaveLength(1);
+    expect(handled.received).toHaveLength(1);
     expect(runLines(t, 'RecordingHandler')).toEqual([]);
     // pino would drop it, but building it costs the request path an object per handler run.
     expect(debug.mock.calls.filter(([fields]) => (fields as { handler?: string } | undefined)?.handler !== undefined)).toEqual([]);

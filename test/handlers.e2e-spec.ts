@@ -1,29 +1,25 @@
 import { Injectable, Module } from '@nestjs/common';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { BuildingIndex, BuildingIndexModule } from '../src/extensions/building-index.handler.js';
 import { OnWebhookEvent, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { loadFixture } from './support/fixtures.js';
 import { signedHeaders } from './support/signed-deliveries.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
+import { metricValue } from './support/test-app.js';
 import { waitFor } from './support/wait-for.js';
 
 const UUID = '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f';
 
 describe('handlers', () => {
-  let t: TestApp | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const apps = useAppsPerTest();
 
   it('runs the documented example handler with its injected dependency', async () => {
     const guide = readFileSync(new URL('../docs/handlers.md', import.meta.url), 'utf8');
     const example = readFileSync(new URL('../src/extensions/building-index.handler.ts', import.meta.url), 'utf8');
     expect(guide).toContain(example.trim());
 
-    t = await startTestApp({}, { extensions: [BuildingIndexModule] });
+    const { t } = await apps.start({}, { recording: false, extensions: [BuildingIndexModule] });
     const index = t.app.get(BuildingIndex);
 
     expect((await t.send(loadFixture('openregister-object-created'))).body.status).toBe('processed');
@@ -47,7 +43,7 @@ describe('handlers', () => {
   });
 
   it('filters by register and schema', async () => {
-    t = await startTestApp({ AUDIT_LOG_ENABLED: 'false' }, { extensions: [BuildingIndexModule] });
+    const { t } = await apps.start({ AUDIT_LOG_ENABLED: 'false' }, { recording: false, extensions: [BuildingIndexModule] });
     // documented-object-updated is in register "my-register": not the example's register 5.
     const response = await t.send(loadFixture('documented-object-updated'));
     expect(response.body.status).toBe('ignored');
@@ -56,7 +52,7 @@ describe('handlers', () => {
 
   // At debug, with their filters: the start line (main.ts, startup-settings spec) names them at info.
   it('logs the discovered handlers at boot, at debug', async () => {
-    t = await startTestApp({ LOG_LEVEL: 'debug' }, { extensions: [BuildingIndexModule] });
+    const { t } = await apps.start({ LOG_LEVEL: 'debug' }, { recording: false, extensions: [BuildingIndexModule] });
     const line = t.logs.find((entry) => Array.isArray(entry.handlers));
     expect(line?.level).toBe('debug');
     expect(line?.handlers).toEqual(
@@ -96,7 +92,7 @@ describe('handlers', () => {
     }
     @Module({ providers: [FailingA, FailingB, Succeeding] })
     class Handlers {}
-    t = await startTestApp({}, { extensions: [Handlers] });
+    const { t } = await apps.start({}, { recording: false, extensions: [Handlers] });
 
     const response = await t.send(loadFixture('openregister-object-created'));
 
@@ -120,7 +116,7 @@ describe('handlers', () => {
     }
     @Module({ providers: [Hanging] })
     class Handlers {}
-    t = await startTestApp({ HANDLER_TIMEOUT_MS: '50' }, { extensions: [Handlers] });
+    const { t } = await apps.start({ HANDLER_TIMEOUT_MS: '50' }, { recording: false, extensions: [Handlers] });
     const response = await t.send(loadFixture('openregister-object-created'));
     expect(response.status).toBe(500);
     expect(response.body.details).toEqual(['Hanging: timed out after 50 ms']);
@@ -161,13 +157,13 @@ describe('handlers', () => {
   ])('fails the boot on %s', async (_name, makeHandler, message) => {
     @Module({ providers: [makeHandler()] })
     class Handlers {}
-    await expect(startTestApp({}, { extensions: [Handlers] })).rejects.toThrow(message);
+    await expect(apps.start({}, { recording: false, extensions: [Handlers] })).rejects.toThrow(message);
   });
 
   it('hands Nextcloud events that are not OpenRegister\'s to handlers under their class', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start();
     await t.send(loadFixture('nextcloud-node-created'));
-    const [{ event }] = t.app.get(HandledEvents).received;
+    const [{ event }] = handled.received;
     expect(event).toMatchObject({
       type: 'OCP\\Files\\Events\\Node\\NodeCreatedEvent',
       format: 'nextcloud',
