@@ -1,12 +1,12 @@
 import { Injectable, Module } from '@nestjs/common';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ANY_EVENT, OnWebhookEvent, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { signHmac } from '../src/auth/hmac-signature.js';
 import { FIXTURE_SECRET, loadFixture, type Fixture } from './support/fixtures.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { signedHeaders } from './support/signed-deliveries.js';
 import { waitFor } from './support/wait-for.js';
-import { metricValue, startTestApp, type TestApp } from './support/test-app.js';
+import { metricValue } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
 
 /** A fixture with some bytes replaced and re-signed, as the real sender would sign it. */
 function variant(name: string, replacements: [string, string][]): Fixture {
@@ -43,11 +43,10 @@ class GatedHandler {
 class GatedModule {}
 
 describe('idempotency: a handler runs once per change', () => {
-  let t: TestApp;
-  afterEach(() => t.close());
+  const apps = useAppsPerTest();
 
   it('answers a resend with a new attempt and timestamp as a duplicate and runs no handler', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start();
     const first = await t.send(loadFixture('openregister-object-updated'));
     const resend = variant('openregister-object-updated', [
       ['"attempt":2', '"attempt":3'],
@@ -62,20 +61,20 @@ describe('idempotency: a handler runs once per change', () => {
     expect(t.logs).toContainEqual(
       expect.objectContaining({ deliveryId: second.body.deliveryId, outcome: 'duplicate', originalDeliveryId: first.body.deliveryId }),
     );
-    expect(t.app.get(HandledEvents).received).toHaveLength(1);
+    expect(handled.received).toHaveLength(1);
     expect(metricValue(await t.metrics(), 'webhook_deliveries_total', { event: 'object.updated', outcome: 'duplicate' })).toBe(1);
   });
 
   it('recognises a CloudEvents resend despite its fresh id', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start();
     await t.send(loadFixture('openregister-cloudevent-created'));
     const resend = variant('openregister-cloudevent-created', [['6e0c3f1a-2b4d-4e8f-9a1b-7c6d5e4f3a2b', '11111111-2222-4333-8444-555555555555']]);
     expect((await t.send(resend)).body.status).toBe('duplicate');
-    expect(t.app.get(HandledEvents).received).toHaveLength(1);
+    expect(handled.received).toHaveLength(1);
   });
 
   it('runs both of two different updates of the same object', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start();
     const firstUpdate = await t.send(loadFixture('openregister-object-updated'));
     const secondUpdate = await t.send(
       variant('openregister-object-updated', [
@@ -84,12 +83,12 @@ describe('idempotency: a handler runs once per change', () => {
       ]),
     );
     expect([firstUpdate.body.status, secondUpdate.body.status]).toEqual(['processed', 'processed']);
-    const received = t.app.get(HandledEvents).received.map(({ event }) => event.object?.data.tags);
+    const received = handled.received.map(({ event }) => event.object?.data.tags);
     expect(received).toEqual([['monument'], ['monument', 'restored']]);
   });
 
   it('answers a resend of an event without an object, whose data carries the next attempt, as a duplicate', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start();
     const registerCreated = (attempt: number) =>
       JSON.stringify({
         event: 'OCA\\OpenRegister\\Event\\RegisterCreatedEvent',
@@ -101,11 +100,11 @@ describe('idempotency: a handler runs once per change', () => {
     const first = await t.post(registerCreated(1), signedHeaders(registerCreated(1)));
     const resend = await t.post(registerCreated(2), signedHeaders(registerCreated(2)));
     expect([first.body.status, resend.body]).toEqual(['processed', expect.objectContaining({ status: 'duplicate', originalDeliveryId: first.body.deliveryId })]);
-    expect(t.app.get(HandledEvents).received).toHaveLength(1);
+    expect(handled.received).toHaveLength(1);
   });
 
   it('runs both of two changes to the same state from different previous states', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start();
     const reverted = variant('nextcloud-openregister-object-updated', [['ObjectUpdatedEvent', 'ObjectRevertedEvent']]);
     const fromAnotherState = variant('nextcloud-openregister-object-updated', [
       ['ObjectUpdatedEvent', 'ObjectRevertedEvent'],
@@ -113,11 +112,11 @@ describe('idempotency: a handler runs once per change', () => {
     ]);
     const statuses = [(await t.send(reverted)).body.status, (await t.send(fromAnotherState)).body.status, (await t.send(reverted)).body.status];
     expect(statuses).toEqual(['processed', 'processed', 'duplicate']);
-    expect(t.app.get(HandledEvents).received.map(({ event }) => event.previous?.data.tags)).toEqual([['monument', 'open'], ['monument', 'closed']]);
+    expect(handled.received.map(({ event }) => event.previous?.data.tags)).toEqual([['monument', 'open'], ['monument', 'closed']]);
   });
 
   it('answers a resend that arrives while the first copy still runs as a duplicate of it, and runs the handler once', async () => {
-    t = await startTestApp({}, { extensions: [GatedModule] });
+    const { t } = await apps.start({}, { recording: false, extensions: [GatedModule] });
     const gate = t.app.get(Gate);
     const fixture = loadFixture('openregister-object-updated');
     const first = t.send(fixture);
@@ -136,8 +135,7 @@ describe('idempotency: a handler runs once per change', () => {
   });
 
   it('does not remember a delivery whose handlers failed, so a resend runs them again', async () => {
-    t = await startTestApp({}, { extensions: [RecordingModule] });
-    const handled = t.app.get(HandledEvents);
+    const { t, handled } = await apps.start();
     handled.failWith = 'downstream unavailable';
     const failed = await t.send(loadFixture('openregister-object-created'));
     expect(failed.status).toBe(500);
