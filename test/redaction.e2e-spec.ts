@@ -4,8 +4,9 @@ import { DeliveryStore } from '../src/store/delivery-store.js';
 import { loadFixture } from './support/fixtures.js';
 import { ForwardTarget } from './support/forward-target.js';
 import { waitFor } from './support/wait-for.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
+import { HandledEvents } from './support/recording.handler.js';
+import type { TestApp } from './support/test-app.js';
 
 const ADMIN_TOKEN = 'redaction-admin-token';
 
@@ -24,7 +25,8 @@ const SENDERS = [
 ];
 
 describe('credentials inside payloads never leave the service (real payload shapes of both senders)', () => {
-  let t: TestApp | undefined;
+  // Before the targets' hooks: each test's app is closed before the targets it forwards to.
+  const apps = useAppsPerTest();
   let plain: ForwardTarget;
   let trusted: ForwardTarget;
 
@@ -32,27 +34,22 @@ describe('credentials inside payloads never leave the service (real payload shap
     [plain, trusted] = [await ForwardTarget.start(), await ForwardTarget.start()];
   });
   afterEach(async () => {
-    await t?.close();
-    t = undefined;
     await Promise.all([plain.close(), trusted.close()]);
   });
 
   const start = async (env: Record<string, string> = {}) => {
-    t = await startTestApp(
-      {
-        DELIVERY_MODE: 'queued',
-        STORE_DRIVER: 'memory',
-        ADMIN_TOKEN,
-        LOG_LEVEL: 'debug',
-        FORWARD_URLS: `${plain.url},${trusted.url}`,
-        FORWARD_UNREDACTED_URLS: trusted.url,
-        DELIVERY_MAX_ATTEMPTS: '2',
-        DELIVERY_BACKOFF_BASE_MS: '10',
-        DELIVERY_BACKOFF_MAX_MS: '20',
-        ...env,
-      },
-      { extensions: [RecordingModule] },
-    );
+    const { t } = await apps.start({
+      DELIVERY_MODE: 'queued',
+      STORE_DRIVER: 'memory',
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'debug',
+      FORWARD_URLS: `${plain.url},${trusted.url}`,
+      FORWARD_UNREDACTED_URLS: trusted.url,
+      DELIVERY_MAX_ATTEMPTS: '2',
+      DELIVERY_BACKOFF_BASE_MS: '10',
+      DELIVERY_BACKOFF_MAX_MS: '20',
+      ...env,
+    });
     return t;
   };
   const adminText = async (app: TestApp, id: string) => {

@@ -4,14 +4,15 @@
  * becomes the delivery's lastError and its attempts' errors, shown by the admin API (and through it
  * the CLI), and is logged; inline, it is in the 500 answer. None of them may show the credential.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import type { OpenRegisterEvent } from '../src/events/openregister-event.js';
 import { ANY_EVENT, OnWebhookEvent } from '../src/handlers/on-webhook-event.decorator.js';
 import type { WebhookEventHandler } from '../src/handlers/webhook-event-handler.js';
 import { loadFixture } from './support/fixtures.js';
 import { waitFor } from './support/wait-for.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
 
 const ADMIN_TOKEN = 'redaction-admin-token';
 const FIXTURE = 'openregister-cloudevent-intercepted-creating';
@@ -32,11 +33,7 @@ class QuotingHandler implements WebhookEventHandler {
 class QuotingModule {}
 
 describe("a handler's error message that quotes a credential it was given", () => {
-  let t: TestApp | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const apps = useAppsPerTest();
 
   const admin = async (app: TestApp, path: string) => {
     const response = await fetch(`${app.url}/admin${path}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -45,9 +42,9 @@ describe("a handler's error message that quotes a credential it was given", () =
   };
 
   it('queued: the admin API (detail and list) and the logs show the failure without the credential', async () => {
-    t = await startTestApp(
+    const { t } = await apps.start(
       { DELIVERY_MODE: 'queued', STORE_DRIVER: 'memory', ADMIN_TOKEN, LOG_LEVEL: 'debug', DELIVERY_MAX_ATTEMPTS: '2', DELIVERY_BACKOFF_BASE_MS: '10', DELIVERY_BACKOFF_MAX_MS: '20' },
-      { extensions: [QuotingModule] },
+      { recording: false, extensions: [QuotingModule] },
     );
     const app = t;
     const response = await app.send(loadFixture(FIXTURE));
@@ -71,7 +68,7 @@ describe("a handler's error message that quotes a credential it was given", () =
   });
 
   it('inline: the 500 answer and the logs name the failure without the credential', async () => {
-    t = await startTestApp({ DELIVERY_MODE: 'inline', STORE_DRIVER: 'memory', LOG_LEVEL: 'debug' }, { extensions: [QuotingModule] });
+    const { t } = await apps.start({ DELIVERY_MODE: 'inline', STORE_DRIVER: 'memory', LOG_LEVEL: 'debug' }, { recording: false, extensions: [QuotingModule] });
     const response = await t.send(loadFixture(FIXTURE));
     expect(response.status).toBe(500);
     const body = JSON.stringify(response.body);
