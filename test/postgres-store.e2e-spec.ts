@@ -3,35 +3,31 @@ import { loadFixture } from './support/fixtures.js';
 import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, terminateConnections, TestDatabase, testServerUrl } from './support/postgres-database.js';
 import { sql } from './support/postgres-store.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
 
 jest.setTimeout(30_000);
 
 /** The service on STORE_DRIVER=postgres, one replica: wiring, readiness and an outage. */
 describe('STORE_DRIVER=postgres', () => {
   let db: TestDatabase;
-  let t: TestApp | undefined;
   const env = () => ({ STORE_DRIVER: 'postgres', DATABASE_URL: db.url, DATABASE_POOL_SIZE: '4' });
   const allowConnections = (allow: boolean) => sql(testServerUrl(), `ALTER DATABASE ${new URL(db.url).pathname.slice(1)} ALLOW_CONNECTIONS ${allow}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
   });
-  afterEach(async () => {
-    await allowConnections(true);
-    await t?.close();
-    t = undefined;
-    // Each test sends its fixtures as new changes.
-    await sql(db.url, 'TRUNCATE deliveries, delivery_attempts, idempotency_keys');
-  });
+  // In this order: the database open again, the test's app closed, its rows gone.
+  afterEach(() => allowConnections(true));
+  const apps = useAppsPerTest();
+  // Each test sends its fixtures as new changes.
+  afterEach(() => sql(db.url, 'TRUNCATE deliveries, delivery_attempts, idempotency_keys'));
   afterAll(() => db.drop());
 
   it('queues in PostgreSQL, runs the handlers, and answers a resend as a duplicate', async () => {
-    t = await startTestApp({ ...env(), DELIVERY_MODE: 'queued' }, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start({ ...env(), DELIVERY_MODE: 'queued' });
     const first = await t.send(loadFixture('openregister-object-created'));
     expect(first.status).toBe(202);
-    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, { timeoutInMs: 20_000 });
+    await waitFor(() => handled.received.length === 1, { timeoutInMs: 20_000 });
     const again = await t.send(loadFixture('openregister-object-created'));
     expect(again.body).toMatchObject({ status: 'duplicate', originalDeliveryId: first.body.deliveryId });
     // The attempt is written after the handler returned: wait for it rather than race it.
@@ -41,7 +37,7 @@ describe('STORE_DRIVER=postgres', () => {
   });
 
   it('keeps inline mode keys in PostgreSQL', async () => {
-    t = await startTestApp({ ...env(), DELIVERY_MODE: 'inline' }, { extensions: [RecordingModule] });
+    const { t } = await apps.start({ ...env(), DELIVERY_MODE: 'inline' });
     const first = await t.send(loadFixture('openregister-object-updated'));
     expect(first.body.status).toBe('processed');
     expect((await t.send(loadFixture('openregister-object-updated'))).body).toMatchObject({ status: 'duplicate', originalDeliveryId: first.body.deliveryId });
@@ -51,7 +47,7 @@ describe('STORE_DRIVER=postgres', () => {
   });
 
   it('is not ready and refuses deliveries (503, never 202) while the database is gone, and recovers by itself', async () => {
-    t = await startTestApp({ ...env(), DELIVERY_MODE: 'queued' }, { extensions: [RecordingModule] });
+    const { t, handled } = await apps.start({ ...env(), DELIVERY_MODE: 'queued' });
     expect((await t.http.get('/health/ready')).status).toBe(200);
     await allowConnections(false);
     await terminateConnections(db.url);
@@ -59,8 +55,8 @@ describe('STORE_DRIVER=postgres', () => {
     expect((await t.send(loadFixture('openregister-cloudevent-created'))).status).toBe(503);
 
     await allowConnections(true);
-    await waitFor(async () => (await t!.http.get('/health/ready')).status === 200, { timeoutInMs: 10_000, what: 'readiness' });
+    await waitFor(async () => (await t.http.get('/health/ready')).status === 200, { timeoutInMs: 10_000, what: 'readiness' });
     expect((await t.send(loadFixture('openregister-cloudevent-created'))).status).toBe(202);
-    await waitFor(() => t!.app.get(HandledEvents).received.length === 1, { timeoutInMs: 10_000, what: 'the handler' });
+    await waitFor(() => handled.received.length === 1, { timeoutInMs: 10_000, what: 'the handler' });
   });
 });

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { FIXTURE_SENT_AT, loadFixture } from './support/fixtures.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { useAppsPerTest } from './support/recording-app.js';
+import type { HandledEvents } from './support/recording.handler.js';
 import { deliveryLineOf, FIXTURE_OBJECT_UUID, signedHeaders } from './support/signed-deliveries.js';
-import { startTestApp, TestClock, type TestApp } from './support/test-app.js';
+import { TestClock, type TestApp } from './support/test-app.js';
 
 // OpenRegister's retry job re-sends the logged envelope of the failed attempt wrapped in a new one
 // (test/fixtures/generate-php-fixtures.php writes these bodies with PHP's json_encode).
@@ -15,15 +16,11 @@ const THIRD_ATTEMPT = loadFixture('openregister-retry-updated');
 const RETRY_SENT_AT = Date.parse('2026-03-02T09:17:27Z');
 
 describe("OpenRegister's retry resend, through the booted app", () => {
-  let t: TestApp | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const apps = useAppsPerTest();
 
   async function start(env: Record<string, string> = {}, clock?: TestClock): Promise<{ app: TestApp; handled: HandledEvents }> {
-    t = await startTestApp(env, { extensions: [RecordingModule], clock });
-    return { app: t, handled: t.app.get(HandledEvents) };
+    const { t, handled } = await apps.start(env, { clock });
+    return { app: t, handled };
   }
 
   it.each([
