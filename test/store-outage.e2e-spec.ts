@@ -3,9 +3,10 @@ import { loadFixture } from './support/fixtures.js';
 import { waitFor } from './support/wait-for.js';
 import { createTestDatabase, TestDatabase } from './support/postgres-database.js';
 import { sql } from './support/postgres-store.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { useAppsPerTest } from './support/recording-app.js';
+import { HandledEvents } from './support/recording.handler.js';
 import { TcpProxy } from './support/tcp-proxy.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
 
 jest.setTimeout(60_000);
 
@@ -30,21 +31,19 @@ describe('an outage of the database (STORE_DRIVER=postgres behind a faulty netwo
     const server = new URL(db.url);
     proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 5432) });
   });
-  afterEach(async () => {
-    proxy.set('pass');
-    await t?.close();
-    t = undefined;
-    // Each test sends its fixtures as new changes.
-    await sql(db.url, 'TRUNCATE deliveries, delivery_attempts, idempotency_keys');
-  });
+  // In this order: the network healed, the test's app closed, its rows gone.
+  afterEach(() => proxy.set('pass'));
+  const apps = useAppsPerTest();
+  // Each test sends its fixtures as new changes.
+  afterEach(() => sql(db.url, 'TRUNCATE deliveries, delivery_attempts, idempotency_keys'));
   afterAll(async () => {
     await proxy.close();
     await db.drop();
   });
 
-  const start = () =>
-    startTestApp(
-      {
+  const start = async () =>
+    (
+      await apps.start({
         STORE_DRIVER: 'postgres',
         DELIVERY_MODE: 'queued',
         DATABASE_URL: proxy.urlFor(db.url),
@@ -52,9 +51,8 @@ describe('an outage of the database (STORE_DRIVER=postgres behind a faulty netwo
         DATABASE_CONNECT_TIMEOUT_MS: '1000',
         DATABASE_STATEMENT_TIMEOUT_MS: '1000',
         ADMIN_TOKEN,
-      },
-      { extensions: [RecordingModule] },
-    );
+      })
+    ).t;
 
   /** Runs `call` and says how long it took. */
   const timed = async <T>(call: () => Promise<T>): Promise<{ result: T; ms: number }> => {

@@ -4,7 +4,8 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { loadFixture } from './support/fixtures.js';
 import { ForwardTarget } from './support/forward-target.js';
 import { waitFor } from './support/wait-for.js';
-import { deliveryLines, startTestApp, type TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
+import { deliveryLines, type TestApp } from './support/test-app.js';
 
 /** The sender's own span, as a W3C traceparent it sends along (OpenRegister does not, a proxy may). */
 const SENDER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -13,6 +14,8 @@ const SENDER_TRACEPARENT = `00-${SENDER_TRACE_ID}-${SENDER_SPAN_ID}-01`;
 
 describe('tracing: a delivery through the real app, into an in-memory exporter', () => {
   let t: TestApp | undefined;
+  // Before the target's hooks: each test's app is closed before the target it forwards to.
+  const apps = useAppsPerTest();
   let target: ForwardTarget;
   let exporter: InMemorySpanExporter;
 
@@ -21,7 +24,6 @@ describe('tracing: a delivery through the real app, into an in-memory exporter',
     exporter = new InMemorySpanExporter();
   });
   afterEach(async () => {
-    await t?.close();
     t = undefined;
     await target.close();
   });
@@ -34,8 +36,8 @@ describe('tracing: a delivery through the real app, into an in-memory exporter',
     return found[0];
   };
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
-  const start = (mode: 'queued' | 'inline') =>
-    startTestApp({ DELIVERY_MODE: mode, FORWARD_URLS: target.url, FORWARD_SECRET: 'whsec_dHJhY2luZy1lMmUtc2VjcmV0LTMyLWJ5dGVzLWxvbmch' }, { traceExporter: exporter });
+  const start = async (mode: 'queued' | 'inline') =>
+    (await apps.start({ DELIVERY_MODE: mode, FORWARD_URLS: target.url, FORWARD_SECRET: 'whsec_dHJhY2luZy1lMmUtc2VjcmV0LTMyLWJ5dGVzLWxvbmch' }, { recording: false, traceExporter: exporter })).t;
 
   it('queued: the request span with its steps, an attempt linked to it, the handlers, the forward and its traceparent', async () => {
     t = await start('queued');
@@ -128,7 +130,7 @@ describe('tracing: a delivery through the real app, into an in-memory exporter',
   });
 
   it('off (no OTEL_* set, no exporter): no trace ids in the log, no traceparent forwarded', async () => {
-    t = await startTestApp({ DELIVERY_MODE: 'inline', FORWARD_URLS: target.url });
+    t = (await apps.start({ DELIVERY_MODE: 'inline', FORWARD_URLS: target.url }, { recording: false })).t;
     expect((await t.send(loadFixture('openregister-object-created'))).body.status).toBe('processed');
     expect(t.logs.some((line) => 'traceId' in line || 'spanId' in line)).toBe(false);
     expect(target.received[0].headers.traceparent).toBeUndefined();
