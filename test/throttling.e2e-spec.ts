@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { createdBodyFor, deliveryLineOf, inPool, outcomeTotal, signedHeaders } from './support/signed-deliveries.js';
-import { type RawResponse, startTestApp, type TestApp } from './support/test-app.js';
+import type { RawResponse, TestApp } from './support/test-app.js';
+import { withRecordingApp } from './support/recording-app.js';
 
 /** A genuine OpenRegister creation of a new object, correctly signed. */
 function sendGenuine(t: TestApp, title = 'Genuine'): Promise<RawResponse> {
@@ -33,9 +33,7 @@ describe('genuine deliveries are never throttled', () => {
     'takes 2,000 authenticated deliveries from one address without one 429 (default limits)',
     async () => {
       const TOTAL = 2_000;
-      const t = await startTestApp({ LOG_LEVEL: 'warn' }, { extensions: [RecordingModule] });
-      try {
-        const handled = t.app.get(HandledEvents);
+      await withRecordingApp({ LOG_LEVEL: 'warn' }, async ({ t, handled }) => {
         const statuses = new Map<number, number>();
         const results = await inPool(TOTAL, 50, async (index) => {
           const body = createdBodyFor(randomUUID(), `Bulk import ${index}`);
@@ -52,9 +50,7 @@ describe('genuine deliveries are never throttled', () => {
         // Each one a different object, each handled once.
         expect(handled.received).toHaveLength(TOTAL);
         expect(new Set(handled.received.map(({ event }) => event.object?.uuid)).size).toBe(TOTAL);
-      } finally {
-        await t.close();
-      }
+      });
     },
     120_000,
   );
@@ -62,9 +58,7 @@ describe('genuine deliveries are never throttled', () => {
 
 describe('repeated bad credentials are throttled', () => {
   it('answers 401 to the first 20 bad deliveries, then 429 with Retry-After, while genuine ones still get 200', async () => {
-    const t = await startTestApp({}, { extensions: [RecordingModule] });
-    try {
-      const handled = t.app.get(HandledEvents);
+    await withRecordingApp({}, async ({ t, handled }) => {
       const bad: RawResponse[] = [];
       const genuine: RawResponse[] = [];
       for (let index = 0; index < 25; index++) {
@@ -96,14 +90,11 @@ describe('repeated bad credentials are throttled', () => {
       expectThrottled(t, await t.send({ name: 'unsigned', body: Buffer.from(createdBodyFor(randomUUID())), headers: { 'Content-Type': 'application/json' } }));
       // And one more genuine delivery still passes.
       expect((await sendGenuine(t, 'Genuine after')).status).toBe(200);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('never throttles /health/live, /health/ready or /metrics, even for a throttled address', async () => {
-    const t = await startTestApp({ THROTTLE_UNAUTHENTICATED_LIMIT: '1' });
-    try {
+    await withRecordingApp({ THROTTLE_UNAUTHENTICATED_LIMIT: '1' }, async ({ t }) => {
       await sendBadlySigned(t);
       expectThrottled(t, await sendBadlySigned(t));
       for (const path of ['/health/live', '/health/ready', '/metrics']) {
@@ -115,38 +106,30 @@ describe('repeated bad credentials are throttled', () => {
         expect({ path, statuses: [...new Set(statuses)] }).toEqual({ path, statuses: [200] });
       }
       expectThrottled(t, await sendBadlySigned(t));
-    } finally {
-      await t.close();
-    }
+    }, { recording: false });
   });
 });
 
 describe('the limits are configurable', () => {
   it('with THROTTLE_UNAUTHENTICATED_LIMIT=2 the third bad delivery is throttled', async () => {
-    const t = await startTestApp({ THROTTLE_UNAUTHENTICATED_LIMIT: '2' }, { extensions: [RecordingModule] });
-    try {
+    await withRecordingApp({ THROTTLE_UNAUTHENTICATED_LIMIT: '2' }, async ({ t, handled }) => {
       const responses = [await sendBadlySigned(t), await sendBadlySigned(t), await sendBadlySigned(t)];
       expect(responses.map((response) => response.status)).toEqual([401, 401, 429]);
       expectThrottled(t, responses[2]);
       expect(outcomeTotal(await t.metrics(), 'throttled')).toBe(1);
       expect((await sendGenuine(t)).status).toBe(200);
-      expect(t.app.get(HandledEvents).received).toHaveLength(1);
-    } finally {
-      await t.close();
-    }
+      expect(handled.received).toHaveLength(1);
+    });
   });
 
   it('with THROTTLE_AUTHENTICATED_LIMIT=3 genuine deliveries have their own, separate limit', async () => {
-    const t = await startTestApp({ THROTTLE_AUTHENTICATED_LIMIT: '3', THROTTLE_UNAUTHENTICATED_LIMIT: '2' }, { extensions: [RecordingModule] });
-    try {
+    await withRecordingApp({ THROTTLE_AUTHENTICATED_LIMIT: '3', THROTTLE_UNAUTHENTICATED_LIMIT: '2' }, async ({ t, handled }) => {
       const genuine = [await sendGenuine(t), await sendGenuine(t), await sendGenuine(t), await sendGenuine(t)];
       expect(genuine.map((response) => response.status)).toEqual([200, 200, 200, 429]);
       expectThrottled(t, genuine[3]);
-      expect(t.app.get(HandledEvents).received).toHaveLength(3);
+      expect(handled.received).toHaveLength(3);
       // Bad credentials are counted apart: the genuine traffic used none of their budget.
       expect([await sendBadlySigned(t), await sendBadlySigned(t)].map((response) => response.status)).toEqual([401, 401]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
