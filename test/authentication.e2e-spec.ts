@@ -4,10 +4,10 @@ import { signHmac } from '../src/auth/hmac-signature.js';
 import { signStandardWebhook } from '../src/auth/standard-webhooks.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { FIXTURE_SECRET, FIXTURE_SENT_AT, FIXTURE_TOKEN, loadFixture } from './support/fixtures.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { HandledEvents } from './support/recording.handler.js';
 import { expectAnswered, expectRefused } from './support/expectations.js';
 import { createdBodyFor, FIXTURE_OBJECT_UUID, signedHeaders } from './support/signed-deliveries.js';
-import { useRecordingApp } from './support/recording-app.js';
+import { useRecordingApp, withRecordingApp } from './support/recording-app.js';
 import { deliveryLines, startTestApp, type TestApp } from './support/test-app.js';
 
 const created = loadFixture('openregister-object-created');
@@ -15,12 +15,9 @@ const nextcloud = loadFixture('nextcloud-node-created');
 
 /** Boots an app with the recording handler, runs `body`, always closes it. */
 async function withApp(env: Record<string, string>, body: (t: TestApp, handled: HandledEvents) => Promise<void>): Promise<void> {
-  const t = await startTestApp(env, { extensions: [RecordingModule] });
-  try {
-    await body(t, t.app.get(HandledEvents));
-  } finally {
-    await t.close();
-  }
+  await withRecordingApp(env, async ({ t, handled }) => {
+    await body(t, handled);
+  });
 }
 
 describe('HMAC signatures are checked on the exact bytes', () => {

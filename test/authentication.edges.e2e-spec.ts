@@ -3,10 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { signStandardWebhook } from '../src/auth/standard-webhooks.js';
 import { FIXTURE_SENT_AT, loadFixture } from './support/fixtures.js';
 import { expectAnswered, expectRefused } from './support/expectations.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
-import { useRecordingApp } from './support/recording-app.js';
-import { startTestApp } from './support/test-app.js';
+import { useRecordingApp, withRecordingApp } from './support/recording-app.js';
 
 /**
  * The edges the broader specs in authentication.e2e-spec.ts step over: each of these let a
@@ -95,13 +93,10 @@ describe('IP_ALLOWLIST keeps IPv4 and IPv6 apart, end to end', () => {
 
   /** Boots with this allowlist, sends the fixture from 127.0.0.1 (or as X-Forwarded-For says), closes. */
   async function statusFor(env: Record<string, string>, forwardedFor?: string): Promise<{ status: number; handled: number }> {
-    const t = await startTestApp(env, { extensions: [RecordingModule] });
-    try {
+    return withRecordingApp(env, async ({ t, handled }) => {
       const response = await t.send(created, forwardedFor === undefined ? {} : { 'X-Forwarded-For': forwardedFor });
-      return { status: response.status, handled: t.app.get(HandledEvents).received.length };
-    } finally {
-      await t.close();
-    }
+      return { status: response.status, handled: handled.received.length };
+    });
   }
 
   it.each(['::/0', '::1', '2001:db8::/32', '::1,2001:db8::/32'])('refuses 403 the IPv4 client 127.0.0.1 when IP_ALLOWLIST=%s holds IPv6 entries only', async (allowlist) => {

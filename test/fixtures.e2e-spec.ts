@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fixtureNames, loadFixture } from './support/fixtures.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
-import { useRecordingApp } from './support/recording-app.js';
-import { deliveryLines, metricValue, startTestApp } from './support/test-app.js';
+import { useRecordingApp, withRecordingApp } from './support/recording-app.js';
+import { deliveryLines, metricValue } from './support/test-app.js';
 
 /** What each real sender's delivery must become. */
 const EXPECTED: Record<string, { format: string; event: string; status: string; objectUuid?: string; handled: boolean }> = {
@@ -38,9 +37,7 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
     const fixture = loadFixture(name);
     const labels = { format: expected.format, event: expected.event, outcome: expected.status };
     // Several fixtures carry the same change in different envelopes: each gets a fresh app.
-    const fresh = await startTestApp({}, { extensions: [RecordingModule] });
-    try {
-      const handledHere = fresh.app.get(HandledEvents);
+    await withRecordingApp({}, async ({ t: fresh, handled: handledHere }) => {
       const metricBefore = metricValue(await fresh.metrics(), 'webhook_deliveries_total', labels);
 
       const response = await fresh.send(fixture);
@@ -57,9 +54,7 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
         expect(handledHere.received[0].event.type).toBe(expected.event);
         expect(handledHere.received[0].context).toMatchObject({ deliveryId: response.body.deliveryId, attempt: 1 });
       }
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 
   it('takes all fixtures one after another in one app, the same change in two envelopes once', async () => {
@@ -91,10 +86,9 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
   it('hands the handler user fields exactly as sent, metadata apart', async () => {
     const fixture = loadFixture('nextcloud-openregister-object-updated');
     // A fresh app, so the earlier run of this fixture is not a duplicate here.
-    const fresh = await startTestApp({}, { extensions: [RecordingModule] });
-    try {
+    await withRecordingApp({}, async ({ t: fresh, handled }) => {
       expect((await fresh.send(fixture)).status).toBe(200);
-      const [{ event }] = fresh.app.get(HandledEvents).received;
+      const [{ event }] = handled.received;
       expect(event.object).toEqual({
         uuid: '0b1f8c7e-6d3a-4c55-9e0f-3a2b1c4d5e6f',
         register: '5',
@@ -111,24 +105,19 @@ describe('every real sender shape, byte-exact, through the booted app', () => {
       expect(event.previous?.data.tags).toEqual(['monument', 'open']);
       expect(event.changes).toEqual([{ path: '/tags/1', op: 'remove', oldValue: 'open' }]);
       expect(event.user).toEqual({ uid: 'admin', displayName: 'Administrator' });
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 
   it('writes an audit line with the changes for each app.handled event', async () => {
     // An app of its own: what this test sees does not depend on which tests ran before it.
-    const fresh = await startTestApp({}, { extensions: [RecordingModule] });
-    try {
+    await withRecordingApp({}, async ({ t: fresh, handled }) => {
       for (const name of Object.keys(EXPECTED)) await fresh.send(loadFixture(name));
       const audit = fresh.logs.filter((line) => line.audit === true);
-      const handledIds = fresh.app.get(HandledEvents).received.map(({ context }) => context.deliveryId);
+      const handledIds = handled.received.map(({ context }) => context.deliveryId);
       expect(handledIds.length).toBeGreaterThan(0);
       expect(audit.map((line) => line.deliveryId)).toEqual(handledIds);
       const updates = audit.filter((line) => line.event === 'object.updated' && Array.isArray(line.changes));
       expect(updates.some((line) => JSON.stringify(line.changes).includes('/description'))).toBe(true);
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 });

@@ -2,11 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { FIXTURE_SENT_AT, loadFixture } from './support/fixtures.js';
-import { HandledEvents, RecordingModule } from './support/recording.handler.js';
+import { HandledEvents } from './support/recording.handler.js';
 import { expectAnswered, expectRefused, type Refusal } from './support/expectations.js';
 import { createdBodyFor, deliveryLineOf, outcomeTotal, signedHeaders } from './support/signed-deliveries.js';
-import { useRecordingApp } from './support/recording-app.js';
-import { deliveryLines, type RawResponse, startTestApp, type TestApp } from './support/test-app.js';
+import { useRecordingApp, withRecordingApp } from './support/recording-app.js';
+import { deliveryLines, type RawResponse, type TestApp } from './support/test-app.js';
 
 /** A small, valid, signed-able OpenRegister creation (well under 1 kB). */
 function smallCreatedBody(uuid: string, title = 'Small'): string {
@@ -140,9 +140,7 @@ describe('bodies that are not a valid envelope', () => {
 
 describe('body size limit', () => {
   it('answers 413 `too_large` over WEBHOOK_BODY_LIMIT and keeps serving', async () => {
-    const t = await startTestApp({ WEBHOOK_BODY_LIMIT: '1kb' }, { extensions: [RecordingModule] });
-    try {
-      const handled = t.app.get(HandledEvents);
+    await withRecordingApp({ WEBHOOK_BODY_LIMIT: '1kb' }, async ({ t, handled }) => {
       const large = createdBodyFor(randomUUID()).replace('"city":"Utrecht"', `"city":"Utrecht","notes":"${'x'.repeat(800)}"`);
       expect(Buffer.byteLength(large)).toBeGreaterThan(2048);
       await expectRefusedUnhandled(t, handled, () => t.post(large, signedHeaders(large)), { status: 413, error: 'too_large', outcome: 'invalid' });
@@ -153,17 +151,13 @@ describe('body size limit', () => {
       expect(Buffer.byteLength(small)).toBeLessThan(1024);
       await expectAnswered(t, () => t.post(small, signedHeaders(small)));
       expect(handled.received.map(({ event }) => event.object?.uuid)).toEqual([uuid]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
 describe('user fields named __proto__', () => {
   it('hands them to the handler as plain own fields and pollutes no prototype', async () => {
-    const t = await startTestApp({}, { extensions: [RecordingModule] });
-    try {
-      const handled = t.app.get(HandledEvents);
+    await withRecordingApp({}, async ({ t, handled }) => {
       const uuid = randomUUID();
       const body = createdBodyFor(uuid).replace(
         '"city":"Utrecht"',
@@ -182,17 +176,13 @@ describe('user fields named __proto__', () => {
       expect(data.city).toBe('Utrecht');
       expect(({} as any).polluted).toBeUndefined();
       expect((Object.prototype as any).polluted).toBeUndefined();
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
 describe('a broken delivery never takes down the deliveries around it', () => {
   it('answers 20 concurrent deliveries, half of them broken, each on its own', async () => {
-    const t = await startTestApp({ WEBHOOK_BODY_LIMIT: '4kb' }, { extensions: [RecordingModule] });
-    try {
-      const handled = t.app.get(HandledEvents);
+    await withRecordingApp({ WEBHOOK_BODY_LIMIT: '4kb' }, async ({ t, handled }) => {
       const valid = Array.from({ length: 10 }, (_, index) => {
         const uuid = randomUUID();
         const body = createdBodyFor(uuid, `Building ${index}`);
@@ -232,9 +222,7 @@ describe('a broken delivery never takes down the deliveries around it', () => {
       expect((await t.http.get('/health/live')).status).toBe(200);
       const after = smallCreatedBody(randomUUID());
       await expectAnswered(t, () => t.post(after, signedHeaders(after)));
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -243,15 +231,11 @@ describe('user fields named like Object.prototype members', () => {
     ['constructor', '{"prototype":{"pollutedToo":true}}'],
     ['constructor', '"Bouwbedrijf Jansen"'],
   ])('takes a user field %s: %s like any other field (200 processed, handled, nothing polluted)', async (name, value) => {
-    const t = await startTestApp({}, { extensions: [RecordingModule] });
-    try {
-      const handled = t.app.get(HandledEvents);
+    await withRecordingApp({}, async ({ t, handled }) => {
       const body = createdBodyFor(randomUUID()).replace('"city":"Utrecht"', `"city":"Utrecht","${name}":${value}`);
       await expectAnswered(t, () => t.post(body, signedHeaders(body)));
       expect(Object.getOwnPropertyDescriptor(handled.received[0].event.object!.data, name)?.value).toEqual(JSON.parse(value));
       expect(({} as any).pollutedToo).toBeUndefined();
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
