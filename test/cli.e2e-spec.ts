@@ -16,7 +16,8 @@ import { startFakeOpenRegister, type FakeOpenRegister } from './support/fake-ope
 import { waitFor } from './support/wait-for.js';
 import { freePort, ServiceProcess } from './support/service-process.js';
 import { createdBodyFor, signedHeaders } from './support/signed-deliveries.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const OBJECT_CREATED = 'OCA\\OpenRegister\\Event\\ObjectCreatedEvent';
@@ -48,6 +49,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
 const openRegisterEnv = (fake: FakeOpenRegister, password = fake.password) => ({ OPENREGISTER_URL: fake.url, OPENREGISTER_USERNAME: fake.username, OPENREGISTER_PASSWORD: password });
 
 describe('operator CLI', () => {
+  // The in-process apps, closed after each test before the cleanups below (fakes, folders).
+  const apps = useAppsPerTest();
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -146,11 +149,10 @@ describe('operator CLI', () => {
     class FailingModule {}
 
     const deadLetterApp = async (): Promise<{ t: TestApp; id: string }> => {
-      const t = await startTestApp(
+      const { t } = await apps.start(
         { DELIVERY_MODE: 'queued', STORE_DRIVER: 'memory', ADMIN_TOKEN: TOKEN, DELIVERY_MAX_ATTEMPTS: '1', DELIVERY_BACKOFF_BASE_MS: '10', DELIVERY_BACKOFF_MAX_MS: '20' },
-        { extensions: [FailingModule] },
+        { recording: false, extensions: [FailingModule] },
       );
-      cleanups.push(() => t.close());
       const body = createdBodyFor(randomUUID());
       const response = await t.post(body, signedHeaders(body));
       expect(response.status).toBe(202);
@@ -192,8 +194,7 @@ describe('operator CLI', () => {
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toBe("openregister-webhooks deliveries list: the service refused the admin token (401): ADMIN_TOKEN (or --admin-token) must be the service's ADMIN_TOKEN\n");
 
-      const inline = await startTestApp({ DELIVERY_MODE: 'inline', ADMIN_TOKEN: TOKEN });
-      cleanups.push(() => inline.close());
+      const { t: inline } = await apps.start({ DELIVERY_MODE: 'inline', ADMIN_TOKEN: TOKEN }, { recording: false });
       const none = await cli(['deliveries', 'replay', '--all-dead'], { SERVICE_URL: inline.url, ADMIN_TOKEN: TOKEN });
       expect(none.code).toBe(1);
       expect(none.stderr).toMatch(/no admin API at .*\/admin \(404\): the service serves it only with ADMIN_TOKEN set and DELIVERY_MODE=queued/);

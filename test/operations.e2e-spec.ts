@@ -5,20 +5,20 @@ import { ShutdownState } from '../src/health/shutdown.state.js';
 import { FIXTURE_SECRET, loadFixture } from './support/fixtures.js';
 import { waitFor } from './support/wait-for.js';
 import { ServiceProcess } from './support/service-process.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
+import { useAppsPerTest } from './support/recording-app.js';
 
 describe('operations', () => {
-  let t: TestApp | undefined;
+  // The in-process apps; the built service (ServiceProcess) is started and killed by the tests below.
+  const apps = useAppsPerTest();
   let service: ServiceProcess | undefined;
-  afterEach(async () => {
-    await t?.close();
+  afterEach(() => {
     service?.kill();
-    t = undefined;
     service = undefined;
   });
 
   it('answers the probes in Terminus JSON and serves Prometheus metrics with the process defaults', async () => {
-    t = await startTestApp();
+    const { t } = await apps.start({}, { recording: false });
     const live = await t.http.get('/health/live');
     expect(live.status).toBe(200);
     expect(live.body).toMatchObject({ status: 'ok' });
@@ -35,6 +35,7 @@ describe('operations', () => {
 
   it('on shutdown turns readiness 503 at once and lets the in-flight delivery finish', async () => {
     let release!: () => void;
+    let t: TestApp | undefined;
     const started = new Promise<void>((resolveStarted) => {
       @Injectable()
       @OnWebhookEvent('object.created')
@@ -46,14 +47,14 @@ describe('operations', () => {
       }
       @Module({ providers: [Slow] })
       class Handlers {}
-      void startTestApp({}, { extensions: [Handlers] }).then((app) => (t = app));
+      void apps.start({}, { recording: false, extensions: [Handlers] }).then((booted) => (t = booted.t));
     });
     await waitFor(() => t !== undefined, { timeoutInMs: 20_000, what: 'the app to boot' });
     const app = t!;
 
     const inFlight = app.send(loadFixture('openregister-object-created'));
     await started;
-    const closing = app.app.close();
+    const closing = app.close();
     // The drain has begun once ShutdownState says so: waited for, not guessed with a sleep.
     const shutdown = app.app.get(ShutdownState);
     await waitFor(() => shutdown.draining, { timeoutInMs: 10_000, what: 'the drain to begin' });
@@ -68,7 +69,6 @@ describe('operations', () => {
     release();
     expect((await inFlight).body.status).toBe('processed');
     await closing;
-    t = undefined;
   });
 
   it('exits cleanly on SIGTERM', async () => {
