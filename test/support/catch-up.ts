@@ -5,8 +5,9 @@ import type { OpenRegisterEvent } from '../../src/events/openregister-event.js';
 import { startFakeOpenRegister, type FakeOpenRegister, type FakeOpenRegisterOptions } from './fake-openregister.js';
 import { FIXTURE_SECRET } from './fixtures.js';
 import { waitFor } from './wait-for.js';
-import { HandledEvents, RecordingModule } from './recording.handler.js';
-import { metricValue, startTestApp, TestClock, type TestApp } from './test-app.js';
+import { startRecordingApp } from './recording-app.js';
+import type { HandledEvents } from './recording.handler.js';
+import { metricValue, TestClock, type TestApp } from './test-app.js';
 
 /** Catch-up every second, queued, with the fake's credentials; the replay window off (the fake signs with the real time). */
 export function catchupEnv(fake: FakeOpenRegister, env: Record<string, string> = {}): Record<string, string> {
@@ -36,9 +37,9 @@ export async function startOpenRegister(options: FakeOpenRegisterOptions = {}) {
  * the checkpoint at OpenRegister's current end), unless `firstRead` is false.
  */
 export async function startCatchupApp(fake: FakeOpenRegister, env: Record<string, string> = {}, options: { clock?: TestClock; firstRead?: boolean } = {}) {
-  const t = await startTestApp(catchupEnv(fake, env), { extensions: [RecordingModule], clock: options.clock ?? new TestClock(Date.now()) });
+  const { t, handled } = await startRecordingApp(catchupEnv(fake, env), { clock: options.clock ?? new TestClock(Date.now()) });
   if (options.firstRead !== false) await waitFor(async () => metricValue(await t.metrics(), 'webhook_catchup_up', {}) === 1, { timeoutInMs: 20_000, what: "catch-up's first read" });
-  return { t, handled: t.app.get(HandledEvents) };
+  return { t, handled };
 }
 
 /** Registers the app as the fake's webhook receiver (OpenRegister then pushes creations to it). */
