@@ -90,7 +90,7 @@ export async function withRecordingApp<T>(env: Record<string, string>, work: (ap
   }
 }
 
-/** Boots the app (with the recording handler unless `recording: false`), not yet closed: the callers above close it. */
+/** Boots the app (with the recording handler unless `recording: false`), not yet closed: its caller closes it (the helpers above; CatchupHarness). */
 export async function startRecordingApp(env: Record<string, string>, options: RecordingAppOptions = {}): Promise<RecordingApp> {
   const recording = options.recording ?? true;
   const extensions = [...(recording ? [RecordingModule] : []), ...(options.extensions ?? [])];
