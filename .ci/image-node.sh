@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite again, on the Node release the image runs (the Dockerfile's NODE_VERSION),
+# The test suite again (CI passes the projects: see .ci/run), on the Node release the image runs (the Dockerfile's NODE_VERSION),
 # so the image's runtime is tested, not assumed. Run after the main pass of .ci/run (it reuses that
 # pass's node_modules and .tools/helm).
 #
