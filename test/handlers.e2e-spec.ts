@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { BuildingIndex, BuildingIndexModule } from '../src/extensions/building-index.handler.js';
-import { OnWebhookEvent, type OpenRegisterEvent } from '../src/handlers/index.js';
+import { type DeliveryContext, OnWebhookEvent, type OpenRegisterEvent } from '../src/handlers/index.js';
 import { loadFixture } from './support/fixtures.js';
 import { signedHeaders } from './support/signed-deliveries.js';
 import { useAppsPerTest } from './support/recording-app.js';
@@ -121,6 +121,29 @@ describe('handlers', () => {
     expect(response.status).toBe(500);
     expect(response.body.details).toEqual(['Hanging: timed out after 50 ms']);
     expect(metricValue(await t.metrics(), 'webhook_handler_runs_total', { handler: 'Hanging', outcome: 'timeout' })).toBe(1);
+  });
+
+  it('aborts the signal of a handler that runs past HANDLER_TIMEOUT_MS, so it can stop its own calls', async () => {
+    const sawAbort: unknown[] = [];
+    @Injectable()
+    @OnWebhookEvent('object.created')
+    class WaitsForItsSignal {
+      async handle(_event: OpenRegisterEvent, { signal }: DeliveryContext) {
+        // As a fetch given the signal would: the wait ends when the signal aborts, and only then.
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        sawAbort.push(signal.reason);
+      }
+    }
+    @Module({ providers: [WaitsForItsSignal] })
+    class Handlers {}
+    t = await startTestApp({ HANDLER_TIMEOUT_MS: '50' }, { extensions: [Handlers] });
+
+    const response = await t.send(loadFixture('openregister-object-created'));
+
+    expect(response.status).toBe(500);
+    expect(response.body.details).toEqual(['WaitsForItsSignal: timed out after 50 ms']);
+    await waitFor(() => sawAbort.length === 1, { timeoutInMs: 5_000, what: 'the handler to see its signal abort' });
+    expect(sawAbort).toEqual([expect.objectContaining({ message: 'timed out after 50 ms' })]);
   });
 
   it.each([

@@ -54,7 +54,7 @@ describe('ForwardHandler', () => {
   it('sends the same signed request to every URL, with the delivery id as webhook-id', async () => {
     const [a, b] = [await target(200), await target(202)];
     const { handler } = handlerFor({ FORWARD_URLS: `${a.url},${b.url}`, FORWARD_SECRET: 'forward-secret' });
-    await handler.handle(event, { deliveryId: 'delivery-1', attempt: 3 });
+    await handler.handle(event, { deliveryId: 'delivery-1', attempt: 3, signal: new AbortController().signal });
 
     for (const { received } of [a, b]) {
       expect(received).toHaveLength(1);
@@ -70,7 +70,7 @@ describe('ForwardHandler', () => {
   it('tries every URL, then throws one error naming each failed one and no other', async () => {
     const [ok, broken, missing] = [await target(200), await target(500), await target(404)];
     const { handler } = handlerFor({ FORWARD_URLS: `${ok.url},${broken.url},${missing.url}`, FORWARD_SECRET: 'forward-secret' });
-    const failure = handler.handle(event, { deliveryId: 'delivery-2', attempt: 1 }).catch((error: unknown) => error as Error);
+    const failure = handler.handle(event, { deliveryId: 'delivery-2', attempt: 1, signal: new AbortController().signal }).catch((error: unknown) => error as Error);
     const error = await failure;
 
     expect(error).toBeInstanceOf(Error);
@@ -81,14 +81,14 @@ describe('ForwardHandler', () => {
   it('names the one URL when it is the only one', async () => {
     const broken = await target(500);
     const { handler } = handlerFor({ FORWARD_URLS: broken.url, FORWARD_SECRET: 'forward-secret' });
-    await expect(handler.handle(event, { deliveryId: 'd', attempt: 1 })).rejects.toThrow(`forwarding failed: ${broken.url}: HTTP 500 Internal Server Error`);
+    await expect(handler.handle(event, { deliveryId: 'd', attempt: 1, signal: new AbortController().signal })).rejects.toThrow(`forwarding failed: ${broken.url}: HTTP 500 Internal Server Error`);
   });
 
   it('sends unsigned without FORWARD_SECRET, and warns at boot', async () => {
     const a = await target(200);
     const { handler, lines } = handlerFor({ FORWARD_URLS: a.url, DELIVERY_MODE: 'queued' });
     handler.onApplicationBootstrap();
-    await handler.handle(event, { deliveryId: 'd', attempt: 1 });
+    await handler.handle(event, { deliveryId: 'd', attempt: 1, signal: new AbortController().signal });
 
     expect(a.received[0].headers['webhook-signature']).toBeUndefined();
     expect(a.received[0].headers['webhook-id']).toBe('d');
@@ -116,7 +116,7 @@ describe('ForwardHandler', () => {
         REDACT_FIELDS: 'bsn',
       });
       handler.onApplicationBootstrap();
-      await handler.handle(secretEvent, { deliveryId: 'delivery-1', attempt: 1 });
+      await handler.handle(secretEvent, { deliveryId: 'delivery-1', attempt: 1, signal: new AbortController().signal });
 
       expect(plain.received[0].body).not.toContain('nc-secret-1');
       expect(plain.received[0].body).not.toContain('123456782');

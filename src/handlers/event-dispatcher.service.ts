@@ -21,10 +21,17 @@ export interface DispatchResult {
   failures: HandlerFailure[];
 }
 
+/** The delivery as the caller knows it; each handler run gets a signal of its own from it. */
+export interface DispatchContext extends Omit<DeliveryContext, 'signal'> {
+  /** Aborted when this process gives the delivery up (queued mode: its lease was lost); absent inline. */
+  signal?: AbortSignal;
+}
+
 /**
  * Runs every handler whose subscription matches, side by side, and waits for all of them:
  * one failing handler neither stops the others nor hides their failures. A handler that does
- * not settle within HANDLER_TIMEOUT_MS counts as failed.
+ * not settle within HANDLER_TIMEOUT_MS counts as failed; its signal aborts then, so it can stop
+ * its own calls.
  */
 @Injectable()
 export class EventDispatcher {
@@ -44,9 +51,9 @@ export class EventDispatcher {
     return event.type !== TEST_EVENT_TYPE && matchingHandlers(this.explorer.handlers, event).length > 0;
   }
 
-  async dispatch(event: OpenRegisterEvent, context: DeliveryContext): Promise<DispatchResult> {
+  async dispatch(event: OpenRegisterEvent, delivery: DispatchContext): Promise<DispatchResult> {
     const handlers = matchingHandlers(this.explorer.handlers, event);
-    const outcomes = await Promise.all(handlers.map((handler) => traceHandlerRun(handler.name, event.type, () => this.run(handler, event, context))));
+    const outcomes = await Promise.all(handlers.map((handler) => traceHandlerRun(handler.name, event.type, () => this.run(handler, event, delivery))));
     return { handled: handlers.length, failures: outcomes.filter((failure): failure is HandlerFailure => failure !== undefined) };
   }
 
@@ -55,16 +62,13 @@ export class EventDispatcher {
    * the request path in inline mode), warn when it failed or timed out. The delivery's own
    * outcome line, and the worker's dead-letter error, say what became of the delivery.
    */
-  private async run(handler: RegisteredHandler, event: OpenRegisterEvent, context: DeliveryContext): Promise<HandlerFailure | undefined> {
+  private async run(handler: RegisteredHandler, event: OpenRegisterEvent, delivery: DispatchContext): Promise<HandlerFailure | undefined> {
     const stopTimer = this.metrics.handlerDuration.startTimer({ event: event.type, handler: handler.name });
-    let timer: NodeJS.Timeout | undefined;
+    const run = new RunSignal(this.config.handlerTimeoutInMs, delivery.signal);
+    const context: DeliveryContext = { deliveryId: delivery.deliveryId, attempt: delivery.attempt, signal: run.signal };
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new HandlerTimeoutError(this.config.handlerTimeoutInMs)), this.config.handlerTimeoutInMs);
-        // Given up (lease lost): the run ends now, whatever the handler does with the signal.
-        context.signal?.addEventListener('abort', () => reject(context.signal!.reason), { once: true });
-      });
-      await Promise.race([Promise.resolve().then(() => handler.instance.handle(event, context)), timeout]);
+      // The run ends when its signal aborts (timed out, lease lost), whatever the handler does with it.
+      await Promise.race([Promise.resolve().then(() => handler.instance.handle(event, context)), run.aborted]);
       const seconds = stopTimer();
       this.metrics.handlerRuns.inc({ event: event.type, handler: handler.name, outcome: 'success' });
       if (this.logger.isLevelEnabled('debug')) {
@@ -82,7 +86,7 @@ export class EventDispatcher {
       this.logger.warn({ ...runLine(handler, event, context, outcome, seconds), err }, `Handler ${handler.name} failed: ${message}`);
       return { handler: handler.name, error: message };
     } finally {
-      clearTimeout(timer);
+      run.end();
     }
   }
 }
@@ -99,8 +103,47 @@ function runLine(handler: RegisteredHandler, event: OpenRegisterEvent, context: 
   };
 }
 
-class HandlerTimeoutError extends Error {
+/** The reason a run's signal aborts with when the run took longer than HANDLER_TIMEOUT_MS. */
+export class HandlerTimeoutError extends Error {
   constructor(timeoutInMs: number) {
     super(`timed out after ${timeoutInMs} ms`);
+  }
+}
+
+/**
+ * One handler run's signal: aborted with a HandlerTimeoutError after `timeoutInMs`, or with the
+ * outer signal's reason when that aborts first. Each run has its own, so one handler's timeout
+ * leaves the others' signals alone.
+ *
+ * A plain controller, timer and listener, held until `end()`, not `AbortSignal.any` or
+ * `AbortSignal.timeout`: on Node 20 a fetch given such a composite loses its link to it after a
+ * garbage collection (nodejs/node#55428; src/common/deadline.ts tells the story).
+ */
+class RunSignal {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly followOuter = () => this.controller.abort(this.outer!.reason);
+  /** Rejects with the abort reason when the signal aborts; never settles otherwise. */
+  readonly aborted: Promise<never>;
+
+  constructor(
+    timeoutInMs: number,
+    private readonly outer: AbortSignal | undefined,
+  ) {
+    const signal = this.controller.signal;
+    this.aborted = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    if (outer?.aborted) this.followOuter();
+    else outer?.addEventListener('abort', this.followOuter, { once: true });
+    this.timer = setTimeout(() => this.controller.abort(new HandlerTimeoutError(timeoutInMs)), timeoutInMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The run is over: no timeout, no forwarding; a signal not aborted by now stays so. */
+  end(): void {
+    clearTimeout(this.timer);
+    this.outer?.removeEventListener('abort', this.followOuter);
   }
 }
