@@ -16,7 +16,7 @@ export interface HandlerFailure {
 }
 
 export interface DispatchResult {
-  /** How many handlers took the event; 0 means nobody subscribes to it. */
+  /** How many handlers took the event; 0 means nobody subscribes to it. The attempt span reports it (`webhook.handlers`). */
   handled: number;
   failures: HandlerFailure[];
 }
