@@ -31,7 +31,7 @@ import { median } from './lib/stats.mjs';
 import { ROOT } from './lib/targets.mjs';
 
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'store-bench');
-const ENTRIES = ['store/sqlite/sqlite-database.ts', 'store/sqlite/sqlite-delivery.store.ts', 'delivery/delivery-worker.service.ts'];
+const ENTRIES = ['store/sqlite/sqlite-database.ts', 'store/sqlite/sqlite-delivery.store.ts', 'delivery/delivery-worker.ts'];
 
 const USAGE = `Usage: node bench/store.mjs [options]
 

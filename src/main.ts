@@ -3,7 +3,7 @@ import { loadConfig } from './config/app-config.js';
 import { createApp } from './create-app.js';
 import { ANY_IPV4, ANY_IPV6, assertPortFree, describeAddress, isNoIpv6, portErrorLine } from './common/listen-port.js';
 import { ExtensionsModule } from './extensions/extensions.module.js';
-import { HandlerExplorer } from './handlers/handler-explorer.service.js';
+import { HandlerExplorer } from './handlers/handler-explorer.js';
 import { armShutdownDeadline } from './health/shutdown-deadline.js';
 import { createLogger } from './logging/logger.js';
 import { startLineFields } from './logging/start-line.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DiscoveryService } from '@nestjs/core';
 import { DeliveryStrategy } from '../src/delivery/delivery-strategy.js';
-import { DeliveryWorker } from '../src/delivery/delivery-worker.service.js';
+import { DeliveryWorker } from '../src/delivery/delivery-worker.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 import { loadFixture } from './support/fixtures.js';
 import { useRecordingApp } from './support/recording-app.js';

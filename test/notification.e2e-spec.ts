@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { NO_TOKENS_CONFIGURED } from '../src/auth/webhook-authenticator.service.js';
+import { NO_TOKENS_CONFIGURED } from '../src/auth/webhook-authenticator.js';
 import { loadFixture } from './support/fixtures.js';
 import { expectAnswered, expectRefused } from './support/expectations.js';
 import { createdBodyFor, deliveryLineOf, signedHeaders } from './support/signed-deliveries.js';

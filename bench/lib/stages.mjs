@@ -5,13 +5,16 @@
 // Stacks are synchronous: code that resumes after an `await` has the resumed function at its root.
 import path from 'node:path';
 
+// The worker's file, under its name before and after the rename (profiles of older builds too).
+const WORKER_FILE = /delivery-worker(\.service)?\.js$/;
+
 /** [stage, test(functionName, file relative to the root, dist/ for the service)], in priority order. */
 const STAGES = [
   ['garbage collection', (fn) => fn === '(garbage collector)'],
-  ['worker: claim', (fn, f) => (fn === 'claim' && f.endsWith('delivery-worker.service.js')) || fn === 'claimDue'],
+  ['worker: claim', (fn, f) => (fn === 'claim' && WORKER_FILE.test(f)) || fn === 'claimDue'],
   ['worker: finish', (fn, f) => /^(writeFinished|finish\w*)$/.test(fn) && /dist\/(store|delivery)\//.test(f)],
   ['worker: handlers', (fn, f) => f.startsWith('dist/handlers/') || f.startsWith('dist/forwarding/')],
-  ['worker: rest (pump, metrics, log)', (fn, f) => f.endsWith('delivery-worker.service.js') || f.endsWith('delivery.metrics.js')],
+  ['worker: rest (pump, metrics, log)', (fn, f) => WORKER_FILE.test(f) || f.endsWith('delivery.metrics.js')],
   ['durable write (group commit)', (fn, f) => f.startsWith('dist/store/') || f.endsWith('-delivery.strategy.js')],
   ['outcome log line and metrics', (fn, f) => f.endsWith('delivery-outcome.recorder.js')],
   ['idempotency key', (fn, f) => f.startsWith('dist/idempotency/')],

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { rawBodyOf, type WebhookRequest } from '../http/webhook-request.js';
 import { requestStep } from '../tracing/request-span.js';
-import { WebhookAuthenticator } from './webhook-authenticator.service.js';
+import { WebhookAuthenticator } from './webhook-authenticator.js';
 
 /**
  * Verifies credentials on the raw bytes and records the verdict on the request. It never refuses

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../config/app-config.js';
 import { signHmac } from './hmac-signature.js';
-import { NO_TOKENS_CONFIGURED, WebhookAuthenticator } from './webhook-authenticator.service.js';
+import { NO_TOKENS_CONFIGURED, WebhookAuthenticator } from './webhook-authenticator.js';
 
 const BODY = Buffer.from('{"notification":"n","object":{"uuid":"u","data":{"id":"u"}},"context":[],"timestamp":"2026-05-15T10:00:00+00:00"}');
 const authenticator = (env: Record<string, string>) => new WebhookAuthenticator(loadConfig(env), { now: () => Date.parse('2026-05-15T10:00:05Z') });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import { EventDispatcher } from '../handlers/event-dispatcher.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js';

@@ -7,7 +7,7 @@ import { ObjectStateStore } from '../store/object-state.store.js';
 import { StoreModule } from '../store/store.module.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryStrategy } from './delivery-strategy.js';
-import { DeliveryWorker } from './delivery-worker.service.js';
+import { DeliveryWorker } from './delivery-worker.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { InlineDeliveryStrategy } from './inline-delivery.strategy.js';
 import { PreviousStateStrategy } from './previous-state.strategy.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
-import type { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import type { EventDispatcher } from '../handlers/event-dispatcher.js';
 import type { ShutdownState } from '../health/shutdown.state.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store.js';
 import type { IncomingDelivery } from './incoming-delivery.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WebhookError } from '../common/webhook-error.js';
-import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import { EventDispatcher } from '../handlers/event-dispatcher.js';
 import { ShutdownState } from '../health/shutdown.state.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import type { IncomingDelivery } from './incoming-delivery.js';

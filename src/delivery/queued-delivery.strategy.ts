@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { WebhookError } from '../common/webhook-error.js';
-import { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import { EventDispatcher } from '../handlers/event-dispatcher.js';
 import type { IncomingDelivery } from './incoming-delivery.js';
 import { DeliveryStore, EnqueueResult } from '../store/delivery-store.js';
 import { StoreMonitor } from '../store/store-monitor.js';

@@ -4,8 +4,8 @@ import type { AppConfig } from '../config/app-config.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { EventDispatcher, HandlerTimeoutError } from './event-dispatcher.service.js';
-import type { HandlerExplorer } from './handler-explorer.service.js';
+import { EventDispatcher, HandlerTimeoutError } from './event-dispatcher.js';
+import type { HandlerExplorer } from './handler-explorer.js';
 import type { DeliveryContext, WebhookEventHandler } from './webhook-event-handler.js';
 
 const TIMEOUT_MS = 1_000;

@@ -1,8 +1,8 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditLogHandler } from './builtin/audit-log.handler.js';
-import { EventDispatcher } from './event-dispatcher.service.js';
-import { HandlerExplorer } from './handler-explorer.service.js';
+import { EventDispatcher } from './event-dispatcher.js';
+import { HandlerExplorer } from './handler-explorer.js';
 
 export interface HandlersModuleOptions {
   auditLog: boolean;

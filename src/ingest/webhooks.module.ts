@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuthenticatedGuard } from '../auth/authenticated.guard.js';
 import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
-import { WebhookAuthenticator } from '../auth/webhook-authenticator.service.js';
+import { WebhookAuthenticator } from '../auth/webhook-authenticator.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder.js';
 import { PINO_LOGGER } from '../logging/logger.js';

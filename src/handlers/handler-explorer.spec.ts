@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { distinctNames, HandlerExplorer } from './handler-explorer.service.js';
+import { distinctNames, HandlerExplorer } from './handler-explorer.js';
 import { OnWebhookEvent } from './on-webhook-event.decorator.js';
 import type { WebhookEventHandler } from './webhook-event-handler.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { OpenRegisterEvent } from '../events/openregister-event.js';
-import { matchingHandlers, RegisteredHandler } from './handler-registry.js';
+import { matchingHandlers, RegisteredHandler } from './handler-matching.js';
 import { WebhookEventHandlerOptions } from './on-webhook-event.decorator.js';
 
 const handler = (name: string, options: WebhookEventHandlerOptions): RegisteredHandler => ({ name, instance: { handle: () => undefined }, options });

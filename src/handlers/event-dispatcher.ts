@@ -6,8 +6,8 @@ import { PINO_LOGGER } from '../logging/logger.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { traceHandlerRun } from '../tracing/attempt-span.js';
-import { HandlerExplorer } from './handler-explorer.service.js';
-import { matchingHandlers, RegisteredHandler } from './handler-registry.js';
+import { HandlerExplorer } from './handler-explorer.js';
+import { matchingHandlers, RegisteredHandler } from './handler-matching.js';
 import { DeliveryContext } from './webhook-event-handler.js';
 
 export interface HandlerFailure {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { eventTypeProblem } from './event-type-check.js';
-import { RegisteredHandler } from './handler-registry.js';
+import { RegisteredHandler } from './handler-matching.js';
 import { WebhookEventHandlerMetadata } from './on-webhook-event.decorator.js';
 
 /**

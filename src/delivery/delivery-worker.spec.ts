@@ -8,13 +8,13 @@ import { type Clock, systemClock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { OpenRegisterEvent } from '../events/openregister-event.js';
 import type { ClaimedDelivery } from '../store/delivery-store.js';
-import type { EventDispatcher } from '../handlers/event-dispatcher.service.js';
+import type { EventDispatcher } from '../handlers/event-dispatcher.js';
 import type { DeliveryContext } from '../handlers/webhook-event-handler.js';
 import { RedactionPolicy } from '../logging/redaction.policy.js';
 import { openDatabase } from '../store/sqlite/sqlite-database.js';
 import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
-import { DeliveryWorker } from './delivery-worker.service.js';
+import { DeliveryWorker } from './delivery-worker.js';
 import type { DeliveryMetrics } from './delivery.metrics.js';
 import { waitFor } from '../../test/support/wait-for.js';
 
