@@ -136,7 +136,7 @@ describe('handlers', () => {
     }
     @Module({ providers: [WaitsForItsSignal] })
     class Handlers {}
-    t = await startTestApp({ HANDLER_TIMEOUT_MS: '50' }, { extensions: [Handlers] });
+    const { t } = await apps.start({ HANDLER_TIMEOUT_MS: '50' }, { recording: false, extensions: [Handlers] });
 
     const response = await t.send(loadFixture('openregister-object-created'));
 
