@@ -2,6 +2,7 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AdminModule } from './admin/admin.module.js';
 import { CatchupModule } from './catchup/catchup.module.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { CoreModule, CoreOptions } from './core.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { ForwardingModule } from './forwarding/forwarding.module.js';
@@ -10,6 +11,8 @@ import { HealthModule } from './health/health.module.js';
 import { WebhooksModule } from './ingest/webhooks.module.js';
 import { serviceVersion } from './logging/start-line.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { storeOptionsOf } from './store/store-options.js';
+import { StoreModule } from './store/store.module.js';
 import { TracingModule } from './tracing/tracing.module.js';
 
 export interface AppOptions extends CoreOptions {
@@ -32,6 +35,7 @@ export class AppModule {
         HealthModule,
         HandlersModule.forRoot({ auditLog: config.auditLogEnabled }),
         // Global, imported once: one store and one worker for the webhook, admin and catch-up modules.
+        StoreModule.forRootAsync({ driver: config.delivery.store, inject: [APP_CONFIG], useFactory: (appConfig: AppConfig) => storeOptionsOf(appConfig) }),
         DeliveryModule.forRoot(config),
         WebhooksModule.forRoot(config),
         AdminModule.forRoot(config),

@@ -4,7 +4,6 @@ import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { PINO_LOGGER } from '../logging/logger.js';
 import { ObjectStateStore } from '../store/object-state.store.js';
-import { StoreModule } from '../store/store.module.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryStrategy } from './delivery-strategy.js';
 import { DeliveryWorker } from './delivery-worker.js';
@@ -16,8 +15,8 @@ import { RetentionJob } from './retention.job.js';
 
 /**
  * Provides the delivery strategy DELIVERY_MODE names (wrapped to fill in previous states when
- * TRACK_PREVIOUS_STATE is on), and for `queued` the worker behind it. Global and imported once by
- * the app: a second `forRoot()` would open a second store and start a second worker.
+ * TRACK_PREVIOUS_STATE is on), and for `queued` the worker behind it, on the stores of the global
+ * `StoreModule`. Global and imported once by the app: a second `forRoot()` would start a second worker.
  */
 @Module({})
 export class DeliveryModule {
@@ -39,9 +38,8 @@ export class DeliveryModule {
     return {
       module: DeliveryModule,
       global: true,
-      imports: [StoreModule.forRoot(config)],
       providers,
-      exports: [DeliveryStrategy, StoreModule],
+      exports: [DeliveryStrategy],
     };
   }
 }

@@ -1,15 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import { STORE_HEALTH, type StoreHealth } from './store-health.js';
 
 /**
- * Other modules register what readiness depends on (the delivery store, for instance) here,
- * so the health controller needs to know none of them.
+ * What readiness depends on: the store's health indicator (`STORE_HEALTH`, provided by the store
+ * adapter in use) and whatever other modules register, so the health controller needs to know
+ * none of them.
  */
 @Injectable()
 export class ReadinessIndicators {
   readonly checks: HealthIndicatorFunction[] = [];
   /** The same checks as last known, for `webhook_ready`: a scrape must not write to the store. */
   readonly lastKnownChecks: HealthIndicatorFunction[] = [];
+
+  /** `store`: required in the app (Nest injects it); absent only where a spec builds this by hand. */
+  constructor(@Inject(STORE_HEALTH) store?: StoreHealth) {
+    if (store) this.register(() => store.isHealthy(), () => store.lastKnown());
+  }
 
   /**
    * @param lastKnown answers from the latest result of `check` (kept fresh in the background by
