@@ -29,7 +29,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        TracingModule.forRoot({ tracing: config.tracing, exporter: options.traceExporter, logger: options.logger, version: serviceVersion() }),
+        TracingModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (appConfig: AppConfig) => ({ tracing: appConfig.tracing, exporter: options.traceExporter, version: serviceVersion() }),
+        }),
         CoreModule.forRoot(options),
         MetricsModule,
         HealthModule,
