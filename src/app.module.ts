@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module.js';
 import { CatchupModule } from './catchup/catchup.module.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
@@ -9,6 +10,7 @@ import { ForwardingModule } from './forwarding/forwarding.module.js';
 import { HandlersModule } from './handlers/handlers.module.js';
 import { HealthModule } from './health/health.module.js';
 import { WebhooksModule } from './ingest/webhooks.module.js';
+import { PINO_LOGGER } from './logging/logger.js';
 import { serviceVersion } from './logging/start-line.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { storeOptionsOf } from './store/store-options.js';
@@ -30,8 +32,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         TracingModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (appConfig: AppConfig) => ({ tracing: appConfig.tracing, exporter: options.traceExporter, version: serviceVersion() }),
+          inject: [APP_CONFIG, PINO_LOGGER],
+          useFactory: (appConfig: AppConfig, logger: Logger) => ({ tracing: appConfig.tracing, exporter: options.traceExporter, version: serviceVersion(), logger }),
         }),
         CoreModule.forRoot(options),
         MetricsModule,

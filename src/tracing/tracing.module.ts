@@ -2,7 +2,6 @@ import { ConfigurableModuleBuilder, Inject, Module, OnApplicationShutdown } from
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import type { TracingConfig } from '../config/tracing-config.js';
-import { PINO_LOGGER } from '../logging/logger.js';
 import type { StartedTracing } from './sdk.js';
 
 /** The started SDK, or null while tracing is off. */
@@ -16,6 +15,8 @@ export interface TracingOptions {
   exporter?: SpanExporter;
   /** The service's version, on every span's resource. */
   version: string;
+  /** Where the SDK's own warnings go (handed in: `src/logging/` imports this folder). */
+  logger: Logger;
 }
 
 /** The injection token of the tracing module's options. */
@@ -34,10 +35,11 @@ const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<TracingOptions
   providers: [
     {
       provide: TRACING,
-      inject: [TRACING_OPTIONS, PINO_LOGGER],
-      useFactory: async (options: TracingOptions, logger: Logger): Promise<StartedTracing | null> => {
+      inject: [TRACING_OPTIONS],
+      useFactory: async (options: TracingOptions): Promise<StartedTracing | null> => {
         if (!options.tracing && !options.exporter) return null;
         const { startTracing } = await import('./sdk.js');
+        const { logger } = options;
         return startTracing(options.tracing, { exporter: options.exporter, version: options.version, diagnostics: (message) => logger.warn({ component: 'opentelemetry' }, message) });
       },
     },
