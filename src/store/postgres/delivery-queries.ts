@@ -2,7 +2,10 @@ import { INTERRUPTED_ATTEMPT_ERROR, type StoredDeliveryStatus } from '../deliver
 import { NOW_MS, WAKE_CHANNEL } from './schema.js';
 
 /**
- * The store's statements, as named queries: each is parsed and planned once per connection.
+ * The store's statements, as named queries: each is parsed once per connection, and planned once
+ * per connection after its fifth run when the generic plan is no dearer than the custom ones (a
+ * plan that then stays, whatever the table grows to): a statement whose plan must follow the table
+ * has no name.
  * Lease times compare with the database's clock (`NOW_MS`); delivery times with the caller's.
  */
 
@@ -90,8 +93,12 @@ export const QUERIES = {
   // 'processing'` the planner (never-analysed table) walked that index instead, which until a vacuum
   // holds an entry for every delivery ever claimed: thousands of entries per finish in a burst
   // (docs/adr/0006-worker-drain-rate.md).
+  // Unnamed, so planned at every execution with its arrays' values and the table's size of the
+  // moment: as a named statement, each connection fixed a generic plan at its sixth finish, while the
+  // table was still small, and some of those plans scanned the whole table to join the batch
+  // (a hash join) for the rest of the connection's life: the drain's slow mode
+  // (docs/adr/0006-worker-drain-rate.md, "The slow mode").
   finish: {
-    name: 'finish',
     text: `WITH ${RELAXED}, input AS (
       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
         AS t(id, token, status, attempt, next_at, error, finished_at, completed_at, started_at, outcome, scrubbed)),
