@@ -31,8 +31,14 @@ export class DeliveryAttempt {
     @Optional() private readonly monitor?: StoreMonitor,
   ) {}
 
-  /** @param signal aborted when the delivery's lease is lost: nothing is recorded for it then. */
-  async run(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
+  /**
+   * Runs the handlers of one attempt; resolves when they are done, with the recording of the
+   * outcome still under way, so the worker's slot serves the next delivery meanwhile (a slot held
+   * until the store's round trip ended limited the drain to DELIVERY_CONCURRENCY per round trip:
+   * docs/adr/0006-worker-drain-rate.md, "Recording after the slot").
+   * @param signal aborted when the delivery's lease is lost: nothing is recorded for it then.
+   */
+  async run(delivery: ClaimedDelivery, signal: AbortSignal): Promise<HandledAttempt> {
     const attempt = delivery.attempts + 1;
     const startedAt = this.clock.now();
     if (delivery.takenOver) reportTakeover(this.logger, this.metrics, delivery, attempt);
@@ -44,13 +50,18 @@ export class DeliveryAttempt {
     } catch (unexpected) {
       error = this.redaction.redactText(unexpected instanceof Error ? unexpected.message : String(unexpected), delivery.event);
     }
-    if (signal.aborted) return;
-    const finishedAt = this.clock.now();
+    if (signal.aborted) return { recorded: Promise.resolve() };
+    return { recorded: this.record(delivery, { attempt, startedAt, finishedAt: this.clock.now(), outcome: error ? 'failed' : 'succeeded', error }) };
+  }
+
+  /** Writes the attempt and its verdict, then counts and logs it. Never rejects: a store error is logged. */
+  private async record(delivery: ClaimedDelivery, done: AttemptRecord): Promise<void> {
+    const { attempt, finishedAt, error } = done;
     const verdict = attemptVerdict(attempt, delivery.seriesStart, error, finishedAt, this.config.delivery);
     // A finished delivery keeps only the redacted event; one queued again still needs it as sent.
     const scrubbed = verdict.status === 'queued' ? undefined : this.redaction.scrubbedEvent(delivery.event);
     try {
-      await this.store.finishAttempt(delivery, { attempt, startedAt, finishedAt, outcome: error ? 'failed' : 'succeeded', error }, verdict, scrubbed);
+      await this.store.finishAttempt(delivery, done, verdict, scrubbed);
     } catch (storeError) {
       // Left `processing`: the store makes it due again (at-least-once), never silently lost.
       reportStoreError(this.logger, this.monitor, storeError, 'Could not record a delivery attempt', { deliveryId: delivery.id });
@@ -66,3 +77,11 @@ export class DeliveryAttempt {
     else this.logger.debug(line, 'Delivery handled');
   }
 }
+
+/** An attempt whose handlers are done. */
+export interface HandledAttempt {
+  /** Settles once the outcome is in the store, or could not be written (then logged); never rejects. */
+  recorded: Promise<void>;
+}
+
+type AttemptRecord = Parameters<DeliveryStore['finishAttempt']>[1];

@@ -83,6 +83,41 @@ describe('DeliveryWorker', () => {
     expect(claims).toBeLessThanOrEqual(10);
   });
 
+  it("starts the next delivery in a slot while the store is still writing the last one's outcome", async () => {
+    // One slot and a store whose writes hang until released: a slot held until the write ended
+    // would run one delivery, then wait.
+    const finishAttempt = store.finishAttempt.bind(store);
+    const writes: (() => void)[] = [];
+    store.finishAttempt = (...args) => new Promise<void>((resolve) => writes.push(() => resolve(finishAttempt(...args))));
+    const ran: string[] = [];
+    handle = async (stored) => void ran.push(stored.object!.uuid);
+    await enqueue('first');
+    await enqueue('second');
+    start(1);
+    await waitFor(() => ran.length === 2, { timeoutInMs: 5_000, what: 'both handlers to run while no outcome is written' });
+    expect(writes).toHaveLength(2);
+    writes.forEach((write) => write());
+    await waitFor(async () => (await store.counts()).succeeded === 2, { timeoutInMs: 5_000, what: 'both outcomes to be written' });
+  });
+
+  it('starts no run while 64 outcomes wait on the store, and goes on once they are written', async () => {
+    const finishAttempt = store.finishAttempt.bind(store);
+    const writes: (() => void)[] = [];
+    store.finishAttempt = (...args) => new Promise<void>((resolve) => writes.push(() => resolve(finishAttempt(...args))));
+    let ran = 0;
+    handle = async () => void ran++;
+    await Promise.all(Array.from({ length: 100 }, (_, index) => enqueue(`object-${index}`)));
+    start(8);
+    await waitFor(() => writes.length === 64, { timeoutInMs: 5_000, what: '64 outcomes waiting on the store' });
+    // Bounded, not merely slow: every one of those 64 runs ended, and none started after them.
+    await waitFor(() => ran === 64, { timeoutInMs: 5_000, what: 'the 64 runs to end' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toBe(64);
+    store.finishAttempt = finishAttempt;
+    writes.splice(0).forEach((write) => write());
+    await waitFor(async () => (await store.counts()).succeeded === 100, { timeoutInMs: 5_000, what: 'every delivery to succeed' });
+  });
+
   it('keeps per-object order across a claimed batch, through a retry', async () => {
     const handled: string[] = [];
     let failedOnce = false;

@@ -32,6 +32,13 @@ const STARTS_PER_TURN = 64;
 const CLAIM_BATCH = 64;
 
 /**
+ * Attempts whose handlers are done and whose outcome the store is still writing, at most: past
+ * it no run starts, so a store that stalls on writes holds back the handlers instead of letting
+ * unrecorded outcomes pile up.
+ */
+const RECORDING_AT_MOST = CLAIM_BATCH;
+
+/**
  * Takes due deliveries from the inbox and starts an attempt of each (`DeliveryAttempt`: handlers,
  * retry with backoff or dead letter), at most DELIVERY_CONCURRENCY at a time.
  * The store hands out deliveries in per-object order, and never one whose object has an earlier
@@ -39,7 +46,10 @@ const CLAIM_BATCH = 64;
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** Runs whose handlers are under way: DELIVERY_CONCURRENCY at most. */
   private readonly running = new Set<Promise<void>>();
+  /** Attempts whose handlers are done, their outcome being written (RECORDING_AT_MOST). */
+  private readonly recording = new Set<Promise<void>>();
   /** The same runs by lease, so a lost lease aborts its run. */
   private readonly runs = new RunningClaims();
   /** Claimed and not yet started, oldest first. */
@@ -108,6 +118,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.logger.info({ running: this.running.size }, 'Waiting for running deliveries');
       await settleWithin([...this.running], left());
     }
+    // The store writes what is still batched at close as well; waiting here keeps the order of the
+    // drain's lines (each outcome logged before the drain's end) within the same deadline.
+    await settleWithin([...this.recording], left());
     logAbandoned(this.logger, this.runs.ids(), unreleased, this.config.shutdownGraceInMs);
   }
 
@@ -127,7 +140,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private pump(afterClaim = false): void {
     if (this.stopped || this.claiming) return;
     clearTimeout(this.timer);
-    while (this.running.size < this.config.delivery.concurrency) {
+    while (this.running.size < this.config.delivery.concurrency && this.recording.size < RECORDING_AT_MOST) {
       if (this.startedThisTurn >= STARTS_PER_TURN) return this.schedulePump();
       if (this.claimed.length === 0) {
         // Having just claimed all that was due, nothing more is due before a run finishes (which
@@ -178,12 +191,26 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     // The turn ends when the event loop has had its I/O: count from zero again there.
     if (this.startedThisTurn === 0) setImmediate(() => (this.startedThisTurn = 0));
     this.startedThisTurn++;
-    const run = this.attempt.run(delivery, this.runs.start(delivery)).finally(() => {
-      this.runs.end(delivery);
-      this.running.delete(run);
+    const run = this.attempt
+      .run(delivery, this.runs.start(delivery))
+      .then(({ recorded }) => this.followRecording(recorded))
+      .finally(() => {
+        this.runs.end(delivery);
+        this.running.delete(run);
+        // A free slot for what is claimed or due; with everything due claimed, nothing more is
+        // due before this delivery is recorded (its object's next one): followRecording pumps then.
+        if (this.claimed.length > 0 || !this.allDueClaimed) this.schedulePump();
+      });
+    this.running.add(run);
+  }
+
+  /** Once recorded, the delivery's object may have its next delivery due: pump again then. */
+  private followRecording(recorded: Promise<void>): void {
+    this.recording.add(recorded);
+    void recorded.finally(() => {
+      this.recording.delete(recorded);
       this.schedulePump();
     });
-    this.running.add(run);
   }
 
   private async releaseClaimed(withinMs: number): Promise<string[]> {
