@@ -28,6 +28,7 @@ Options:
   --rounds R        runs per store, each in a fresh process and database (1)
   --drain-timeout S longest wait for the backlog to drain after the last acknowledgement, s (300)
   --service-log F   file for the service's stdout (/dev/null)
+  --concurrency N   the service's DELIVERY_CONCURRENCY (its default, 8)
   --json            print the results as JSON on stdout as well
   -h, --help        this text
 
@@ -42,7 +43,7 @@ function parseOptions(argv) {
   const { values } = parseCli({
     ...cli,
     argv,
-    options: { json: { type: 'boolean' }, count: text, connections: text, stores: text, rounds: text, 'drain-timeout': text, 'service-log': text },
+    options: { json: { type: 'boolean' }, count: text, connections: text, stores: text, rounds: text, 'drain-timeout': text, 'service-log': text, concurrency: text },
   });
   const opts = {
     json: !!values.json,
@@ -52,6 +53,7 @@ function parseOptions(argv) {
     rounds: integerOption(cli, 'rounds', values.rounds ?? '1', 1),
     drainTimeoutSec: integerOption(cli, 'drain-timeout', values['drain-timeout'] ?? '300', 1),
     serviceLog: values['service-log'] ?? '/dev/null',
+    concurrency: values.concurrency === undefined ? undefined : integerOption(cli, 'concurrency', values.concurrency, 1),
   };
   for (const s of opts.stores) if (!STORES[s]) usageError(cli.name, `unknown store '${s}' (use ${Object.keys(STORES).join(',')})`, USAGE);
   return opts;
@@ -144,7 +146,12 @@ async function burst(store, opts, serviceMain, round) {
   const genStart = performance.now();
   const pool = generatePool(factory, opts.count);
   const genMs = Math.round(performance.now() - genStart);
-  const target = await startTarget(STORES[store], { serviceLog: opts.serviceLog, heapMiB: SERVICE_HEAP_MIB, serviceMain });
+  const target = await startTarget(STORES[store], {
+    serviceLog: opts.serviceLog,
+    heapMiB: SERVICE_HEAP_MIB,
+    serviceMain,
+    serviceEnv: opts.concurrency === undefined ? {} : { DELIVERY_CONCURRENCY: String(opts.concurrency) },
+  });
   try {
     // CPU of the service and of its database connections in each phase: where the drain's time goes.
     const cpu = async () => ({
@@ -222,6 +229,9 @@ async function burst(store, opts, serviceMain, round) {
       completionP99BucketSeconds: bucketPercentile(buckets, 99),
       completionP50BucketSeconds: bucketPercentile(buckets, 50),
       succeededDepth: depth,
+      // Acknowledged but not yet handled at the first reading after the last acknowledgement: a
+      // worker that keeps up leaves only what is in flight, one that does not a backlog that grew.
+      backlogAtLastAck: progress.length ? sent.ok - progress[0][1] : null,
       progress,
       // CPU ms in the sending phase and in the drain after the last acknowledgement (machine: all
       // processes, of 1000 ms per core per second).
@@ -251,7 +261,7 @@ async function main() {
         log(
           `[burst ${store} #${round}] ${r.acknowledged}/${r.count} acknowledged in ${r.ackSeconds} s (${r.ackPerSec}/s); ` +
             (r.drained
-              ? `drained in ${r.drainSeconds} s (${r.drainedPerSec}/s, ${r.backlogAfterAckSeconds} s after the last ack); ratio ${r.ratio}; ` +
+              ? `drained in ${r.drainSeconds} s (${r.drainedPerSec}/s, ${r.backlogAfterAckSeconds} s after the last ack); ratio ${r.ratio}; backlog at the last ack ${r.backlogAtLastAck ?? '–'}; ` +
                 `ack→handler end p99 ${fmtBound(r.completionP99BucketSeconds)} (p50 ${fmtBound(r.completionP50BucketSeconds)}); ` +
                 `drain phase CPU: service ${r.cpu.drainAfterAck.serviceCpuMs} ms, database ${r.cpu.drainAfterAck.databaseCpuMs ?? '–'} ms, machine ${r.cpu.drainAfterAck.machineBusyMs} ms in ${r.cpu.drainAfterAck.wallMs} ms`
               : `NOT drained within ${opts.drainTimeoutSec} s (${r.handled} handled)`),

@@ -20,7 +20,7 @@
 // a busy machine slows both alike. Prints the median of each version and the ratios old/new.
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,14 @@ import { ROOT } from './lib/targets.mjs';
 
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'store-bench');
 const ENTRIES = ['store/sqlite/sqlite-database.ts', 'store/sqlite/sqlite-delivery.store.ts', 'delivery/delivery-worker.ts'];
+/** The worker's file in a version before issue 21's renames. */
+const OLD_WORKER = 'delivery/delivery-worker.service.ts';
+
+/** ENTRIES as `src` (or its compiled `.js` copy) names them: the worker's file was renamed. */
+function entriesIn(dir, extension = '.ts') {
+  const current = existsSync(path.join(dir, ENTRIES[2].replace(/\.ts$/, extension)));
+  return current ? ENTRIES : [...ENTRIES.slice(0, 2), OLD_WORKER];
+}
 
 const USAGE = `Usage: node bench/store.mjs [options]
 
@@ -77,7 +85,7 @@ async function main() {
   if (values.old) versions.unshift({ label: 'old', root: path.resolve(values.old) });
   for (const version of versions) {
     version.dir = path.join(CACHE_DIR, version.label);
-    await compileSources(version.root, ENTRIES, version.dir);
+    await compileSources(version.root, entriesIn(path.join(version.root, 'src')), version.dir);
     version.runs = [];
   }
   const settings = {
@@ -122,25 +130,37 @@ function report(versions, { deliveries, eventBytes, connections, concurrency, en
 /** In the child: a warm-up run, then the measured one, each on a fresh database file. */
 async function measureVersion({ dir, deliveries, warmup, eventBytes, connections, concurrency, enqueueOnly }) {
   const load = (entry) => import(pathToFileURL(path.join(dir, entry.replace(/\.ts$/, '.js'))).href);
-  const [{ openDatabase }, { SqliteDeliveryStore }, { DeliveryWorker }] = await Promise.all(ENTRIES.map(load));
+  const [{ openDatabase }, { SqliteDeliveryStore }, { DeliveryWorker }] = await Promise.all(entriesIn(dir, '.js').map(load));
+  // Since the worker was split (issue 21) it takes a DeliveryAttempt; a version before that, its parts.
+  const attemptModule = existsSync(path.join(dir, 'delivery/delivery-attempt.js')) ? await load('delivery/delivery-attempt.ts') : undefined;
   const { default: pino } = await import('pino');
-  const modules = { openDatabase, SqliteDeliveryStore, DeliveryWorker, logger: pino({ level: 'silent' }) };
+  const logger = pino({ level: 'silent' });
+  const newWorker = async (store, dispatcher, metrics, config) => {
+    if (!attemptModule) return new DeliveryWorker(store, dispatcher, metrics, config, logger);
+    const [{ RedactionPolicy }, { systemClock }] = await Promise.all([load('logging/redaction.policy.ts'), load('common/clock.ts')]);
+    const attempt = new attemptModule.DeliveryAttempt(store, dispatcher, metrics, config, logger, new RedactionPolicy(), systemClock);
+    return new DeliveryWorker(store, attempt, metrics, config, logger, systemClock);
+  };
+  const modules = { openDatabase, SqliteDeliveryStore, newWorker };
   const events = makeEvents(warmup + deliveries, eventBytes);
   await runDeliveries(modules, events.slice(0, warmup), connections, concurrency, enqueueOnly);
   return runDeliveries(modules, events.slice(warmup), connections, concurrency, enqueueOnly);
 }
 
-async function runDeliveries({ openDatabase, SqliteDeliveryStore, DeliveryWorker, logger }, events, connections, concurrency, enqueueOnly) {
+async function runDeliveries({ openDatabase, SqliteDeliveryStore, newWorker }, events, connections, concurrency, enqueueOnly) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'orw-store-bench-'));
   const db = openDatabase(dataDir);
   const store = new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: 86_400 });
   let succeeded = 0;
   let allSucceeded;
   const done = new Promise((resolve) => (allSucceeded = resolve));
-  const metrics = { attempt: (_delivery, _outcome, verdict) => verdict.status === 'succeeded' && ++succeeded === events.length && allSucceeded() };
+  const metrics = {
+    attempt: (_delivery, _outcome, verdict) => verdict.status === 'succeeded' && ++succeeded === events.length && allSucceeded(),
+    interrupted: (count) => count,
+  };
   const dispatcher = { dispatch: async () => ({ handled: 1, failures: [] }) };
   const config = { shutdownGraceInMs: 10_000, delivery: { concurrency, maxAttempts: 8, backoffBaseInMs: 1000, backoffMaxInMs: 60_000 } };
-  const worker = new DeliveryWorker(store, dispatcher, metrics, config, logger);
+  const worker = await newWorker(store, dispatcher, metrics, config);
 
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
@@ -151,7 +171,9 @@ async function runDeliveries({ openDatabase, SqliteDeliveryStore, DeliveryWorker
     Array.from({ length: connections }, async () => {
       while (next < events.length) {
         const { id, event } = events[next++];
-        if ((await store.enqueue({ id, idempotencyKey: id, event, acceptedAt: Date.now() })) === 'accepted') worker.wake();
+        const result = await store.enqueue({ id, idempotencyKey: id, event, acceptedAt: Date.now() });
+        // An object since the change identities (issue 17), a string before.
+        if ((result?.status ?? result) === 'accepted') worker.wake();
       }
     }),
   );
