@@ -58,15 +58,16 @@ describe('HMAC signatures are checked on the exact bytes', () => {
   it('refuses a signature made with a secret it does not know', async () => {
     const body = createdBodyFor(randomUUID());
     await expectRefused(app.t, () => app.t.post(body, signedHeaders(body, 'not-the-secret')), { status: 401, error: 'unauthorized', outcome: 'unauthorized' });
-    expect(app.handled.received).toHaveLength(1);
+    expect(app.handled.received).toHaveLength(0);
   });
 
   // OpenRegister's documentation shows the signature as `X-Signature: sha256=<hex>`; its code sends X-Webhook-Signature.
   it('accepts the signature as `X-Signature: sha256=<hex>`, as OpenRegister\'s documentation shows it', async () => {
-    const body = createdBodyFor(randomUUID());
+    const uuid = randomUUID();
+    const body = createdBodyFor(uuid);
     const { 'X-Webhook-Signature': signature, ...rest } = signedHeaders(body);
     await expectAnswered(app.t, () => app.t.post(body, { ...rest, 'X-Signature': `sha256=${signature}` }));
-    expect(app.handled.received).toHaveLength(2);
+    expect(app.handled.received.map(({ event }) => event.object?.uuid)).toEqual([uuid]);
   });
 
   it('refuses an X-Signature over other bytes, naming that header', async () => {
@@ -78,7 +79,7 @@ describe('HMAC signatures are checked on the exact bytes', () => {
       outcome: 'unauthorized',
       detail: 'X-Signature does not match the body',
     });
-    expect(app.handled.received).toHaveLength(2);
+    expect(app.handled.received).toHaveLength(0);
   });
 });
 

@@ -13,7 +13,7 @@ const AS_SENT_UUID = '3e5a9d7c-1b2f-4a6e-8c0d-5f4e3d2c1b0a';
 const CREATED = { 'X-OpenRegister-Trigger': 'created' };
 
 describe('schema notifications through the booted app', () => {
-  const app = useRecordingApp({}, { clearEachTest: true });
+  const app = useRecordingApp();
 
   it('takes the shared fixture, bytes and headers as they are, and hands the handler the typed event', async () => {
     const response = await expectAnswered(app.t, () => app.t.send(shared));

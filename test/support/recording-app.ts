@@ -26,8 +26,8 @@ export interface RecordingApp {
 
 /**
  * The real app with the recording handler, booted once for the enclosing `describe` (or once per
- * test with `per: 'test'`) and always closed after it; with `clearEachTest` the recorded events are
- * cleared before each test (otherwise they add up over the describe's tests). Use its fields inside tests: `const app = useRecordingApp(env); ... app.t.send(...)`.
+ * test with `per: 'test'`) and always closed after it. The recorded events are cleared before each
+ * test (`clearEachTest: false` lets them add up over the describe's tests, in Jest's order). Use its fields inside tests: `const app = useRecordingApp(env); ... app.t.send(...)`.
  */
 export function useRecordingApp(env: Record<string, string> = {}, options: RecordingAppOptions & { per?: 'describe' | 'test'; clearEachTest?: boolean } = {}): RecordingApp {
   let current: RecordingApp | undefined;
@@ -39,7 +39,9 @@ export function useRecordingApp(env: Record<string, string> = {}, options: Recor
     await current?.t.close();
     current = undefined;
   });
-  if (options.clearEachTest) beforeEach(() => void current?.handled.received.splice(0));
+  // Each test starts with nothing recorded, so none depends on what the tests before it sent
+  // (their order is Jest's, or random with --randomize).
+  if (options.clearEachTest !== false && options.recording !== false) beforeEach(() => void current?.handled.received.splice(0));
   const started = () => {
     if (!current) throw new Error('useRecordingApp: the app is booted before the tests; read it inside a test, not at describe time');
     return current;

@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURE_SECRET } from './fixtures.js';
 import { TEST_HTTP_ADAPTER } from './http-adapter.js';
@@ -34,12 +37,20 @@ export class ServiceProcess {
     this.exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   }
 
+  /**
+   * Starts it in a folder of its own (removed when it exits), so that the default DATA_DIR
+   * (`./data`) of a spec that names none is that process's alone: spec files run side by side
+   * (two Jest workers), and two services on one DATA_DIR refuse each other (its lock).
+   */
   static async start(env: Record<string, string>): Promise<ServiceProcess> {
     const port = env.PORT ?? String(await freePort());
+    const cwd = mkdtempSync(join(tmpdir(), 'orw-service-'));
     const child = spawn(process.execPath, [MAIN], {
+      cwd,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HTTP_ADAPTER: TEST_HTTP_ADAPTER, ...env, PORT: port },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    void once(child, 'exit').then(() => rmSync(cwd, { recursive: true, force: true }));
     return new ServiceProcess(child, `http://127.0.0.1:${port}`);
   }
 
