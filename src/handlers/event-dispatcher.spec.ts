@@ -105,6 +105,46 @@ describe("EventDispatcher: each handler run's signal", () => {
     expect(await dispatched).toEqual({ handled: 1, failures: [{ handler: 'Slow', error: 'lease lost' }] });
   });
 
+  it('times out a run whose handler never reads its signal, and counts it as failed', async () => {
+    const never: WebhookEventHandler = { handle: () => new Promise<void>(() => undefined) };
+    const dispatched = dispatcherFor({ Never: never }).dispatch(event, { deliveryId: 'd-1', attempt: 1 });
+    await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
+    expect(await dispatched).toEqual({ handled: 1, failures: [{ handler: 'Never', error: `timed out after ${TIMEOUT_MS} ms` }] });
+  });
+
+  it('gives a handler that reads its signal only after the timeout an aborted one, with the same reason', async () => {
+    let context: DeliveryContext | undefined;
+    const late: WebhookEventHandler = {
+      handle: (_event, given) => {
+        context = given;
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const dispatched = dispatcherFor({ Late: late }).dispatch(event, { deliveryId: 'd-1', attempt: 1 });
+    await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
+    await dispatched;
+    expect(context!.signal.aborted).toBe(true);
+    expect(context!.signal.reason).toBeInstanceOf(HandlerTimeoutError);
+    expect(context!.signal).toBe(context!.signal);
+  });
+
+  it('gives a handler that reads its signal after a lost lease an aborted one, with the outer reason', async () => {
+    const outer = new AbortController();
+    let context: DeliveryContext | undefined;
+    const late: WebhookEventHandler = {
+      handle: (_event, given) => {
+        context = given;
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const dispatched = dispatcherFor({ Late: late }).dispatch(event, { deliveryId: 'd-1', attempt: 1, signal: outer.signal });
+    for (let turn = 0; turn < 100 && !context; turn++) await Promise.resolve();
+    const leaseLost = new Error('lease lost');
+    outer.abort(leaseLost);
+    expect(await dispatched).toEqual({ handled: 1, failures: [{ handler: 'Late', error: 'lease lost' }] });
+    expect(context!.signal.reason).toBe(leaseLost);
+  });
+
   it('no longer follows the outer signal once the run is over', async () => {
     const outer = new AbortController();
     const quick = new SignalHandler(false);

@@ -65,7 +65,13 @@ export class EventDispatcher {
   private async run(handler: RegisteredHandler, event: OpenRegisterEvent, delivery: DispatchContext): Promise<HandlerFailure | undefined> {
     const stopTimer = this.metrics.handlerDuration.startTimer({ event: event.type, handler: handler.name });
     const run = new RunSignal(this.config.handlerTimeoutInMs, delivery.signal);
-    const context: DeliveryContext = { deliveryId: delivery.deliveryId, attempt: delivery.attempt, signal: run.signal };
+    const context: DeliveryContext = {
+      deliveryId: delivery.deliveryId,
+      attempt: delivery.attempt,
+      get signal() {
+        return run.signal;
+      },
+    };
     try {
       // The run ends when its signal aborts (timed out, lease lost), whatever the handler does with it.
       await Promise.race([Promise.resolve().then(() => handler.instance.handle(event, context)), run.aborted]);
@@ -115,29 +121,38 @@ export class HandlerTimeoutError extends Error {
  * outer signal's reason when that aborts first. Each run has its own, so one handler's timeout
  * leaves the others' signals alone.
  *
+ * The `AbortController` is built only when the handler reads its signal (most never do, and in
+ * inline mode each run is on the request path); the run itself ends through `aborted` either way.
  * A plain controller, timer and listener, held until `end()`, not `AbortSignal.any` or
  * `AbortSignal.timeout`: on Node 20 a fetch given such a composite loses its link to it after a
  * garbage collection (nodejs/node#55428; src/common/deadline.ts tells the story).
  */
 class RunSignal {
-  private readonly controller = new AbortController();
+  private controller?: AbortController;
+  private abortedWith?: { reason: unknown };
+  private rejectRun!: (reason: unknown) => void;
   private readonly timer: NodeJS.Timeout;
-  private readonly followOuter = () => this.controller.abort(this.outer!.reason);
-  /** Rejects with the abort reason when the signal aborts; never settles otherwise. */
+  private readonly followOuter = () => this.abort(this.outer!.reason);
+  /** Rejects with the abort reason when the run is aborted; never settles otherwise. */
   readonly aborted: Promise<never>;
 
   constructor(
     timeoutInMs: number,
     private readonly outer: AbortSignal | undefined,
   ) {
-    const signal = this.controller.signal;
-    this.aborted = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    this.aborted = new Promise<never>((_resolve, reject) => (this.rejectRun = reject));
+    // Raced against the handler: an abort that loses the race is not an unhandled rejection.
+    this.aborted.catch(() => undefined);
     if (outer?.aborted) this.followOuter();
     else outer?.addEventListener('abort', this.followOuter, { once: true });
-    this.timer = setTimeout(() => this.controller.abort(new HandlerTimeoutError(timeoutInMs)), timeoutInMs);
+    this.timer = setTimeout(() => this.abort(new HandlerTimeoutError(timeoutInMs)), timeoutInMs);
   }
 
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
+    }
     return this.controller.signal;
   }
 
@@ -145,5 +160,12 @@ class RunSignal {
   end(): void {
     clearTimeout(this.timer);
     this.outer?.removeEventListener('abort', this.followOuter);
+  }
+
+  private abort(reason: unknown): void {
+    if (this.abortedWith) return;
+    this.abortedWith = { reason };
+    this.controller?.abort(reason);
+    this.rejectRun(reason);
   }
 }
