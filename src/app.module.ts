@@ -42,7 +42,7 @@ export class AppModule {
         // Global, imported once: one store and one worker for the webhook, admin and catch-up modules.
         StoreModule.forRootAsync({ driver: config.delivery.store, inject: [APP_CONFIG], useFactory: (appConfig: AppConfig) => storeOptionsOf(appConfig) }),
         DeliveryModule.forRoot(config),
-        WebhooksModule.forRoot(config),
+        WebhooksModule,
         AdminModule.forRoot(config),
         ForwardingModule.forRoot(config),
         CatchupModule.forRoot(config),

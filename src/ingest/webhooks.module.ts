@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Module, OnApplicationBootstrap, Provider } from '@nestjs/common';
+import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuthenticatedGuard } from '../auth/authenticated.guard.js';
@@ -17,25 +17,19 @@ import { WebhookController } from './webhook.controller.js';
  * platform runs before the body is read) → (raw body) → authenticate → throttle →
  * parse/validate/normalise → the delivery strategy the `delivery` module provides.
  */
-@Module({})
+@Module({
+  imports: [ThrottlingModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.throttle })],
+  controllers: [WebhookController],
+  providers: [
+    WebhookAuthenticator,
+    WebhookAuthGuard,
+    AuthenticatedGuard,
+    ParseDeliveryPipe,
+    DeliveryOutcomeRecorder,
+    { provide: APP_FILTER, useClass: WebhookErrorFilter },
+  ],
+})
 export class WebhooksModule implements OnApplicationBootstrap {
-  static forRoot(config: AppConfig): DynamicModule {
-    const providers: Provider[] = [
-      WebhookAuthenticator,
-      WebhookAuthGuard,
-      AuthenticatedGuard,
-      ParseDeliveryPipe,
-      DeliveryOutcomeRecorder,
-      { provide: APP_FILTER, useClass: WebhookErrorFilter },
-    ];
-    return {
-      module: WebhooksModule,
-      imports: [ThrottlingModule.forRoot(config.throttle)],
-      controllers: [WebhookController],
-      providers,
-    };
-  }
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
