@@ -13,8 +13,6 @@ const TIME_READ = /\bDate\.now\b|\bnew Date\(\s*\)/;
 /** Files that may read the time themselves, each with its reason. */
 const ALLOWED: Record<string, string> = {
   'common/clock.ts': 'the system clock itself',
-  'store/delivery-store.contract.ts': "a test harness: waits in real time for a crashed adapter's claims to come due (leases lapse on the database's clock)",
-  'store/delivery-store-takeover.contract.ts': "a test harness: waits in real time for a crashed adapter's claims to come due (leases lapse on the database's clock)",
 };
 
 function sourceFiles(folder: string): string[] {

@@ -2,6 +2,7 @@ import { expect, it } from '@jest/globals';
 import type { DeliveryStoreHarness } from './delivery-store.contract.js';
 import { INTERRUPTED_ATTEMPT_ERROR, type ClaimedDelivery, type DeliveryStore } from './delivery-store.js';
 import { waitFor } from '../../test/support/wait-for.js';
+import { systemClock } from '../common/clock.js';
 
 const NOW = 1_780_000_000_000;
 
@@ -20,10 +21,11 @@ export function describeTakeoverContract(harness: () => DeliveryStoreHarness, re
     expect(second.attempts).toBe(1);
     store = await harness().crash!();
     let resumed: ClaimedDelivery | undefined;
+    // The wall clock, not NOW alone: a crashed replica's lease lapses in real time (PostgreSQL).
     await waitFor(
       async () => {
-        await store.requeueInterrupted(Math.max(NOW + 20, Date.now()));
-        [resumed] = await store.claimDue(10, Math.max(NOW + 20, Date.now()));
+        await store.requeueInterrupted(Math.max(NOW + 20, systemClock.now()));
+        [resumed] = await store.claimDue(10, Math.max(NOW + 20, systemClock.now()));
         return resumed !== undefined;
       },
       { timeoutInMs: resumeWithinMs, what: 'the crashed claim to come due again', intervalInMs: 50 },

@@ -5,6 +5,7 @@ import { describeTakeoverContract } from './delivery-store-takeover.contract.js'
 import { describeScrubbedEventContract } from './delivery-store-scrub.contract.js';
 import { describeTraceparentContract } from './delivery-store-trace.contract.js';
 import { waitFor } from '../../test/support/wait-for.js';
+import { systemClock } from '../common/clock.js';
 
 /** What an adapter's spec hands the contract: a fresh, empty store and ways to restart it. */
 export interface DeliveryStoreHarness {
@@ -290,10 +291,11 @@ export function describeDeliveryStoreContract(adapter: string, options: Delivery
       await store.claimDue(10, NOW);
       store = await harness.crash!();
       const resumed: ClaimedDelivery[] = [];
+      // The wall clock, not NOW: a crashed replica's lease lapses in real time (PostgreSQL).
       await waitFor(
         async () => {
-          await store.requeueInterrupted(Date.now());
-          resumed.push(...(await store.claimDue(10, Math.max(NOW, Date.now()))));
+          await store.requeueInterrupted(systemClock.now());
+          resumed.push(...(await store.claimDue(10, Math.max(NOW, systemClock.now()))));
           return resumed.length === 2;
         }, { timeoutInMs: options.crashResumeWithinMs ?? 5_000, what: 'the crashed claims to come due again' },
       );
