@@ -54,6 +54,7 @@ describe('tracing in the built service (npm start)', () => {
 
   it('off (no OTEL_* variable): loads no SDK module, only the API', async () => {
     const running = await start({});
+    await running.stop(); // its module log read to the end
     expect([...loadedPackages(running.stderr)]).toEqual(['@opentelemetry/api']);
   });
 
@@ -64,6 +65,7 @@ describe('tracing in the built service (npm start)', () => {
     await waitFor(() => collector.received.length > 0, { timeoutInMs: 10_000, what: 'an OTLP export' });
     expect(collector.received[0]).toMatchObject({ path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf', 'x-api-key': 'collector-key' } });
     expect(collector.received[0].bytes).toBeGreaterThan(100);
+    await running.stop();
     expect(loadedPackages(running.stderr)).toContain('@opentelemetry/sdk-trace-node');
     expect(running.logLines().some((line) => line.outcome === 'accepted' && typeof line.traceId === 'string')).toBe(true);
   });

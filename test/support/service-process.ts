@@ -27,6 +27,8 @@ export class ServiceProcess {
   readonly stdout: string[] = [];
   stderr = '';
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** 'close', not 'exit': after 'exit' its pipes can still hold output not yet read here. */
+  private readonly closed: Promise<unknown>;
 
   private constructor(
     readonly child: ChildProcess,
@@ -34,6 +36,7 @@ export class ServiceProcess {
   ) {
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.stdout.push(...chunk.split('\n').filter(Boolean)));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.closed = once(child, 'close');
     this.exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   }
 
@@ -71,6 +74,15 @@ export class ServiceProcess {
 
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     return this.exited;
+  }
+
+  /**
+   * Stops it (SIGTERM, a graceful shutdown) and resolves once all it wrote has been read: what a
+   * spec reads of `stderr` or `stdout` before that may lag behind what the process has done.
+   */
+  async stop(): Promise<void> {
+    this.kill('SIGTERM');
+    await this.closed;
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
