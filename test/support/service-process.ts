@@ -26,9 +26,8 @@ export async function freePort(): Promise<number> {
 export class ServiceProcess {
   readonly stdout: string[] = [];
   stderr = '';
+  /** On 'close', not 'exit': after 'exit' its pipes can still hold output not yet read here. */
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** 'close', not 'exit': after 'exit' its pipes can still hold output not yet read here. */
-  private readonly closed: Promise<unknown>;
 
   private constructor(
     readonly child: ChildProcess,
@@ -36,8 +35,7 @@ export class ServiceProcess {
   ) {
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.stdout.push(...chunk.split('\n').filter(Boolean)));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.closed = once(child, 'close');
-    this.exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    this.exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   }
 
   /**
@@ -82,7 +80,7 @@ export class ServiceProcess {
    */
   async stop(): Promise<void> {
     this.kill('SIGTERM');
-    await this.closed;
+    await this.exited;
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
