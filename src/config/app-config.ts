@@ -43,6 +43,8 @@ export interface AppConfig {
     retentionInDays: number;
     /** One disk sync per batch of concurrent deliveries (true) or per delivery (false, for measuring). */
     groupCommit: boolean;
+    /** SQLITE_STORE_THREAD: the SQLite delivery store's statements on a thread of their own (`sqlite` only). */
+    storeThread: boolean;
     /** How long a claim on a delivery lasts without renewal (postgres: a dead replica's deliveries wait this long). */
     leaseInSeconds: number;
   };
@@ -107,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffMaxInMs: int(v.DELIVERY_BACKOFF_MAX_MS, 300_000),
       retentionInDays: int(v.DELIVERY_RETENTION_DAYS, 14),
       groupCommit: parseBoolean(v.DELIVERY_GROUP_COMMIT, true),
+      storeThread: parseBoolean(v.SQLITE_STORE_THREAD, false),
       leaseInSeconds: int(v.DELIVERY_LEASE_SECONDS, 15),
     },
     database: {
@@ -174,6 +177,9 @@ function consistencyProblems(config: AppConfig): Problem[] {
   if (config.catchup) for (const [names, line] of catchupProblems(config.catchup)) add(names, line);
   if (config.delivery.store === 'postgres' && !config.database.url) {
     add(['DATABASE_URL'], 'DATABASE_URL: required with STORE_DRIVER=postgres (postgres://user:password@host:5432/database)');
+  }
+  if (config.delivery.storeThread && config.delivery.store !== 'sqlite') {
+    add(['SQLITE_STORE_THREAD'], `SQLITE_STORE_THREAD=true: only with STORE_DRIVER=sqlite (the thread opens DATA_DIR's database file), not ${config.delivery.store}`);
   }
   const forwarded = new Set(config.forward.urls.map((url) => new URL(url).href));
   const stray = config.forward.unredactedUrls.find((url) => !forwarded.has(new URL(url).href));

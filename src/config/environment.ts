@@ -70,6 +70,7 @@ export class EnvironmentVariables {
   @IsOptional() @whole('DELIVERY_BACKOFF_MAX_MS') DELIVERY_BACKOFF_MAX_MS?: string;
   @IsOptional() @whole('DELIVERY_RETENTION_DAYS') DELIVERY_RETENTION_DAYS?: string;
   @IsOptional() @boolean('DELIVERY_GROUP_COMMIT') DELIVERY_GROUP_COMMIT?: string;
+  @IsOptional() @boolean('SQLITE_STORE_THREAD') SQLITE_STORE_THREAD?: string;
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'FORWARD_URLS must be a comma list of http(s) URLs' })
   FORWARD_URLS?: string[];
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'FORWARD_UNREDACTED_URLS must be a comma list of http(s) URLs' })

@@ -9,6 +9,8 @@ export interface StoreModuleOptions {
   dataDir: string;
   /** One disk sync per batch of concurrent deliveries (`sqlite`). */
   groupCommit: boolean;
+  /** SQLITE_STORE_THREAD: the delivery store's statements on a thread of their own (`sqlite`). */
+  storeThread: boolean;
   /** How long a claim on a delivery lasts without renewal (`postgres`). */
   leaseInSeconds: number;
   /** HANDLER_TIMEOUT_MS: how long a live replica's inline delivery may take (`postgres`). */
@@ -26,6 +28,7 @@ export function storeOptionsOf(config: AppConfig): StoreModuleOptions {
   return {
     dataDir: config.delivery.dataDir,
     groupCommit: config.delivery.groupCommit,
+    storeThread: config.delivery.storeThread,
     leaseInSeconds: config.delivery.leaseInSeconds,
     handlerTimeoutInMs: config.handlerTimeoutInMs,
     idempotency: config.idempotency,

@@ -32,6 +32,7 @@ const CONFIG_DEFAULTS: Record<string, string> = {
   FORWARD_TIMEOUT_MS: '10000',
   DELIVERY_RETENTION_DAYS: '14',
   DELIVERY_GROUP_COMMIT: 'true',
+  SQLITE_STORE_THREAD: 'false',
   HTTP_ADAPTER: 'express',
 };
 /**
@@ -106,6 +107,7 @@ const CONFIG_VALUES: Array<[string, string | number | boolean, string, string]> 
   ['config.httpAdapter', 'fastify', 'HTTP_ADAPTER', 'fastify'],
   ['config.httpAdapter', 'express', 'HTTP_ADAPTER', 'express'],
   ['store.driver', 'sqlite', 'STORE_DRIVER', 'sqlite'],
+  ['store.sqlite.thread', true, 'SQLITE_STORE_THREAD', 'true'],
 ];
 
 const configOf = (docs: Manifest[]) => findOne(docs, 'ConfigMap').data as Record<string, string>;

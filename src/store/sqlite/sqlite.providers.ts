@@ -15,6 +15,7 @@ import { DataDirLock } from './data-dir.js';
 import { SqliteCatchupStateStore } from './sqlite-catchup-state.store.js';
 import { openDatabase } from './sqlite-database.js';
 import { SqliteDeliveryStore } from './sqlite-delivery.store.js';
+import { ThreadedDeliveryStore } from './thread/threaded-delivery.store.js';
 import { SqliteIdempotencyStore } from './sqlite-idempotency.store.js';
 import { SqliteObjectStateStore } from './sqlite-object-state.store.js';
 
@@ -62,14 +63,12 @@ function onSqliteDatabase(): Provider[] {
     {
       provide: DeliveryStore,
       inject: [SQLITE_DATABASE, STORE_OPTIONS, PINO_LOGGER, Clock],
-      useFactory: (db: Database.Database, options: StoreModuleOptions, logger: Logger, clock: Clock) =>
-        new SqliteDeliveryStore(db, {
-          idempotencyTtlInSeconds: options.idempotency.ttlInSeconds,
-          now: () => clock.now(),
-          groupCommit: options.groupCommit,
-          onUnrecordedAttempts: (error, deliveryIds) =>
-            logger.error({ err: error, deliveryIds }, 'Could not record delivery attempts: those deliveries run again at the next start'),
-        }),
+      useFactory: (db: Database.Database, options: StoreModuleOptions, logger: Logger, clock: Clock) => {
+        const onUnrecordedAttempts = (error: unknown, deliveryIds: string[]) =>
+          logger.error({ err: error, deliveryIds }, 'Could not record delivery attempts: those deliveries run again at the next start');
+        if (options.storeThread) return threadedDeliveryStore(db, options, logger, clock, onUnrecordedAttempts);
+        return new SqliteDeliveryStore(db, { idempotencyTtlInSeconds: options.idempotency.ttlInSeconds, now: () => clock.now(), groupCommit: options.groupCommit, onUnrecordedAttempts });
+      },
     },
     // On the delivery store's database, which closes it: nothing of theirs is held back.
     { provide: CatchupStateStore, inject: [SQLITE_DATABASE, Clock], useFactory: (db: Database.Database, clock: Clock) => new SqliteCatchupStateStore(db, { now: () => clock.now() }) },
@@ -77,4 +76,23 @@ function onSqliteDatabase(): Provider[] {
     // Writable means one row of store_health written in the database (SqliteDeliveryStore.checkWritable).
     { provide: STORE_HEALTH, useClass: StoreHealthIndicator },
   ];
+}
+
+/** SQLITE_STORE_THREAD=true: the delivery store on a thread of its own, on the same file; `db` (the other stores') closes with it. */
+function threadedDeliveryStore(
+  db: Database.Database,
+  options: StoreModuleOptions,
+  logger: Logger,
+  clock: Clock,
+  onUnrecordedAttempts: (error: unknown, deliveryIds: string[]) => void,
+): Promise<ThreadedDeliveryStore> {
+  return ThreadedDeliveryStore.start({
+    dataDir: options.dataDir,
+    idempotencyTtlInSeconds: options.idempotency.ttlInSeconds,
+    groupCommit: options.groupCommit,
+    now: () => clock.now(),
+    onUnrecordedAttempts,
+    onStopped: (error) => logger.error({ err: error }, 'The delivery store thread stopped: deliveries are refused (503) until the service restarts'),
+    onClosed: () => db.close(),
+  });
 }
