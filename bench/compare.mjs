@@ -10,7 +10,7 @@ import { createBodyFactory, createBodySupply } from './lib/bodies.mjs';
 import { integerOption, parseCli, usageError } from './lib/cli.mjs';
 import { judgeHostSpeed, probeHost, SLOW_HOST } from './lib/host-speed.mjs';
 import { runLoad } from './lib/load.mjs';
-import { median, readCpuMs, waitIdle } from './lib/stats.mjs';
+import { median, readCpuMs, readMainThreadCpuMs, waitIdle } from './lib/stats.mjs';
 import { deliveriesByOutcome, ROOT, runBenchmark, SECRET, SIZES, startTarget, TARGETS } from './lib/targets.mjs';
 
 const USAGE = `Usage: node bench/compare.mjs --old <dir> [options]
@@ -22,7 +22,7 @@ Options:
   --old DIR          a checkout of the version to compare with, built (required): git worktree add
                      /tmp/old <commit>, link node_modules, npx nest build there
   --new DIR          the other checkout (this one)
-  --mode M           queued or inline (queued)
+  --mode M           queued or inline, or the same on Fastify: queued-fastify, inline-fastify (queued)
   --rounds N         rounds (3)
   --duration S       seconds of load per build and round (10)
   --warmup S         warm-up seconds per build and round (2)
@@ -30,6 +30,8 @@ Options:
   --size S           body size: ${Object.keys(SIZES).join(', ')} (1kb)
   --old-args=FLAGS   Node flags for the old side only, e.g. a V8 setting against none (--old may
   --new-args=FLAGS   then name this same checkout); with '=' when FLAGS start with '-'
+  --old-env=VARS     extra environment variables for the old side only, NAME=value[,NAME=value]:
+  --new-env=VARS     a setting against its default on one build (--old . --new-env=SQLITE_STORE_THREAD=true)
   --tracing SIDE     none, old, new or both: that side runs with OpenTelemetry tracing on, exporting
                      OTLP to a local sink (bench/receivers/otlp-sink.mjs); tracing's cost is
                      --old . --tracing new (docs/adr/0007-tracing.md) (none)
@@ -42,12 +44,16 @@ function options(argv) {
     ...cli,
     argv,
     options: {
-      old: text(''), new: text(ROOT), 'old-args': text(''), 'new-args': text(''), mode: text('queued'),
+      old: text(''), new: text(ROOT), 'old-args': text(''), 'new-args': text(''), 'old-env': text(''), 'new-env': text(''), mode: text('queued'),
       tracing: text('none'), rounds: text('3'), duration: text('10'), connections: text('50'), size: text('1kb'), warmup: text('2'),
     },
   });
   if (!o.old) usageError(cli.name, '--old <dir> is required: a checkout of the version to compare with, built', USAGE);
-  if (!TARGETS[o.mode]?.service) usageError(cli.name, `--mode takes queued or inline, not '${o.mode}'`, USAGE);
+  if (!TARGETS[o.mode]?.service) usageError(cli.name, `--mode takes a service target (queued, inline, queued-fastify, inline-fastify), not '${o.mode}'`, USAGE);
+  for (const side of ['old-env', 'new-env']) {
+    const bad = o[side].split(',').filter(Boolean).find((pair) => !/^[A-Z_][A-Z0-9_]*=/.test(pair));
+    if (bad !== undefined) usageError(cli.name, `--${side} takes NAME=value[,NAME=value], not '${bad}'`, USAGE);
+  }
   if (!['none', 'old', 'new', 'both'].includes(o.tracing)) usageError(cli.name, `--tracing takes none, old, new or both, not '${o.tracing}'`, USAGE);
   if (!SIZES[o.size]) usageError(cli.name, `--size takes ${Object.keys(SIZES).join(', ')}, not '${o.size}'`, USAGE);
   return {
@@ -71,14 +77,16 @@ async function measure(label, serviceMain, nodeArgs, o, serviceEnv) {
     const hostBefore = probeHost();
     const before = await deliveriesByOutcome(target.port);
     const cpuBefore = readCpuMs(target.proc.pid);
+    const mainBefore = readMainThreadCpuMs(target.proc.pid);
     const load = await runLoad({ url: target.url, connections: o.connections, durationSec: o.duration, pool: supply.take(bodies(o.duration)) });
     await waitIdle(target.proc.pid);
     const after = await deliveriesByOutcome(target.port);
     if (!after) throw new Error(`${label}: the service's /metrics did not answer after the load`);
     const handled = Object.keys(after).reduce((sum, key) => sum + after[key] - (before?.[key] ?? 0), 0);
     const cpuUs = ((readCpuMs(target.proc.pid) - cpuBefore) * 1000) / Math.max(1, handled);
+    const mainCpuUs = ((readMainThreadCpuMs(target.proc.pid) - mainBefore) * 1000) / Math.max(1, handled);
     const hostProbeMs = [hostBefore, probeHost()];
-    return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs), hostProbeMs, warnings: [] };
+    return { label, rps: load.rps, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuUs: Math.round(cpuUs), mainCpuUs: Math.round(mainCpuUs), hostProbeMs, warnings: [] };
   } finally {
     await target.stop();
   }
@@ -124,7 +132,9 @@ async function main() {
   ];
   const sink = o.tracing === 'none' ? undefined : await startOtlpSink();
   const tracingEnv = sink ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {};
-  const envOf = (label) => (o.tracing === label || o.tracing === 'both' ? tracingEnv : {});
+  const sideEnv = (vars) => Object.fromEntries(vars.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  const extraEnv = { old: sideEnv(o['old-env']), new: sideEnv(o['new-env']) };
+  const envOf = (label) => ({ ...(o.tracing === label || o.tracing === 'both' ? tracingEnv : {}), ...extraEnv[label] });
   const results = { old: [], new: [] };
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? builds : [...builds].reverse();
@@ -132,7 +142,7 @@ async function main() {
       const result = await measure(label, main, nodeArgs, o, envOf(label));
       results[label].push(result);
       console.log(
-        `round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery, host probe ${Math.max(...result.hostProbeMs)} ms`,
+        `round ${round + 1} ${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUs} µs CPU per delivery (${result.mainCpuUs} on the main thread), host probe ${Math.max(...result.hostProbeMs)} ms`,
       );
     }
   }
@@ -140,6 +150,7 @@ async function main() {
     rps: round3(median(results[label].map((r) => r.rps))),
     p99: round3(median(results[label].map((r) => r.p99))),
     cpuUs: round3(median(results[label].map((r) => r.cpuUs))),
+    mainCpuUs: round3(median(results[label].map((r) => r.mainCpuUs))),
   });
   const [old, now] = [summary('old'), summary('new')];
   // bench/lib/host-speed.mjs: a round measured while the host ran slow skews its side.
@@ -147,10 +158,11 @@ async function main() {
   const slow = ['old', 'new'].flatMap((label) => results[label].map((r, index) => [label, index + 1, r.hostSlowdown]).filter(([, , x]) => x > SLOW_HOST));
   if (slow.length) console.log(`\nhost slow (probe > ${SLOW_HOST}× the fastest) in: ${slow.map(([label, round, x]) => `round ${round} ${label} (${x}×)`).join(', ')}; read the rounds, not only the medians`);
   if (sink) console.log(`OTLP sink received (tracing on: ${o.tracing}): ${await sink.stop()}`);
+  for (const label of ['old', 'new']) if (o[`${label}-env`]) console.log(`${label} side with ${o[`${label}-env`]}`);
   console.log(`\n${TARGETS[o.mode].label}, ${o.connections} connections, ${SIZES[o.size].label}, medians of ${o.rounds}:`);
-  console.log('| | req/s | p99 ms | CPU µs per delivery |\n| --- | ---: | ---: | ---: |');
-  console.log(`| old | ${old.rps} | ${old.p99} | ${old.cpuUs} |\n| new | ${now.rps} | ${now.p99} | ${now.cpuUs} |`);
-  console.log(`| new / old | ${(now.rps / old.rps).toFixed(2)}× | ${(now.p99 / old.p99).toFixed(2)}× | ${(now.cpuUs / old.cpuUs).toFixed(2)}× |`);
+  console.log('| | req/s | p99 ms | CPU µs per delivery | of it on the main thread |\n| --- | ---: | ---: | ---: | ---: |');
+  console.log(`| old | ${old.rps} | ${old.p99} | ${old.cpuUs} | ${old.mainCpuUs} |\n| new | ${now.rps} | ${now.p99} | ${now.cpuUs} | ${now.mainCpuUs} |`);
+  console.log(`| new / old | ${(now.rps / old.rps).toFixed(2)}× | ${(now.p99 / old.p99).toFixed(2)}× | ${(now.cpuUs / old.cpuUs).toFixed(2)}× | ${(now.mainCpuUs / old.mainCpuUs).toFixed(2)}× |`);
 }
 
 runBenchmark(main, () => killSink());

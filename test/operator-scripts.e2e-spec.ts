@@ -70,6 +70,8 @@ describe('the scripts an operator runs', () => {
     ['bench/compare.mjs', ['--old'], /^bench\/compare\.mjs: Option '--old <value>' argument missing$/m],
     // Node flags for one side start with a dash: the one-line answer says how to write them.
     ['bench/compare.mjs', ['--old', '/tmp/x', '--old-args', '--max-semi-space-size=16'], /^bench\/compare\.mjs: Option '--old-args' argument is ambiguous\. .*'--old-args=-XYZ'\.$/m],
+    ['bench/compare.mjs', ['--old', '/tmp/x', '--new-env=SQLITE_STORE_THREAD'], /^bench\/compare\.mjs: --new-env takes NAME=value\[,NAME=value\], not 'SQLITE_STORE_THREAD'$/m],
+    ['bench/compare.mjs', ['--old', '/tmp/x', '--mode', 'naive'], /^bench\/compare\.mjs: --mode takes a service target \(queued, inline, queued-fastify, inline-fastify\), not 'naive'$/m],
     ['bench/run.mjs', ['--sizes', '3kb'], /^bench\/run\.mjs: unknown size '3kb'/m],
     ['bench/burst.mjs', ['--stores', 'redis'], /^bench\/burst\.mjs: unknown store 'redis'/m],
     ['bench/scrape.mjs', ['--rows', 'many'], /^bench\/scrape\.mjs: --rows takes an integer of at least 0, not 'many'$/m],

@@ -7,8 +7,21 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU time (user + system, all threads) a process has used so far, in ms; null once gone. */
 export function readCpuMs(pid) {
+  return readStatCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of the process's main thread alone (its event loop: the thread that answers requests),
+ * in ms; null where /proc is absent. The rest of `readCpuMs` is V8's helper threads, libuv's pool
+ * and any worker thread: work a second core can take.
+ */
+export function readMainThreadCpuMs(pid) {
+  return readStatCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function readStatCpuMs(path) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // fields after the parenthesised command name; utime and stime are fields 14 and 15
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
