@@ -1,6 +1,12 @@
+import { DELIVERY_TOTALS_MIGRATION } from './delivery-totals-migration.js';
+import { RESEND_LOOKUP_MIGRATION } from './resend-lookup-migration.js';
+import { TRACEPARENT_MIGRATION } from './traceparent-migration.js';
+
 /**
  * The PostgreSQL store's schema, as numbered migrations applied in order at start (see
  * `migrate.ts`). A migration, once released, never changes: later changes are new entries.
+ * The schema as first released (V1, V2) is here; each later migration is a file named for what
+ * it changes, as the SQLite store's are (sqlite/*-migration.ts).
  *
  * Times are ms since the epoch (bigint), as in the SQLite store. Lease times are the
  * database's clock (`NOW_MS`), so replicas with skewed clocks agree on when a lease lapses.
@@ -12,7 +18,7 @@
  *   unfinished?). `completed_at IS NULL` holds exactly while queued or processing.
  * - deliveries_finished_by_age: retention, replay of dead letters.
  * - deliveries_leases: lease renewal and the leases a closing process gives up.
- * The finished ones are not counted from their rows: see delivery_totals (V5).
+ * The finished ones are not counted from their rows: see delivery_totals (V5, delivery-totals-migration.ts).
  */
 const V1 = `
 CREATE TABLE deliveries (
@@ -109,147 +115,8 @@ CREATE TABLE object_states (object_uuid text PRIMARY KEY, state text NOT NULL, e
 CREATE INDEX object_states_expiry ON object_states (expires_at);
 `;
 
-/**
- * enqueue_batch answers a resend with its original's delivery id through one lookup by key per
- * resend, instead of a join with idempotency_keys for the whole batch, which a plan made while
- * the table was small turned into a scan of it per batch (docs/adr/0006-worker-drain-rate.md).
- */
-const V3 = `
-CREATE OR REPLACE FUNCTION enqueue_batch(ids text[], keys text[], object_keys text[], events text[], accepted_at bigint[], ttl_ms bigint, notify_payload text)
-RETURNS TABLE (delivery_id text, original_delivery_id text, accepted boolean)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-DECLARE
-  taken text[];
-BEGIN
-  WITH input AS (SELECT * FROM unnest(ids, keys, accepted_at) AS t(id, key, at) ORDER BY key),
-  claimed AS (
-    INSERT INTO idempotency_keys AS k (key, state, expires_at, delivery_id)
-    SELECT key, 'done', at + ttl_ms, id FROM input ORDER BY key
-    ON CONFLICT (key) DO UPDATE SET state = 'done', expires_at = excluded.expires_at, delivery_id = excluded.delivery_id
-    WHERE k.expires_at <= excluded.expires_at - ttl_ms
-    RETURNING k.delivery_id
-  )
-  SELECT coalesce(array_agg(claimed.delivery_id), '{}') INTO taken FROM claimed;
-
-  PERFORM pg_advisory_xact_lock(1917, l.lock) FROM (
-    SELECT DISTINCT hashtext(o) AS lock FROM unnest(ids, object_keys) AS t(id, o)
-    WHERE o IS NOT NULL AND id = ANY (taken) ORDER BY 1) l;
-
-  INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at)
-  SELECT t.id, t.key, t.o, t.e, 'queued', t.at, t.at, t.at
-  FROM unnest(ids, keys, object_keys, events, accepted_at) WITH ORDINALITY AS t(id, key, o, e, at, n)
-  WHERE t.id = ANY (taken) ORDER BY t.n;
-
-  IF cardinality(taken) > 0 THEN PERFORM pg_notify('openregister_webhooks_wake', notify_payload); END IF;
-
-  -- The original of a resend only, each by its key (primary key): a join planned once per session
-  -- (PL/pgSQL caches the plan) on a table never analysed read the whole table once per batch.
-  RETURN QUERY SELECT t.id,
-    CASE WHEN t.id = ANY (taken) THEN NULL ELSE (SELECT k.delivery_id FROM idempotency_keys k WHERE k.key = t.key) END,
-    t.id = ANY (taken)
-  FROM unnest(ids, keys) AS t(id, key);
-END $$;
-`;
-
-/**
- * Each delivery's `traceparent`: the W3C trace context of the request that brought it (with
- * tracing on), which its attempts' spans link to; NULL for older rows and with tracing off.
- * enqueue_batch gains the column as an overload: a replica of the previous version, still
- * running during a rolling upgrade, calls the seven-argument one, which stays as V3 left it.
- */
-const V4 = `
-ALTER TABLE deliveries ADD COLUMN traceparent text;
-CREATE FUNCTION enqueue_batch(ids text[], keys text[], object_keys text[], events text[], accepted_at bigint[], ttl_ms bigint, notify_payload text, traceparents text[])
-RETURNS TABLE (delivery_id text, original_delivery_id text, accepted boolean)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-DECLARE
-  taken text[];
-BEGIN
-  WITH input AS (SELECT * FROM unnest(ids, keys, accepted_at) AS t(id, key, at) ORDER BY key),
-  claimed AS (
-    INSERT INTO idempotency_keys AS k (key, state, expires_at, delivery_id)
-    SELECT key, 'done', at + ttl_ms, id FROM input ORDER BY key
-    ON CONFLICT (key) DO UPDATE SET state = 'done', expires_at = excluded.expires_at, delivery_id = excluded.delivery_id
-    WHERE k.expires_at <= excluded.expires_at - ttl_ms
-    RETURNING k.delivery_id
-  )
-  SELECT coalesce(array_agg(claimed.delivery_id), '{}') INTO taken FROM claimed;
-
-  PERFORM pg_advisory_xact_lock(1917, l.lock) FROM (
-    SELECT DISTINCT hashtext(o) AS lock FROM unnest(ids, object_keys) AS t(id, o)
-    WHERE o IS NOT NULL AND id = ANY (taken) ORDER BY 1) l;
-
-  INSERT INTO deliveries (id, idempotency_key, object_key, event, status, next_attempt_at, created_at, updated_at, traceparent)
-  SELECT t.id, t.key, t.o, t.e, 'queued', t.at, t.at, t.at, t.tp
-  FROM unnest(ids, keys, object_keys, events, accepted_at, traceparents) WITH ORDINALITY AS t(id, key, o, e, at, tp, n)
-  WHERE t.id = ANY (taken) ORDER BY t.n;
-
-  IF cardinality(taken) > 0 THEN PERFORM pg_notify('openregister_webhooks_wake', notify_payload); END IF;
-
-  -- The original of a resend only, each by its key (primary key): a join planned once per session
-  -- (PL/pgSQL caches the plan) on a table never analysed read the whole table once per batch.
-  RETURN QUERY SELECT t.id,
-    CASE WHEN t.id = ANY (taken) THEN NULL ELSE (SELECT k.delivery_id FROM idempotency_keys k WHERE k.key = t.key) END,
-    t.id = ANY (taken)
-  FROM unnest(ids, keys) AS t(id, key);
-END $$;
-`;
-
-/**
- * Finished deliveries counted as they change, so the queue gauges never read the finished rows
- * (a count of them grows with retention: docs/operations.md, "Metrics"). Statement triggers add
- * each statement's change to the row of its connection (`shard`: the backend's pid), so writers
- * never wait on one another; retention folds the rows into shard 0. They count the writes of any
- * client, a replica of an earlier version during a rolling upgrade included. The triggers come
- * before the first count: they lock out writers until this migration commits.
- */
-const V5 = `
-CREATE TABLE delivery_totals (shard integer PRIMARY KEY, succeeded bigint NOT NULL DEFAULT 0, dead bigint NOT NULL DEFAULT 0);
--- PL/pgSQL, not SQL: its statement is planned once per connection, not at every call.
-CREATE FUNCTION add_delivery_totals(more_succeeded bigint, more_dead bigint) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  IF more_succeeded <> 0 OR more_dead <> 0 THEN
-    INSERT INTO delivery_totals AS t (shard, succeeded, dead) VALUES (pg_backend_pid(), more_succeeded, more_dead)
-    ON CONFLICT (shard) DO UPDATE SET succeeded = t.succeeded + excluded.succeeded, dead = t.dead + excluded.dead;
-  END IF;
-END $$;
-CREATE FUNCTION delivery_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM add_delivery_totals(count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'dead')) FROM new_rows;
-  RETURN NULL;
-END $$;
-CREATE FUNCTION delivery_totals_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM add_delivery_totals(coalesce(sum(s), 0)::bigint, coalesce(sum(d), 0)::bigint) FROM (
-    SELECT (status = 'succeeded')::int AS s, (status = 'dead')::int AS d FROM new_rows
-    UNION ALL SELECT -(status = 'succeeded')::int, -(status = 'dead')::int FROM old_rows) change;
-  RETURN NULL;
-END $$;
-CREATE FUNCTION delivery_totals_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM add_delivery_totals(-count(*) FILTER (WHERE status = 'succeeded'), -count(*) FILTER (WHERE status = 'dead')) FROM old_rows;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER delivery_totals_inserted AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_inserted();
-CREATE TRIGGER delivery_totals_updated AFTER UPDATE ON deliveries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_updated();
-CREATE TRIGGER delivery_totals_deleted AFTER DELETE ON deliveries REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_deleted();
-CREATE FUNCTION delivery_totals_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM delivery_totals;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER delivery_totals_truncated AFTER TRUNCATE ON deliveries FOR EACH STATEMENT EXECUTE FUNCTION delivery_totals_truncated();
-INSERT INTO delivery_totals (shard, succeeded, dead)
-SELECT 0, count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'dead') FROM deliveries WHERE status IN ('succeeded', 'dead');
-`;
-
 /** The migrations, in order; the version of each is its position, counted from 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
+export const MIGRATIONS: readonly string[] = [V1, V2, RESEND_LOOKUP_MIGRATION, TRACEPARENT_MIGRATION, DELIVERY_TOTALS_MIGRATION];
 
 /** The channel on which replicas wake each other (payload: the waking process's owner id). */
 export const WAKE_CHANNEL = 'openregister_webhooks_wake';
