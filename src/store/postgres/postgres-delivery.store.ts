@@ -17,15 +17,12 @@ import {
 import { Batcher } from './batcher.js';
 import { EnqueueRow, enqueueValues, Finish, finishValues, firstOfEachKey } from './delivery-batches.js';
 import { listQueries, QUERIES } from './delivery-queries.js';
+import { pruneFinishedDeliveries } from './delivery-retention.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { DEFAULT_TIMEOUTS, type PostgresTimeouts, withClient } from './postgres-pool.js';
+import { DEFAULT_TIMEOUTS, type PostgresTimeouts } from './postgres-pool.js';
 import { AttemptRow, DeliveryRow, toAttempt, toDelivery } from '../delivery-row.js';
-import { LOCKS } from './schema.js';
 import { WakeListener } from './wake-listener.js';
 import { WakeListeners } from '../wake-listeners.js';
-
-/** The time limit of one pruning statement (retention, DELETE /admin/deliveries). */
-const PRUNE_TIMEOUT_MS = 120_000;
 
 export interface PostgresDeliveryStoreOptions {
   pool: pg.Pool;
@@ -186,28 +183,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   /** Runs on one replica at a time: one that finds another pruning skips (returns 0). */
-  async deleteFinishedBefore(before: number): Promise<number> {
-    return withClient(this.pool, async (client) => {
-      await client.query('BEGIN');
-      try {
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCKS.retention]);
-        if (!rows[0].locked) {
-          await client.query('ROLLBACK');
-          return 0;
-        }
-        // Pruning a long history may take longer than an everyday statement's limit.
-        await client.query(`SET LOCAL statement_timeout = ${PRUNE_TIMEOUT_MS}`);
-        const removed = await client.query<{ n: number }>({ ...QUERIES.deleteFinished, values: [before], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
-        await client.query({ ...QUERIES.deleteExpiredKeys, values: [(this.options.now ?? systemClock.now)()], query_timeout: PRUNE_TIMEOUT_MS + 1000 } as pg.QueryConfig);
-        // Last: it holds the other connections' rows of delivery_totals until the commit.
-        await client.query(QUERIES.foldTotals);
-        await client.query('COMMIT');
-        return removed.rows[0].n;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
+  deleteFinishedBefore(before: number): Promise<number> {
+    return pruneFinishedDeliveries(this.pool, before, this.options.now ?? systemClock.now);
   }
 
   async counts(): Promise<Record<StoredDeliveryStatus, number>> {
