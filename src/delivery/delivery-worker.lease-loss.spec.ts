@@ -14,15 +14,8 @@ import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
 import { DeliveryAttempt } from './delivery-attempt.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import type { DeliveryMetrics } from './delivery.metrics.js';
+import { TEST_EVENT } from '../../test/support/test-event.js';
 import { waitFor } from '../../test/support/wait-for.js';
-
-const event: OpenRegisterEvent = {
-  type: 'object.updated',
-  eventClass: 'OCA\\OpenRegister\\Event\\ObjectUpdatedEvent',
-  format: 'openregister',
-  occurredAt: new Date(0).toISOString(),
-  object: { uuid: 'obj', data: {}, meta: {} },
-};
 
 /** A lease the store says is lost: the run is aborted, nothing is recorded for it, one line says so. */
 describe('DeliveryWorker: a lost lease', () => {
@@ -58,7 +51,7 @@ describe('DeliveryWorker: a lost lease', () => {
   });
 
   it('aborts the run, records no attempt over the lost delivery, and names it in one line', async () => {
-    await store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event, acceptedAt: Date.now() });
+    await store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event: TEST_EVENT, acceptedAt: Date.now() });
     await worker.onApplicationBootstrap();
     await waitFor(() => signals.length === 1, { timeoutInMs: 5_000, what: 'the run to start' });
     lose(['d-1'], 'renewal failed');

@@ -7,16 +7,9 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { EventDispatcher, HandlerTimeoutError } from './event-dispatcher.js';
 import type { HandlerExplorer } from './handler-explorer.js';
 import type { DeliveryContext, WebhookEventHandler } from './webhook-event-handler.js';
+import { TEST_EVENT } from '../../test/support/test-event.js';
 
 const TIMEOUT_MS = 1_000;
-
-const event: OpenRegisterEvent = {
-  type: 'object.updated',
-  eventClass: 'OCA\\OpenRegister\\Event\\ObjectUpdatedEvent',
-  format: 'openregister',
-  occurredAt: new Date(0).toISOString(),
-  object: { uuid: 'obj', data: {}, meta: {} },
-};
 
 /** A handler that records the signal it was given and, if told to, waits until that signal aborts. */
 class SignalHandler implements WebhookEventHandler {
@@ -61,7 +54,7 @@ describe("EventDispatcher: each handler run's signal", () => {
 
   it('aborts the signal of a run that times out, with the HandlerTimeoutError as reason, and counts the run as failed', async () => {
     const slow = new SignalHandler(true);
-    const dispatched = dispatcherFor({ Slow: slow }).dispatch(event, { deliveryId: 'd-1', attempt: 1 });
+    const dispatched = dispatcherFor({ Slow: slow }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 1 });
     await handlersStarted(slow);
     expect(slow.signal!.aborted).toBe(false);
 
@@ -75,7 +68,7 @@ describe("EventDispatcher: each handler run's signal", () => {
 
   it('gives a quick run a signal (inline too: no outer signal) that stays unaborted past the timeout', async () => {
     const quick = new SignalHandler(false);
-    expect(await dispatcherFor({ Quick: quick }).dispatch(event, { deliveryId: 'd-1', attempt: 1 })).toEqual({ handled: 1, failures: [] });
+    expect(await dispatcherFor({ Quick: quick }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 1 })).toEqual({ handled: 1, failures: [] });
     await jest.advanceTimersByTimeAsync(TIMEOUT_MS * 2);
     expect(quick.signal).toBeInstanceOf(AbortSignal);
     expect(quick.signal!.aborted).toBe(false);
@@ -84,7 +77,7 @@ describe("EventDispatcher: each handler run's signal", () => {
   it('gives every handler of the event its own signal: one timing out leaves the others alone', async () => {
     const slow = new SignalHandler(true);
     const quick = new SignalHandler(false);
-    const dispatched = dispatcherFor({ Slow: slow, Quick: quick }).dispatch(event, { deliveryId: 'd-1', attempt: 1 });
+    const dispatched = dispatcherFor({ Slow: slow, Quick: quick }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 1 });
     await handlersStarted(slow, quick);
     await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
     expect((await dispatched).failures.map(({ handler }) => handler)).toEqual(['Slow']);
@@ -95,7 +88,7 @@ describe("EventDispatcher: each handler run's signal", () => {
   it("aborts the run's signal with the outer signal's reason when that aborts (a lost lease)", async () => {
     const outer = new AbortController();
     const slow = new SignalHandler(true);
-    const dispatched = dispatcherFor({ Slow: slow }).dispatch(event, { deliveryId: 'd-1', attempt: 2, signal: outer.signal });
+    const dispatched = dispatcherFor({ Slow: slow }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 2, signal: outer.signal });
     await handlersStarted(slow);
     const leaseLost = new Error('lease lost');
     outer.abort(leaseLost);
@@ -107,7 +100,7 @@ describe("EventDispatcher: each handler run's signal", () => {
 
   it('times out a run whose handler never reads its signal, and counts it as failed', async () => {
     const never: WebhookEventHandler = { handle: () => new Promise<void>(() => undefined) };
-    const dispatched = dispatcherFor({ Never: never }).dispatch(event, { deliveryId: 'd-1', attempt: 1 });
+    const dispatched = dispatcherFor({ Never: never }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 1 });
     await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
     expect(await dispatched).toEqual({ handled: 1, failures: [{ handler: 'Never', error: `timed out after ${TIMEOUT_MS} ms` }] });
   });
@@ -120,7 +113,7 @@ describe("EventDispatcher: each handler run's signal", () => {
         return new Promise<void>(() => undefined);
       },
     };
-    const dispatched = dispatcherFor({ Late: late }).dispatch(event, { deliveryId: 'd-1', attempt: 1 });
+    const dispatched = dispatcherFor({ Late: late }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 1 });
     await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
     await dispatched;
     expect(context!.signal.aborted).toBe(true);
@@ -137,7 +130,7 @@ describe("EventDispatcher: each handler run's signal", () => {
         return new Promise<void>(() => undefined);
       },
     };
-    const dispatched = dispatcherFor({ Late: late }).dispatch(event, { deliveryId: 'd-1', attempt: 1, signal: outer.signal });
+    const dispatched = dispatcherFor({ Late: late }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 1, signal: outer.signal });
     for (let turn = 0; turn < 100 && !context; turn++) await Promise.resolve();
     const leaseLost = new Error('lease lost');
     outer.abort(leaseLost);
@@ -148,7 +141,7 @@ describe("EventDispatcher: each handler run's signal", () => {
   it('no longer follows the outer signal once the run is over', async () => {
     const outer = new AbortController();
     const quick = new SignalHandler(false);
-    await dispatcherFor({ Quick: quick }).dispatch(event, { deliveryId: 'd-1', attempt: 1, signal: outer.signal });
+    await dispatcherFor({ Quick: quick }).dispatch(TEST_EVENT, { deliveryId: 'd-1', attempt: 1, signal: outer.signal });
     outer.abort(new Error('lease lost'));
     expect(quick.signal!.aborted).toBe(false);
   });
