@@ -1,5 +1,5 @@
 import { expect, it } from '@jest/globals';
-import { DeliveryStoreUnderTest, NOW, uuids } from './delivery-store-under-test.js';
+import { DeliveryStoreUnderTest, NOW, uuids } from './delivery-store-under-test.contract.js';
 
 /**
  * Part of the DeliveryStore contract (called by describeDeliveryStoreContract): the queue itself.

@@ -1,5 +1,5 @@
 import { expect, it } from '@jest/globals';
-import { attempt, DeliveryStoreUnderTest, NOW, SUCCEEDED } from './delivery-store-under-test.js';
+import { attempt, DeliveryStoreUnderTest, NOW, SUCCEEDED } from './delivery-store-under-test.contract.js';
 
 /**
  * Part of the DeliveryStore contract (called by describeDeliveryStoreContract): dead letters and

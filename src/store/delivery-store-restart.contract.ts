@@ -1,7 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { DeliveryStoreHarness } from './delivery-store.contract.js';
 import type { ClaimedDelivery } from './delivery-store.js';
-import { DeliveryStoreUnderTest, NOW, uuids } from './delivery-store-under-test.js';
+import { DeliveryStoreUnderTest, NOW, uuids } from './delivery-store-under-test.contract.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { systemClock } from '../common/clock.js';
 

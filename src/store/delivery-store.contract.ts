@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DeliveryStore } from './delivery-store.js';
-import { DeliveryStoreUnderTest, TTL_IN_SECONDS } from './delivery-store-under-test.js';
+import { DeliveryStoreUnderTest, TTL_IN_SECONDS } from './delivery-store-under-test.contract.js';
 import { describeQueueContract } from './delivery-store-queue.contract.js';
 import { describeRecordsContract } from './delivery-store-records.contract.js';
 import { describeReplayContract } from './delivery-store-replay.contract.js';
@@ -11,7 +11,7 @@ import { describeTraceparentContract } from './delivery-store-trace.contract.js'
 
 // Re-exported: an adapter's spec takes the contract and the event its own tests enqueue from one
 // module (sqlite-delivery.store.spec.ts does).
-export { event } from './delivery-store-under-test.js';
+export { event } from './delivery-store-under-test.contract.js';
 
 /** What an adapter's spec hands the contract: a fresh, empty store and ways to restart it. */
 export interface DeliveryStoreHarness {
