@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Logger } from 'pino';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -10,7 +10,8 @@ import { SqliteDeliveryStore } from '../store/sqlite/sqlite-delivery.store.js';
 import { SqliteObjectStateStore } from '../store/sqlite/sqlite-object-state.store.js';
 import { RetentionJob } from './retention.job.js';
 
-const DAY_IN_MS = 24 * 3_600_000;
+const HOUR_IN_MS = 3_600_000;
+const DAY_IN_MS = 24 * HOUR_IN_MS;
 
 const event = (uuid: string): OpenRegisterEvent => ({
   type: 'object.updated',
@@ -66,5 +67,100 @@ describe('RetentionJob', () => {
     expect(deleteExpired).toHaveBeenCalled();
     expect(logger.info).toHaveBeenCalledWith({ removed: 3 }, 'Removed expired object states');
     expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ err: expect.any(Error) }), 'Retention pruning failed');
+  });
+  it('asks for deliveries finished more than DELIVERY_RETENTION_DAYS before now and states expired by now, and says what each removed', async () => {
+    const clock = new FakeClock();
+    const deleteFinishedBefore = jest.fn(async (_before: number) => 4);
+    const deleteExpired = jest.fn(async (_now: number) => 3);
+    const logger = { info: jest.fn(), error: jest.fn() };
+    const job = new RetentionJob({ deleteFinishedBefore } as unknown as DeliveryStore, { deleteExpired } as unknown as ObjectStateStore, config, logger as unknown as Logger, clock);
+    await job.prune();
+    expect(deleteFinishedBefore).toHaveBeenCalledWith(clock.now() - 2 * DAY_IN_MS);
+    expect(deleteExpired).toHaveBeenCalledWith(clock.now());
+    expect(logger.info.mock.calls).toEqual([
+      [{ removed: 4 }, 'Pruned finished deliveries past retention'],
+      [{ removed: 3 }, 'Removed expired object states'],
+    ]);
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('says nothing when there was nothing to remove', async () => {
+    const logger = { info: jest.fn(), error: jest.fn() };
+    const job = new RetentionJob(
+      { deleteFinishedBefore: async () => 0 } as unknown as DeliveryStore,
+      { deleteExpired: async () => 0 } as unknown as ObjectStateStore,
+      config,
+      logger as unknown as Logger,
+      new FakeClock(),
+    );
+    await job.prune();
+    expect(logger.info).not.toHaveBeenCalled();
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('logs a failed sweep of object states after a successful pruning of deliveries', async () => {
+    const failure = new Error('states down');
+    const logger = { info: jest.fn(), error: jest.fn() };
+    const job = new RetentionJob(
+      { deleteFinishedBefore: async () => 1 } as unknown as DeliveryStore,
+      { deleteExpired: () => Promise.reject(failure) } as unknown as ObjectStateStore,
+      config,
+      logger as unknown as Logger,
+      new FakeClock(),
+    );
+    await job.prune();
+    expect(logger.info).toHaveBeenCalledWith({ removed: 1 }, 'Pruned finished deliveries past retention');
+    expect(logger.error.mock.calls).toEqual([[{ err: failure }, 'Removing expired object states failed']]);
+  });
+
+  describe('its schedule', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    const scheduled = (retentionInDays: number) => {
+      jest.useFakeTimers();
+      const deleteFinishedBefore = jest.fn(async (_before: number) => 0);
+      const deleteExpired = jest.fn(async (_now: number) => 0);
+      const job = new RetentionJob(
+        { deleteFinishedBefore } as unknown as DeliveryStore,
+        { deleteExpired } as unknown as ObjectStateStore,
+        { delivery: { retentionInDays } } as AppConfig,
+        { info: jest.fn(), error: jest.fn() } as unknown as Logger,
+        new FakeClock(),
+      );
+      return { job, deleteFinishedBefore, deleteExpired };
+    };
+
+    it('prunes at start and then hourly until shutdown, on a timer that keeps no process alive', async () => {
+      const { job, deleteFinishedBefore, deleteExpired } = scheduled(2);
+      const setInterval = jest.spyOn(globalThis, 'setInterval');
+      job.onApplicationBootstrap();
+      expect(deleteFinishedBefore).toHaveBeenCalledTimes(1);
+      expect(setInterval).toHaveBeenCalledTimes(1);
+      expect((setInterval.mock.results[0].value as NodeJS.Timeout).hasRef()).toBe(false);
+
+      await jest.advanceTimersByTimeAsync(HOUR_IN_MS - 1);
+      expect(deleteFinishedBefore).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(deleteFinishedBefore).toHaveBeenCalledTimes(2);
+      await jest.advanceTimersByTimeAsync(HOUR_IN_MS);
+      expect(deleteFinishedBefore).toHaveBeenCalledTimes(3);
+      expect(deleteExpired).toHaveBeenCalledTimes(3);
+
+      job.onApplicationShutdown();
+      await jest.advanceTimersByTimeAsync(3 * HOUR_IN_MS);
+      expect(deleteFinishedBefore).toHaveBeenCalledTimes(3);
+    });
+
+    it('prunes nothing, ever, with DELIVERY_RETENTION_DAYS=0', async () => {
+      const { job, deleteFinishedBefore, deleteExpired } = scheduled(0);
+      job.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(3 * HOUR_IN_MS);
+      expect(deleteFinishedBefore).not.toHaveBeenCalled();
+      expect(deleteExpired).not.toHaveBeenCalled();
+      expect(jest.getTimerCount()).toBe(0);
+      job.onApplicationShutdown();
+    });
   });
 });
