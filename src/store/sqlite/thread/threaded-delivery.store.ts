@@ -118,12 +118,15 @@ export class ThreadedDeliveryStore implements DeliveryStore {
     return this.call('checkWritable');
   }
 
-  /** Closes the database on its thread (held-back attempts written), then ends the thread. */
+  /**
+   * Closes the database on its thread (held-back attempts written), then ends the thread, and
+   * then `onClosed` runs, also when the thread had already stopped.
+   */
   async close(): Promise<void> {
-    if (this.closing || this.stopped) return;
+    if (this.closing) return;
     this.closing = true;
     try {
-      await this.call('close');
+      if (!this.stopped) await this.call('close');
     } finally {
       await this.worker.terminate();
       this.options.onClosed?.();
