@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../../test/support/wait-for.js';
@@ -108,6 +108,50 @@ describe('ThreadedDeliveryStore', () => {
     await expect(start(join(dir, 'file', 'data'))).rejects.toThrow(`DATA_DIR=${join(dir, 'file', 'data')}: ${join(dir, 'file')} exists and is not a directory`);
   });
 
+  // The stand-in reads how to fail from its DATA_DIR.
+  const startFake = (behaviour: 'exit-at-start' | 'throw-on-call' | 'unrecorded', options: Partial<ThreadedDeliveryStoreOptions> = {}) =>
+    start(behaviour, { script: new URL('../../../../test/support/fake-store-thread.mjs', import.meta.url), ...options });
+
+  it('fails to start with the exit code of a thread that exits before it opened, and reports no stop', async () => {
+    const stopped: Error[] = [];
+    await expect(startFake('exit-at-start', { onStopped: (error) => stopped.push(error) })).rejects.toThrow("The delivery store's thread exited at start (code 3)");
+    expect(stopped).toEqual([]);
+  });
+
+  it("rejects what was asked with the thread's own error when it throws, and every call after; told once", async () => {
+    const stopped: Error[] = [];
+    store = await startFake('throw-on-call', { onStopped: (error) => stopped.push(error) });
+    await expect(store.counts()).rejects.toThrow('the thread broke');
+    await waitFor(() => stopped.length > 0, { timeoutInMs: 5_000, what: 'the stop to be told' });
+    await expect(store.checkWritable()).rejects.toThrow('the thread broke');
+    expect(stopped.map((error) => error.message)).toEqual(['the thread broke']);
+  });
+
+  it('hands attempts the thread could not write to onUnrecordedAttempts, or to a process warning', async () => {
+    const told: [Error, string[]][] = [];
+    store = await startFake('unrecorded', { onUnrecordedAttempts: (error, ids) => told.push([error, ids]) });
+    await store.counts();
+    expect(told).toHaveLength(1);
+    expect(told[0][0]).toMatchObject({ name: 'SqliteError', message: 'disk I/O error', code: 'SQLITE_IOERR' });
+    expect(told[0][1]).toEqual(['d-1']);
+    await store.close();
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      store = await startFake('unrecorded');
+      await store.counts();
+      expect(emitWarning.mock.calls).toEqual([['Could not record the attempts of d-1: disk I/O error']]);
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+
+  it('refuses a call made while it closes, as a closed store does', async () => {
+    store = await start(dir);
+    const closing = store.close();
+    await expect(store.counts()).rejects.toThrow(new TypeError('The delivery store is closed'));
+    await closing;
+  });
+
   it('fails to start with the reason when its script is missing', async () => {
     await expect(start(dir, { script: new URL('file:///nonexistent/delivery-store.worker.js') })).rejects.toThrow(/Cannot find module|ERR_MODULE_NOT_FOUND/);
   });
@@ -116,9 +160,12 @@ describe('ThreadedDeliveryStore', () => {
     let closed = 0;
     store = await start(dir, { onClosed: () => closed++ });
     await store.enqueue({ id: 'd-1', idempotencyKey: 'k-1', event: event('a'), acceptedAt: NOW });
+    expect(existsSync(join(dir, 'openregister-webhooks.sqlite-wal'))).toBe(true);
     await store.close();
     await store.close();
     expect(closed).toBe(1);
+    // The last connection closed cleanly (a thread ended without closing would leave its log).
+    expect(existsSync(join(dir, 'openregister-webhooks.sqlite-wal'))).toBe(false);
     store = await start(dir);
     expect((await store.counts()).queued).toBe(1);
   });
